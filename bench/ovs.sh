@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# OVS-DPDK's NORMAL (MAC learning) bridge on the same ports as the vsw run: a net_pcap port
+# replaying PCAP forever into a net_null port, one PMD thread on BENCH_CPU, the NDST
+# destination MACs of PCAP pre-filled in the fdb with `ovs-appctl fdb/add` (so every frame
+# is a known unicast, as in vsw's run). Private ovsdb and run dir under a temp dir: the
+# system's OVS, if any, is not touched.
+# Usage: ovs.sh PCAP NDST SECONDS [WARMUP]
+# Env: BENCH_HUGE=1 for hugepages, BENCH_CPU (PMD cpu, 1), BENCH_CTL_CPU (0).
+# Prints `mpps N` and `cycles_per_packet N` (OVS's own PMD figure) on stdout.
+# Exit 77 (skip) when OVS-DPDK is not installed or does not start.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+pcap=${1:?usage: ovs.sh PCAP NDST SECONDS [WARMUP]}
+ndst=${2:-64}
+secs=${3:-10}
+warm=${4:-2}
+cpu=${BENCH_CPU:-1}
+ctl=${BENCH_CTL_CPU:-0}
+vswitchd=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
+schema=/usr/share/openvswitch/vswitch.ovsschema
+skip() { log "SKIP: $*"; exit 77; }
+[ -x $vswitchd ] || skip "$vswitchd missing (apt-get install openvswitch-switch-dpdk)"
+command -v ovsdb-server >/dev/null && [ -r $schema ] || skip "ovsdb-server or $schema missing"
+
+d=$(mktemp -d /tmp/bench-ovs.XXXXXX)
+export OVS_RUNDIR=$d OVS_LOGDIR=$d OVS_DBDIR=$d
+on_exit "rm -rf $d"
+# The daemons detach: kill them through their pid files (registered before they start so
+# that a failure half-way still cleans up).
+on_exit "kill \$(cat $d/ovs-vswitchd.pid 2>/dev/null) \$(cat $d/ovsdb-server.pid 2>/dev/null); sleep 1; kill -9 \$(cat $d/ovs-vswitchd.pid 2>/dev/null) \$(cat $d/ovsdb-server.pid 2>/dev/null)"
+
+ovsdb-tool create $d/conf.db $schema
+ovsdb-server --remote=punix:$d/db.sock --pidfile=$d/ovsdb-server.pid --detach \
+	--log-file=$d/ovsdb.log $d/conf.db || skip "ovsdb-server did not start"
+vsctl() { timeout 30 ovs-vsctl --db=unix:$d/db.sock "$@"; }
+vsctl --no-wait init
+if [ "${BENCH_HUGE:-0}" = 1 ]; then
+	vsctl --no-wait set Open_vSwitch . other_config:dpdk-socket-mem=1024 \
+		other_config:dpdk-extra="--no-pci --file-prefix=bench-ovs-$$"
+else
+	vsctl --no-wait set Open_vSwitch . \
+		other_config:dpdk-extra="--no-pci --no-huge -m 1024 --file-prefix=bench-ovs-$$"
+fi
+vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
+	other_config:dpdk-lcore-mask=$(printf '0x%x' $((1 << ctl))) \
+	other_config:pmd-cpu-mask=$(printf '0x%x' $((1 << cpu)))
+$vswitchd unix:$d/db.sock --pidfile=$d/ovs-vswitchd.pid --detach --log-file=$d/vswitchd.log ||
+	{ cat $d/vswitchd.log >&2; skip "ovs-vswitchd-dpdk did not start"; }
+wait_for 30 sh -c "ls $d/ovs-vswitchd*.ctl" ||
+	skip "ovs-vswitchd-dpdk has no control socket after 30 s"
+ctl_sock=$(ls $d/ovs-vswitchd*.ctl | head -1)
+appctl() { timeout 30 ovs-appctl -t "$ctl_sock" "$@"; }
+wait_for 30 sh -c "ovs-vsctl --db=unix:$d/db.sock get Open_vSwitch . dpdk_initialized | grep -q true" ||
+	{ tail -20 $d/vswitchd.log >&2; skip "DPDK did not initialise in ovs-vswitchd"; }
+
+vsctl add-br br0 -- set bridge br0 datapath_type=netdev
+vsctl add-port br0 sink -- set Interface sink type=dpdk \
+	options:dpdk-devargs="net_null_bench$$,no-rx=1"
+for ((j = 0; j < ndst; j++)); do
+	appctl fdb/add br0 sink 0 "$(printf '02:00:00:01:%02x:%02x' $((j >> 8)) $((j & 255)))" >/dev/null
+done
+vsctl add-port br0 src -- set Interface src type=dpdk \
+	options:dpdk-devargs="net_pcap_bench$$,rx_pcap=$pcap,infinite_rx=1"
+
+tx() { timeout 10 ovs-ofctl dump-ports br0 sink | sed -n 's/.*tx pkts=\([0-9]*\).*/\1/p'; }
+moving() { local a b; a=$(tx); sleep 0.2; b=$(tx); [ -n "$a" ] && [ "$b" -gt "$a" ]; }
+wait_for 30 moving || { tail -20 $d/vswitchd.log >&2; skip "no traffic through OVS after 30 s"; }
+nap "$warm"
+appctl dpif-netdev/pmd-stats-clear >/dev/null
+vpid=$(cat $d/ovs-vswitchd.pid)
+tid=$(poll_thread $vpid)
+t0=$(now); a=$(tx); s0=$(sched_sample $vpid $tid)
+nap "$secs"
+t1=$(now); b=$(tx); s1=$(sched_sample $vpid $tid)
+stats=$(appctl dpif-netdev/pmd-stats-show)
+echo "$stats" >&2
+timeout 10 ovs-ofctl dump-ports br0 >&2 || true
+echo "mpps $(rate "$a" "$b" "$t0" "$t1")"
+cpp=$(echo "$stats" | sed -n 's/.*avg cycles per packet: *\([0-9.]*\).*/\1/p' | head -1)
+[ -z "$cpp" ] || echo "cycles_per_packet $cpp"
+echo "cpu_share $(cpu_share "$s0" "$s1")"

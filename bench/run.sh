@@ -1,0 +1,165 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# `make bench`: vsw side by side with dpdk-testpmd (io forwarding, the I/O ceiling) and
+# OVS-DPDK 3.1 (NORMAL bridge) on the same pcap, ports, core and memory, in one run,
+# because absolute figures differ from machine to machine (docs/benchmarks.md).
+#
+# Scenarios (BENCH_ONLY=l2,l2-1m,latency picks; default l2,l2-1m):
+#   l2       64-byte frames, 1024 flows, 64 source and 64 destination MACs (all known),
+#            net_pcap infinite_rx -> net_null; vsw, testpmd, ovs.
+#   l2-1m    vsw's bridge learns 1,000,000 MACs from a pcap (learning rate), then carries
+#            traffic to 65,536 of them; testpmd on the same traffic pcap as the ceiling.
+#   latency  ping RTT through vsw between two namespaces, busy-polling vs idle back-off.
+# Env: VSW_BUILD (build dir, default build), BENCH_SECONDS (window, 10), BENCH_WARMUP (2),
+#   BENCH_SYSTEMS (vsw,testpmd,ovs), BENCH_HUGE (auto|1|0), BENCH_CPU (polling cpu, 1),
+#   BENCH_CTL_CPU (0), BENCH_RECORD (1: append the results to docs/benchmarks.md),
+#   BENCH_LOG (full output of every process, default /tmp/vsw-bench.log).
+# Prints one line per measurement, `bench <scenario> <system> <Mpps>`, then ratios and
+# cycles per packet.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+top=$(cd "$BENCH_DIR/.." && pwd)
+secs=${BENCH_SECONDS:-10}
+warm=${BENCH_WARMUP:-2}
+only=${BENCH_ONLY:-l2,l2-1m}
+systems=${BENCH_SYSTEMS:-vsw,testpmd,ovs}
+record=${BENCH_RECORD:-1}
+blog=${BENCH_LOG:-/tmp/vsw-bench.log}
+export BENCH_CPU=${BENCH_CPU:-1} BENCH_CTL_CPU=${BENCH_CTL_CPU:-0} VSW_BUILD=${VSW_BUILD:-build}
+case $secs in '' | *[!0-9]*) die "BENCH_SECONDS must be a whole number of seconds" ;; esac
+want() { case ",$only," in *",$1,"*) return 0 ;; esac; return 1; }
+sys_on() { case ",$systems," in *",$1,"*) return 0 ;; esac; return 1; }
+[ "$(id -u)" = 0 ] || die "needs root (DPDK, hugepages, OVS, namespaces)"
+
+# This script and every helper it runs stay off the polling core; DPDK processes pin
+# their own lcores.
+taskset -cp "$BENCH_CTL_CPU" $$ >/dev/null
+
+: >"$blog"
+exec 3>&2 2>>"$blog"
+say() { echo "$*"; echo "$*" >&2; }
+note() { echo "# $*"; echo "# $*" >&2; }
+
+# ---- conditions ----
+if [ "${BENCH_HUGE:-auto}" = auto ]; then
+	[ -x "$top/scripts/hugepages.sh" ] && "$top/scripts/hugepages.sh" >&2 || true
+	free_mb=$(awk '/HugePages_Free/ { f = $2 } /Hugepagesize/ { s = $2 } END { print int(f * s / 1024) }' /proc/meminfo)
+	if [ "$free_mb" -ge 1536 ] && awk '$3 == "hugetlbfs" { f = 1 } END { exit !f }' /proc/mounts; then
+		BENCH_HUGE=1
+	else
+		BENCH_HUGE=0
+	fi
+fi
+export BENCH_HUGE
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+mhz=$(awk -F: '/^cpu MHz/ { printf "%.0f", $2; exit }' /proc/cpuinfo)
+mem_kind=$([ "$BENCH_HUGE" = 1 ] && echo "2 MiB hugepages" || echo "no hugepages (--no-huge): figures are 2x lower than with them; run scripts/hugepages.sh")
+rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo "(no commit)")
+git -C "$top" diff --quiet HEAD -- 2>/dev/null || rev="$rev+changes"
+started=$(date -u '+%Y-%m-%d %H:%M UTC')
+note "vsw bench $started, $cpu_model, $(nproc --all) cpus, $mhz MHz, kernel $(uname -r), vsw $rev"
+note "memory: $mem_kind; polling cpu $BENCH_CPU, control cpu $BENCH_CTL_CPU; window ${secs} s after ${warm} s"
+note "full log: $blog"
+
+w=$(mktemp -d /tmp/vsw-bench.XXXXXX)
+on_exit "rm -rf $w"
+results=()
+
+# measure SCENARIO SYSTEM CMD...: run one measurement (bounded in time), print its line.
+# Sets M_OUT to its stdout. A skip (77) or failure prints a `# ...` line and no figure.
+declare -A mpps
+measure() {
+	local scen=$1 sys=$2 rc=0
+	shift 2
+	echo "=== $scen $sys: $*" >&2
+	M_OUT=$(timeout -k 10 $((secs + warm + 240)) "$@") || rc=$?
+	echo "$M_OUT" >&2
+	case $rc in
+	0) ;;
+	77) note "$scen $sys skipped (see $blog)"; return 1 ;;
+	124) note "$scen $sys timed out (see $blog)"; return 1 ;;
+	*) note "$scen $sys failed, exit $rc (see $blog)"; return 1 ;;
+	esac
+	local v
+	v=$(echo "$M_OUT" | awk '$1 == "mpps" { print $2 }')
+	[ -n "$v" ] || { note "$scen $sys gave no figure"; return 1; }
+	mpps[$scen.$sys]=$v
+	say "bench $scen $sys $v"
+	results+=("bench $scen $sys $v")
+}
+field() { echo "$M_OUT" | awk -v k="$1" '$1 == k { print $2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'; }
+info() { say "$*"; results+=("$*"); }
+
+# ---- l2 ----
+if want l2; then
+	$PY "$BENCH_DIR/mkpcap.py" l2 "$w/l2.pcap" 64 64 1024
+	note "l2: 64-byte frames, 1024 flows, 64 src / 64 dst MACs (all known), pcap(infinite_rx) -> null"
+	sys_on testpmd && measure l2 testpmd "$BENCH_DIR/testpmd.sh" "$w/l2.pcap" "$secs" "$warm" || true
+	if sys_on ovs && measure l2 ovs "$BENCH_DIR/ovs.sh" "$w/l2.pcap" 64 "$secs" "$warm"; then
+		c=$(field cycles_per_packet)
+		[ -z "$c" ] || info "cycles l2 ovs-pmd-stats $c"
+	fi
+	if sys_on vsw && measure l2 vsw "$BENCH_DIR/vsw_l2.sh" "$w/l2.pcap" 64 "$secs" "$warm"; then
+		[ "$(field drops)" = 0 ] || note "l2 vsw: $(field drops) frames dropped in the window"
+	fi
+	for s in vsw testpmd ovs; do
+		[ -n "${mpps[l2.$s]:-}" ] && info "cycles l2 $s $(ratio "$mhz" "${mpps[l2.$s]}")"
+	done
+	[ -n "${mpps[l2.vsw]:-}" ] && [ -n "${mpps[l2.ovs]:-}" ] &&
+		info "ratio l2 vsw/ovs $(ratio "${mpps[l2.vsw]}" "${mpps[l2.ovs]}")"
+	[ -n "${mpps[l2.vsw]:-}" ] && [ -n "${mpps[l2.testpmd]:-}" ] &&
+		info "ratio l2 vsw/testpmd $(ratio "${mpps[l2.vsw]}" "${mpps[l2.testpmd]}")"
+fi
+
+# ---- l2-1m ----
+if want l2-1m; then
+	nlearn=1000000
+	ndst=65536
+	$PY "$BENCH_DIR/mkpcap.py" learn "$w/learn.pcap" $nlearn 65536
+	$PY "$BENCH_DIR/mkpcap.py" spread "$w/spread.pcap" $ndst $nlearn 64
+	note "l2-1m: learn $nlearn MACs from a pcap replayed once, then 64-byte frames to $ndst of them (64 sources), pcap(infinite_rx) -> drop"
+	sys_on testpmd && measure l2-1m testpmd "$BENCH_DIR/testpmd.sh" "$w/spread.pcap" "$secs" "$warm" 262144 || true
+	if sys_on vsw && measure l2-1m vsw "$BENCH_DIR/vsw_l2_1m.sh" "$w/learn.pcap" $nlearn "$w/spread.pcap" "$secs" "$warm"; then
+		l=$(field learn_mps)
+		[ -n "$l" ] || l=$(field learn_mps_total)
+		[ -z "$l" ] || info "bench l2-learn vsw $l"
+		note "l2-1m vsw: $(field learned) MACs learned in $(field learn_seconds) s; $(field flooded) frames flooded and $(field drops) dropped in the window"
+		[ "$(field learned)" -ge $((nlearn * 99 / 100)) ] 2>/dev/null ||
+			note "l2-1m vsw: WARNING the table holds fewer than 99% of $nlearn MACs"
+		info "cycles l2-1m vsw $(ratio "$mhz" "${mpps[l2-1m.vsw]}")"
+		[ -n "${mpps[l2.vsw]:-}" ] &&
+			info "ratio l2-1m/l2 vsw $(ratio "${mpps[l2-1m.vsw]}" "${mpps[l2.vsw]}") (target >= 0.5)"
+	fi
+fi
+
+# ---- latency ----
+if want latency; then
+	if "$BENCH_DIR/latency.sh" >"$w/lat" 2>&1; then
+		cat "$w/lat" >&2
+		while read -r k s v; do info "latency $k $s $v"; done < <(awk '$1 == "rtt_us" { print $2, $3, $4 }' "$w/lat")
+	else
+		cat "$w/lat" >&2
+		note "latency skipped or failed (see $blog)"
+	fi
+fi
+
+# ---- record ----
+if [ "$record" = 1 ] && [ ${#results[@]} -gt 0 ]; then
+	doc=$top/docs/benchmarks.md
+	{
+		echo
+		echo "## $started: vsw $rev"
+		echo
+		echo "$cpu_model, $(nproc --all) cpus at $mhz MHz, kernel $(uname -r); $mem_kind;"
+		echo "polling cpu $BENCH_CPU, control cpu $BENCH_CTL_CPU; ${secs} s window after ${warm} s warm-up;"
+		echo "scenarios: $only; systems: $systems (\`bench/run.sh\`)."
+		echo
+		echo '```'
+		printf '%s\n' "${results[@]}"
+		echo '```'
+	} >>"$doc"
+	note "appended to $doc"
+fi
+exec 2>&3

@@ -1,0 +1,1363 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control protocol requests to dp_ctl.h calls (docs/protocol.md). Every request is
+ * checked in full before anything is called: its envelope (v, id, cmd, args), then each
+ * argument against its command's table of keys, types and ranges, so a misspelled key
+ * or a value out of range is refused with a sentence naming it, and a refused request
+ * changes nothing. The dp_* functions do the semantic checks (does the bridge exist)
+ * and write their own messages, which are passed through behind the command's name.
+ * This file parses untrusted bytes: tests/fuzz/fuzz_ctl_request.c feeds it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ctl_handlers.h"
+#include "dp_ctl.h"
+#include "drop.h"
+#include "vsw_proto.h"
+#include "vsw_util.h"
+
+#define ERR_SIZE 512
+/* Shortest JSON of one fdb-show entry: refuse a dump that cannot fit before building it. */
+#define FDB_ENTRY_JSON_MIN 70
+/* Guards the iteration over a dataplane's slots against a dp_*_info_at that never ends. */
+#define INFO_ITER_MAX 65536
+
+enum arg_type {
+	ARG_NAME,   /* string, vsw_name_valid */
+	ARG_STRING, /* string */
+	ARG_UINT,   /* integer in min..max */
+	ARG_BOOL,
+	ARG_MAC,    /* string, vsw_mac_parse */
+	ARG_OBJECT,
+	ARG_TRUNK, /* array of VLAN ids and "lo-hi" strings, or one string "10,20-30" */
+};
+
+struct arg_spec {
+	const char *key;
+	enum arg_type type;
+	bool required;
+	int64_t min, max; /* ARG_UINT */
+};
+
+struct req;
+
+struct ctl_cmd {
+	const char *name;
+	int (*fn)(struct req *r);
+	bool mutating;
+	const struct arg_spec *args; /* ends with a NULL key */
+};
+
+struct req {
+	struct dp *dp;
+	const struct ctl_cmd *cmd;
+	json_t *args;   /* borrowed, validated against cmd->args */
+	json_t *result; /* owned; set by a handler that succeeds */
+	bool oom;       /* some json_* allocation failed while building the result */
+	char err[ERR_SIZE];
+};
+
+/* ---- messages ---- */
+
+/* A user string made safe to quote in a message: printable ASCII only, at most 40
+ * characters. The reply must stay valid UTF-8 and short whatever the request held. */
+static const char *quote(char *buf, size_t size, const char *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; s[i] != '\0' && n + 4 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i == 40) {
+			memcpy(buf + n, "...", 3);
+			n += 3;
+			break;
+		}
+		buf[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	buf[n] = '\0';
+	return buf;
+}
+#define Q(s) quote((char[64]){0}, 64, (s))
+
+static int fail(struct req *r, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct req *r, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(r->err, sizeof(r->err), "%s: ", r->cmd != NULL ? r->cmd->name : "request");
+	if (n < 0 || (size_t)n >= sizeof(r->err))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(r->err + n, sizeof(r->err) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -errnum;
+}
+
+/* A dp_* call failed with rc and wrote its own sentence into msg: put the command's name
+ * in front unless the dataplane already did. */
+static int dp_fail(struct req *r, int rc, const char *msg)
+{
+	size_t n = strlen(r->cmd->name);
+
+	if (rc >= 0)
+		rc = -EIO; /* a dp_* call that fails must say why; never report success */
+	if (strncmp(msg, r->cmd->name, n) == 0 && msg[n] == ':') {
+		msg += n + 1;
+		while (*msg == ' ')
+			msg++;
+	}
+	if (msg[0] == '\0')
+		return fail(r, -rc, "%s", strerror(-rc));
+	return fail(r, -rc, "%s", msg);
+}
+
+static const char *json_kind(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number with a fraction";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "something else";
+}
+
+/* ---- building results ---- */
+
+static void jset(struct req *r, json_t *obj, const char *key, json_t *v)
+{
+	/* json_object_set_new frees v on failure and fails on a NULL obj or v */
+	if (json_object_set_new(obj, key, v) < 0)
+		r->oom = true;
+}
+
+static void jappend(struct req *r, json_t *arr, json_t *v)
+{
+	if (json_array_append_new(arr, v) < 0)
+		r->oom = true;
+}
+
+static json_t *jint(uint64_t v)
+{
+	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
+/* ---- arguments ---- */
+
+static const char *arg_str(const struct req *r, const char *key)
+{
+	return json_string_value(json_object_get(r->args, key));
+}
+
+static bool arg_u32(const struct req *r, const char *key, uint32_t *v)
+{
+	json_t *j = json_object_get(r->args, key);
+
+	if (j == NULL)
+		return false;
+	*v = (uint32_t)json_integer_value(j);
+	return true;
+}
+
+static bool arg_bool(const struct req *r, const char *key, bool def)
+{
+	json_t *j = json_object_get(r->args, key);
+
+	return j == NULL ? def : json_is_true(j);
+}
+
+static void expect_list(const struct arg_spec *spec, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (spec == NULL || spec[0].key == NULL) {
+		snprintf(buf, size, "no arguments");
+		return;
+	}
+	for (const struct arg_spec *a = spec; a->key != NULL && n < size; a++) {
+		int w = snprintf(buf + n, size - n, "%s%s", a == spec ? "" : ", ", a->key);
+
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+}
+
+static int arg_check_one(struct req *r, const struct arg_spec *a, json_t *v)
+{
+	const char *k = a->key;
+	uint8_t mac[6];
+
+	switch (a->type) {
+	case ARG_NAME:
+		if (!json_is_string(v))
+			return fail(r, EINVAL, "%s is %s (expected a name)", k, json_kind(v));
+		if (!vsw_name_valid(json_string_value(v)))
+			return fail(r, EINVAL,
+				    "%s \"%s\" is not a valid name (expected 1 to 31 characters of "
+				    "A-Z a-z 0-9 _ . -)",
+				    k, Q(json_string_value(v)));
+		return 0;
+	case ARG_STRING:
+		if (!json_is_string(v))
+			return fail(r, EINVAL, "%s is %s (expected a string)", k, json_kind(v));
+		return 0;
+	case ARG_UINT:
+		if (!json_is_integer(v))
+			return fail(r, EINVAL, "%s is %s (expected an integer %" PRId64 "..%" PRId64 ")",
+				    k, json_kind(v), a->min, a->max);
+		if (json_integer_value(v) < a->min || json_integer_value(v) > a->max)
+			return fail(r, EINVAL, "%s %" JSON_INTEGER_FORMAT
+				    " out of range (expected %" PRId64 "..%" PRId64 ")",
+				    k, json_integer_value(v), a->min, a->max);
+		return 0;
+	case ARG_BOOL:
+		if (!json_is_boolean(v))
+			return fail(r, EINVAL, "%s is %s (expected true or false)", k, json_kind(v));
+		return 0;
+	case ARG_MAC:
+		if (!json_is_string(v))
+			return fail(r, EINVAL, "%s is %s (expected a MAC address string)", k,
+				    json_kind(v));
+		if (vsw_mac_parse(json_string_value(v), mac) < 0)
+			return fail(r, EINVAL,
+				    "%s \"%s\" is not a MAC address (expected xx:xx:xx:xx:xx:xx)", k,
+				    Q(json_string_value(v)));
+		return 0;
+	case ARG_OBJECT:
+		if (!json_is_object(v))
+			return fail(r, EINVAL, "%s is %s (expected an object)", k, json_kind(v));
+		return 0;
+	case ARG_TRUNK:
+		/* the elements are checked when the list is parsed, before any call */
+		if (!json_is_array(v) && !json_is_string(v))
+			return fail(r, EINVAL,
+				    "%s is %s (expected an array of VLAN ids and \"lo-hi\" ranges)",
+				    k, json_kind(v));
+		return 0;
+	}
+	return fail(r, EINVAL, "%s has no checker", k);
+}
+
+static int args_check(struct req *r)
+{
+	const struct arg_spec *spec = r->cmd->args;
+	const char *key;
+	json_t *v;
+	char expect[256];
+
+	json_object_foreach(r->args, key, v) {
+		const struct arg_spec *a = spec;
+		int rc;
+
+		while (a != NULL && a->key != NULL && strcmp(a->key, key) != 0)
+			a++;
+		if (a == NULL || a->key == NULL) {
+			expect_list(spec, expect, sizeof(expect));
+			return fail(r, EINVAL, "unknown argument \"%s\" (expected %s)", Q(key),
+				    expect);
+		}
+		rc = arg_check_one(r, a, v);
+		if (rc < 0)
+			return rc;
+	}
+	for (const struct arg_spec *a = spec; a != NULL && a->key != NULL; a++) {
+		if (a->required && json_object_get(r->args, a->key) == NULL)
+			return fail(r, EINVAL, "missing argument %s (required)", a->key);
+	}
+	return 0;
+}
+
+/* trunk: [10, "20-30", 40] or "10,20-30,40" into a bitmap */
+static int trunk_parse(struct req *r, json_t *v, uint8_t bitmap[512])
+{
+	char why[128];
+	uint8_t one[512];
+	size_t i;
+	json_t *e;
+
+	memset(bitmap, 0, 512);
+	if (json_is_string(v)) {
+		if (vsw_vlan_list_parse(json_string_value(v), bitmap, why, sizeof(why)) < 0)
+			return fail(r, EINVAL, "trunk: %s", why);
+		return 0;
+	}
+	json_array_foreach(v, i, e) {
+		if (json_is_integer(e)) {
+			json_int_t vid = json_integer_value(e);
+
+			if (vid < 1 || vid > VSW_VLAN_MAX)
+				return fail(r, EINVAL,
+					    "trunk[%zu] VLAN %" JSON_INTEGER_FORMAT
+					    " out of range (expected 1..4094)",
+					    i, vid);
+			vsw_vlan_bit_set(bitmap, (unsigned int)vid);
+		} else if (json_is_string(e)) {
+			if (vsw_vlan_list_parse(json_string_value(e), one, why, sizeof(why)) < 0)
+				return fail(r, EINVAL, "trunk[%zu]: %s", i, why);
+			for (size_t b = 0; b < sizeof(one); b++)
+				bitmap[b] |= one[b];
+		} else {
+			return fail(r, EINVAL,
+				    "trunk[%zu] is %s (expected a VLAN id or a \"lo-hi\" string)", i,
+				    json_kind(e));
+		}
+	}
+	return 0;
+}
+
+/* The inverse, for port-list: single VLANs as integers, runs as "lo-hi" strings, so a
+ * port-list entry can be fed back to port-attach. */
+static json_t *trunk_json(struct req *r, const uint8_t bitmap[512])
+{
+	json_t *arr = json_array();
+	unsigned int v = 1;
+
+	while (v <= VSW_VLAN_MAX) {
+		unsigned int lo;
+		char s[16];
+
+		if (!vsw_vlan_bit(bitmap, v)) {
+			v++;
+			continue;
+		}
+		lo = v;
+		while (v + 1 <= VSW_VLAN_MAX && vsw_vlan_bit(bitmap, v + 1))
+			v++;
+		if (lo == v) {
+			jappend(r, arr, json_integer(lo));
+		} else {
+			snprintf(s, sizeof(s), "%u-%u", lo, v);
+			jappend(r, arr, json_string(s));
+		}
+		v++;
+	}
+	return arr;
+}
+
+/* ---- port options: per type, the keys port-add accepts and what JSON type each takes.
+ * Values travel to dp_port_add as strings (DPDK devargs): booleans as "1"/"0". ---- */
+
+enum opt_type { OPT_PATH, OPT_IFACE, OPT_BOOL, OPT_UINT, OPT_MODE };
+
+struct port_opt_spec {
+	enum dp_port_type type;
+	const char *key;
+	enum opt_type otype;
+	bool required;
+	uint32_t min, max; /* OPT_UINT */
+};
+
+static const struct port_opt_spec port_opts[] = {
+	{DP_PORT_PCAP, "rx_pcap", OPT_PATH, false, 0, 0},
+	{DP_PORT_PCAP, "tx_pcap", OPT_PATH, false, 0, 0},
+	{DP_PORT_PCAP, "rx_iface", OPT_IFACE, false, 0, 0},
+	{DP_PORT_PCAP, "rx_iface_in", OPT_IFACE, false, 0, 0},
+	{DP_PORT_PCAP, "tx_iface", OPT_IFACE, false, 0, 0},
+	{DP_PORT_PCAP, "infinite_rx", OPT_BOOL, false, 0, 0},
+	{DP_PORT_NULL, "rx", OPT_BOOL, false, 0, 0},
+	{DP_PORT_NULL, "size", OPT_UINT, false, 14, 9216},
+	{DP_PORT_AF_PACKET, "iface", OPT_IFACE, true, 0, 0},
+	{DP_PORT_AF_PACKET, "qpairs", OPT_UINT, false, 1, 16},
+	{DP_PORT_TAP, "iface", OPT_IFACE, false, 0, 0},
+	{DP_PORT_VHOST_USER, "socket", OPT_PATH, true, 0, 0},
+	{DP_PORT_VHOST_USER, "mode", OPT_MODE, false, 0, 0},
+	{DP_PORT_VHOST_USER, "queues", OPT_UINT, false, 1, 16},
+};
+#define N_PORT_OPTS (sizeof(port_opts) / sizeof(port_opts[0]))
+
+#define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
+
+static const struct port_opt_spec *port_opt_find(enum dp_port_type type, const char *key)
+{
+	for (size_t i = 0; i < N_PORT_OPTS; i++) {
+		if (port_opts[i].type == type && strcmp(port_opts[i].key, key) == 0)
+			return &port_opts[i];
+	}
+	return NULL;
+}
+
+static const char *port_type_name(enum dp_port_type t)
+{
+	if ((unsigned int)t < DP_PORT_TYPE_MAX && dp_port_type_names[t] != NULL)
+		return dp_port_type_names[t];
+	return "unknown";
+}
+
+static int port_opt_string(struct req *r, const struct port_opt_spec *o, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0)
+		return fail(r, EINVAL, "options.%s is empty (expected a value)", o->key);
+	if (o->otype == OPT_IFACE && len > IFNAME_MAX)
+		return fail(r, EINVAL, "options.%s \"%s\" is too long (expected at most %d characters)",
+			    o->key, Q(s), IFNAME_MAX);
+	if (len >= DP_PORT_OPT_VAL_MAX)
+		return fail(r, EINVAL, "options.%s is %zu bytes long (expected at most %d)", o->key,
+			    len, DP_PORT_OPT_VAL_MAX - 1);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* ',' and '=' would split the DPDK device argument string this ends up in */
+		if (c < 0x20 || c == 0x7f || c == ',' || c == '=')
+			return fail(r, EINVAL,
+				    "options.%s \"%s\" holds a ',', '=' or control character "
+				    "(expected a plain value)",
+				    o->key, Q(s));
+		if (o->otype == OPT_IFACE && (c == '/' || c == ' '))
+			return fail(r, EINVAL,
+				    "options.%s \"%s\" is not an interface name (expected no '/' "
+				    "or space)",
+				    o->key, Q(s));
+	}
+	return 0;
+}
+
+static int port_opts_parse(struct req *r, enum dp_port_type type, json_t *opts,
+			   struct dp_port_params *p)
+{
+	const char *key;
+	json_t *v;
+
+	p->n_opts = 0;
+	json_object_foreach(opts, key, v) {
+		const struct port_opt_spec *o = port_opt_find(type, key);
+		struct dp_port_opt *out;
+		char expect[160] = "";
+		size_t n = 0;
+		int rc;
+
+		if (o == NULL) {
+			for (size_t i = 0; i < N_PORT_OPTS && n < sizeof(expect); i++) {
+				if (port_opts[i].type != type)
+					continue;
+				rc = snprintf(expect + n, sizeof(expect) - n, "%s%s", n ? ", " : "",
+					      port_opts[i].key);
+				n += rc > 0 ? (size_t)rc : 0;
+			}
+			return fail(r, EINVAL, "unknown option \"%s\" for type %s (expected %s)", Q(key),
+				    port_type_name(type), n ? expect : "no options");
+		}
+		/* one slot per known key, and no type has more keys than slots */
+		if (p->n_opts >= DP_PORT_OPT_MAX)
+			return fail(r, EINVAL, "too many options (expected at most %d)",
+				    DP_PORT_OPT_MAX);
+		out = &p->opts[p->n_opts];
+		snprintf(out->key, sizeof(out->key), "%s", o->key);
+		switch (o->otype) {
+		case OPT_PATH:
+		case OPT_IFACE:
+			if (!json_is_string(v))
+				return fail(r, EINVAL, "options.%s is %s (expected a string)", key,
+					    json_kind(v));
+			rc = port_opt_string(r, o, json_string_value(v));
+			if (rc < 0)
+				return rc;
+			snprintf(out->val, sizeof(out->val), "%s", json_string_value(v));
+			break;
+		case OPT_MODE:
+			if (!json_is_string(v))
+				return fail(r, EINVAL, "options.%s is %s (expected server or client)",
+					    key, json_kind(v));
+			if (strcmp(json_string_value(v), "server") != 0 &&
+			    strcmp(json_string_value(v), "client") != 0)
+				return fail(r, EINVAL,
+					    "options.%s \"%s\" is not a mode (expected server or client)",
+					    key, Q(json_string_value(v)));
+			snprintf(out->val, sizeof(out->val), "%s", json_string_value(v));
+			break;
+		case OPT_BOOL:
+			if (!json_is_boolean(v))
+				return fail(r, EINVAL, "options.%s is %s (expected true or false)", key,
+					    json_kind(v));
+			snprintf(out->val, sizeof(out->val), "%d", json_is_true(v) ? 1 : 0);
+			break;
+		case OPT_UINT:
+			if (!json_is_integer(v))
+				return fail(r, EINVAL, "options.%s is %s (expected an integer %u..%u)",
+					    key, json_kind(v), o->min, o->max);
+			if (json_integer_value(v) < o->min || json_integer_value(v) > o->max)
+				return fail(r, EINVAL,
+					    "options.%s %" JSON_INTEGER_FORMAT
+					    " out of range (expected %u..%u)",
+					    key, json_integer_value(v), o->min, o->max);
+			snprintf(out->val, sizeof(out->val), "%" JSON_INTEGER_FORMAT,
+				 json_integer_value(v));
+			break;
+		}
+		p->n_opts++;
+	}
+	for (size_t i = 0; i < N_PORT_OPTS; i++) {
+		if (port_opts[i].type == type && port_opts[i].required &&
+		    json_object_get(opts, port_opts[i].key) == NULL)
+			return fail(r, EINVAL, "missing options.%s (required for type %s)",
+				    port_opts[i].key, port_type_name(type));
+	}
+	return 0;
+}
+
+/* The inverse for port-list: back to JSON types where the key is known. */
+static json_t *port_opts_json(struct req *r, const struct dp_port_params *p)
+{
+	json_t *obj = json_object();
+	unsigned int n = p->n_opts < DP_PORT_OPT_MAX ? p->n_opts : DP_PORT_OPT_MAX;
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct dp_port_opt *o = &p->opts[i];
+		char key[sizeof(o->key) + 1], val[sizeof(o->val) + 1];
+		const struct port_opt_spec *s;
+		json_t *v;
+
+		/* the dataplane's strings are trusted but not necessarily terminated */
+		snprintf(key, sizeof(key), "%.*s", (int)sizeof(o->key), o->key);
+		snprintf(val, sizeof(val), "%.*s", (int)sizeof(o->val), o->val);
+		s = port_opt_find(p->type, key);
+		if (s != NULL && s->otype == OPT_BOOL)
+			v = json_boolean(strcmp(val, "0") != 0 && strcmp(val, "false") != 0);
+		else if (s != NULL && s->otype == OPT_UINT)
+			v = json_integer(strtoll(val, NULL, 10));
+		else
+			v = json_string(val);
+		if (v == NULL) /* not UTF-8 */
+			v = json_string(Q(val));
+		jset(r, obj, key, v);
+	}
+	return obj;
+}
+
+/* ---- handlers ---- */
+
+static int h_info(struct req *r)
+{
+	struct dp_info in;
+	json_t *res, *workers;
+
+	memset(&in, 0, sizeof(in));
+	dp_info_get(r->dp, &in);
+	res = json_object();
+	jset(r, res, "version", json_string(in.version != NULL ? in.version : ""));
+	jset(r, res, "protocol", json_integer(VSW_PROTO_VERSION));
+	jset(r, res, "uptime_s", jint(in.uptime_s));
+	jset(r, res, "hugepages", json_boolean(in.hugepages));
+	workers = json_array();
+	for (unsigned int w = 0; w < in.n_workers && w < 8; w++) {
+		const struct dp_worker_info *wi = &in.workers[w];
+		json_t *wo = json_object(), *ports = json_array();
+
+		jset(r, wo, "lcore", json_integer(wi->lcore));
+		jset(r, wo, "cpu", json_integer(wi->cpu));
+		for (unsigned int i = 0; i < wi->n_ports && i < VSW_MAX_PORTS; i++) {
+			const char *name = dp_port_name(r->dp, wi->ports[i]);
+
+			if (name != NULL)
+				jappend(r, ports, json_string(name));
+		}
+		jset(r, wo, "ports", ports);
+		/* json_real refuses NaN and infinities */
+		jset(r, wo, "busy_pct", json_real(isfinite(wi->busy_pct) ? wi->busy_pct : 0.0));
+		jappend(r, workers, wo);
+	}
+	jset(r, res, "workers", workers);
+	jset(r, res, "control_lcore", json_integer(in.control_lcore));
+	jset(r, res, "idle_sleep_max_us", json_integer(in.idle_sleep_max_us));
+	jset(r, res, "bridges", json_integer(in.n_bridges));
+	jset(r, res, "ports", json_integer(in.n_ports));
+	r->result = res;
+	return 0;
+}
+
+static unsigned int bridge_params_args(const struct req *r, struct dp_bridge_params *p)
+{
+	unsigned int mask = 0;
+
+	if (arg_u32(r, "mac_aging_s", &p->mac_aging_s))
+		mask |= DP_BRIDGE_SET_AGING;
+	if (arg_u32(r, "max_macs", &p->max_macs))
+		mask |= DP_BRIDGE_SET_MAX_MACS;
+	if (arg_u32(r, "move_damp", &p->move_damp))
+		mask |= DP_BRIDGE_SET_MOVE_DAMP;
+	if (arg_u32(r, "move_damp_s", &p->move_damp_s))
+		mask |= DP_BRIDGE_SET_MOVE_DAMP_S;
+	return mask;
+}
+
+static int h_bridge_add(struct req *r)
+{
+	struct dp_bridge_params p;
+	char err[ERR_SIZE] = "";
+	int rc;
+
+	dp_bridge_params_default(&p);
+	bridge_params_args(r, &p);
+	rc = dp_bridge_add(r->dp, arg_str(r, "name"), &p, err, sizeof(err));
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static int h_bridge_del(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	int rc = dp_bridge_del(r->dp, arg_str(r, "name"), err, sizeof(err));
+
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static int h_bridge_set(struct req *r)
+{
+	struct dp_bridge_params p;
+	char err[ERR_SIZE] = "";
+	unsigned int mask;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	mask = bridge_params_args(r, &p);
+	if (mask == 0)
+		return fail(r, EINVAL,
+			    "nothing to change (expected mac_aging_s, max_macs, move_damp or "
+			    "move_damp_s)");
+	rc = dp_bridge_set(r->dp, arg_str(r, "name"), &p, mask, err, sizeof(err));
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static json_t *bridge_json(struct req *r, const struct dp_bridge_info *b)
+{
+	json_t *o = json_object(), *ports = json_array(), *cnt = json_object();
+
+	jset(r, o, "name", json_string(Q(b->name)));
+	jset(r, o, "mac_aging_s", json_integer(b->params.mac_aging_s));
+	jset(r, o, "max_macs", json_integer(b->params.max_macs));
+	jset(r, o, "move_damp", json_integer(b->params.move_damp));
+	jset(r, o, "move_damp_s", json_integer(b->params.move_damp_s));
+	for (uint32_t i = 0; i < b->n_ports && i < VSW_MAX_PORTS; i++) {
+		const char *name = dp_port_name(r->dp, b->ports[i]);
+
+		if (name != NULL)
+			jappend(r, ports, json_string(name));
+	}
+	jset(r, o, "ports", ports);
+	jset(r, o, "macs_learned", json_integer(b->macs_learned));
+	jset(r, o, "macs_static", json_integer(b->macs_static));
+	jset(r, cnt, "learned", jint(b->learned));
+	jset(r, cnt, "aged", jint(b->aged));
+	jset(r, cnt, "moves", jint(b->moves));
+	jset(r, cnt, "move_damped", jint(b->move_damped));
+	jset(r, cnt, "limit_hit", jint(b->limit_hit));
+	jset(r, o, "counters", cnt);
+	return o;
+}
+
+static int h_bridge_list(struct req *r)
+{
+	const char *name = arg_str(r, "name");
+	struct dp_bridge_info b;
+	json_t *arr;
+	int rc;
+
+	if (name != NULL) {
+		memset(&b, 0, sizeof(b));
+		rc = dp_bridge_info_by_name(r->dp, name, &b);
+		if (rc < 0)
+			return fail(r, -rc, "bridge \"%s\": %s", name, strerror(-rc));
+		arr = json_array();
+		jappend(r, arr, bridge_json(r, &b));
+		r->result = arr;
+		return 0;
+	}
+	arr = json_array();
+	r->result = arr;
+	for (unsigned int idx = 0; idx < INFO_ITER_MAX; idx++) {
+		memset(&b, 0, sizeof(b));
+		rc = dp_bridge_info_at(r->dp, idx, &b);
+		if (rc == -ENOENT)
+			break;
+		if (rc == -EAGAIN)
+			continue;
+		if (rc < 0)
+			return fail(r, -rc, "bridge slot %u: %s", idx, strerror(-rc));
+		jappend(r, arr, bridge_json(r, &b));
+	}
+	return 0;
+}
+
+static int port_type_parse(struct req *r, const char *s, enum dp_port_type *t)
+{
+	char expect[128] = "";
+	size_t n = 0;
+
+	for (int i = 0; i < DP_PORT_TYPE_MAX; i++) {
+		if (dp_port_type_names[i] != NULL && strcmp(dp_port_type_names[i], s) == 0) {
+			*t = (enum dp_port_type)i;
+			return 0;
+		}
+	}
+	for (int i = 0; i < DP_PORT_TYPE_MAX && n < sizeof(expect); i++) {
+		int w = snprintf(expect + n, sizeof(expect) - n, "%s%s", n ? ", " : "",
+				 port_type_name((enum dp_port_type)i));
+
+		n += w > 0 ? (size_t)w : 0;
+	}
+	return fail(r, EINVAL, "unknown port type \"%s\" (expected %s)", Q(s), expect);
+}
+
+static unsigned int port_params_args(const struct req *r, struct dp_port_params *p)
+{
+	unsigned int mask = 0;
+
+	if (arg_u32(r, "storm_pps", &p->storm_pps))
+		mask |= DP_PORT_SET_STORM_PPS;
+	if (arg_u32(r, "storm_burst", &p->storm_burst))
+		mask |= DP_PORT_SET_STORM_BURST;
+	if (arg_u32(r, "max_macs", &p->max_macs))
+		mask |= DP_PORT_SET_MAX_MACS;
+	return mask;
+}
+
+static int h_port_add(struct req *r)
+{
+	struct dp_port_params p;
+	json_t *opts = json_object_get(r->args, "options");
+	char err[ERR_SIZE] = "";
+	int rc;
+
+	dp_port_params_default(&p);
+	rc = port_type_parse(r, arg_str(r, "type"), &p.type);
+	if (rc < 0)
+		return rc;
+	p.n_opts = 0;
+	if (opts != NULL) {
+		rc = port_opts_parse(r, p.type, opts, &p);
+		if (rc < 0)
+			return rc;
+	} else {
+		json_t *empty = json_object();
+
+		if (empty == NULL)
+			return fail(r, ENOMEM, "out of memory");
+		rc = port_opts_parse(r, p.type, empty, &p); /* the required options */
+		json_decref(empty);
+		if (rc < 0)
+			return rc;
+	}
+	port_params_args(r, &p);
+	rc = dp_port_add(r->dp, arg_str(r, "name"), &p, err, sizeof(err));
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static int h_port_del(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	int rc = dp_port_del(r->dp, arg_str(r, "name"), err, sizeof(err));
+
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static int h_port_set(struct req *r)
+{
+	struct dp_port_params p;
+	char err[ERR_SIZE] = "";
+	unsigned int mask;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	mask = port_params_args(r, &p);
+	if (mask == 0)
+		return fail(r, EINVAL,
+			    "nothing to change (expected storm_pps, storm_burst or max_macs)");
+	rc = dp_port_set(r->dp, arg_str(r, "name"), &p, mask, err, sizeof(err));
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static json_t *port_json(struct req *r, const struct dp_port_info *pi)
+{
+	static const char *const modes[] = {"none", "access", "trunk"};
+	json_t *o = json_object();
+	bool trunk = pi->vlan_mode == DP_VLAN_TRUNK;
+	unsigned int mode = (unsigned int)pi->vlan_mode < 3 ? (unsigned int)pi->vlan_mode : 0;
+
+	jset(r, o, "name", json_string(Q(pi->name)));
+	jset(r, o, "type", json_string(port_type_name(pi->params.type)));
+	jset(r, o, "options", port_opts_json(r, &pi->params));
+	jset(r, o, "dpdk_port", json_integer(pi->dpdk_port));
+	jset(r, o, "link", json_string(pi->link_up ? "up" : "down"));
+	jset(r, o, "bridge", json_string(Q(pi->bridge)));
+	jset(r, o, "vlan_mode", json_string(modes[mode]));
+	jset(r, o, "vlan", json_integer(pi->vlan_mode == DP_VLAN_ACCESS ? pi->access_vlan : 0));
+	jset(r, o, "trunk", trunk ? trunk_json(r, pi->trunk) : json_array());
+	jset(r, o, "native", json_integer(trunk ? pi->native_vlan : 0));
+	jset(r, o, "worker", json_integer(pi->worker_lcore));
+	jset(r, o, "storm_pps", json_integer(pi->params.storm_pps));
+	jset(r, o, "storm_burst", json_integer(pi->params.storm_burst));
+	jset(r, o, "max_macs", json_integer(pi->params.max_macs));
+	return o;
+}
+
+static int h_port_list(struct req *r)
+{
+	const char *name = arg_str(r, "name");
+	struct dp_port_info pi;
+	json_t *arr;
+	int rc;
+
+	if (name != NULL) {
+		memset(&pi, 0, sizeof(pi));
+		rc = dp_port_info_by_name(r->dp, name, &pi);
+		if (rc < 0)
+			return fail(r, -rc, "port \"%s\": %s", name, strerror(-rc));
+		arr = json_array();
+		jappend(r, arr, port_json(r, &pi));
+		r->result = arr;
+		return 0;
+	}
+	arr = json_array();
+	r->result = arr;
+	for (unsigned int idx = 0; idx < INFO_ITER_MAX; idx++) {
+		memset(&pi, 0, sizeof(pi));
+		rc = dp_port_info_at(r->dp, idx, &pi);
+		if (rc == -ENOENT)
+			break;
+		if (rc == -EAGAIN)
+			continue;
+		if (rc < 0)
+			return fail(r, -rc, "port slot %u: %s", idx, strerror(-rc));
+		jappend(r, arr, port_json(r, &pi));
+	}
+	return 0;
+}
+
+static int h_port_attach(struct req *r)
+{
+	json_t *trunk = json_object_get(r->args, "trunk");
+	struct dp_vlan_cfg cfg;
+	char err[ERR_SIZE] = "";
+	uint32_t v;
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (trunk != NULL) {
+		if (json_object_get(r->args, "vlan") != NULL)
+			return fail(r, EINVAL,
+				    "vlan and trunk given together (expected vlan for an access "
+				    "port or trunk for a trunk)");
+		rc = trunk_parse(r, trunk, cfg.trunk);
+		if (rc < 0)
+			return rc;
+		cfg.mode = DP_VLAN_TRUNK;
+		if (arg_u32(r, "native", &v))
+			cfg.native_vlan = (uint16_t)v;
+	} else {
+		if (json_object_get(r->args, "native") != NULL)
+			return fail(r, EINVAL, "native given without trunk (expected trunk too)");
+		cfg.mode = DP_VLAN_ACCESS;
+		cfg.access_vlan = 1;
+		if (arg_u32(r, "vlan", &v))
+			cfg.access_vlan = (uint16_t)v;
+	}
+	rc = dp_port_attach(r->dp, arg_str(r, "port"), arg_str(r, "bridge"), &cfg, err,
+			    sizeof(err));
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static int h_port_detach(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	int rc = dp_port_detach(r->dp, arg_str(r, "port"), err, sizeof(err));
+
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static uint16_t arg_vlan(const struct req *r, uint16_t def)
+{
+	uint32_t v;
+
+	return arg_u32(r, "vlan", &v) ? (uint16_t)v : def;
+}
+
+static int h_fdb_add(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	uint8_t mac[6];
+	int rc;
+
+	if (vsw_mac_parse(arg_str(r, "mac"), mac) < 0)
+		return fail(r, EINVAL, "mac is not a MAC address (expected xx:xx:xx:xx:xx:xx)");
+	rc = dp_fdb_add(r->dp, arg_str(r, "bridge"), mac, arg_vlan(r, 1), arg_str(r, "port"), err,
+			sizeof(err));
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static int h_fdb_del(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	uint8_t mac[6];
+	int rc;
+
+	if (vsw_mac_parse(arg_str(r, "mac"), mac) < 0)
+		return fail(r, EINVAL, "mac is not a MAC address (expected xx:xx:xx:xx:xx:xx)");
+	rc = dp_fdb_del(r->dp, arg_str(r, "bridge"), mac, arg_vlan(r, 1), err, sizeof(err));
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+struct fdb_collect {
+	struct dp_fdb_entry *e;
+	size_t n, cap;
+	bool oom;
+};
+
+static void fdb_collect_cb(const struct dp_fdb_entry *e, void *arg)
+{
+	struct fdb_collect *c = arg;
+
+	if (c->oom)
+		return;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct dp_fdb_entry *ne = realloc(c->e, cap * sizeof(*ne));
+
+		if (ne == NULL) {
+			c->oom = true;
+			return;
+		}
+		c->e = ne;
+		c->cap = cap;
+	}
+	c->e[c->n++] = *e;
+}
+
+static int fdb_entry_cmp(const void *a, const void *b)
+{
+	const struct dp_fdb_entry *x = a, *y = b;
+
+	if (x->vlan != y->vlan)
+		return x->vlan < y->vlan ? -1 : 1;
+	return memcmp(x->mac, y->mac, 6);
+}
+
+static int h_fdb_show(struct req *r)
+{
+	struct fdb_collect c = {0};
+	char err[ERR_SIZE] = "";
+	json_t *arr;
+	int rc;
+
+	rc = dp_fdb_dump(r->dp, arg_str(r, "bridge"), arg_str(r, "port"), arg_vlan(r, 0),
+			 fdb_collect_cb, &c, err, sizeof(err));
+	if (rc < 0) {
+		free(c.e);
+		return dp_fail(r, rc, err);
+	}
+	if (c.oom) {
+		free(c.e);
+		return fail(r, ENOMEM, "out of memory collecting %zu entries", c.n);
+	}
+	if (c.n > CTL_REPLY_MAX / FDB_ENTRY_JSON_MIN) {
+		free(c.e);
+		return fail(r, EMSGSIZE,
+			    "%zu entries do not fit in one reply (expected at most %u bytes; "
+			    "narrow it with port or vlan)",
+			    c.n, CTL_REPLY_MAX);
+	}
+	if (c.n > 1)
+		qsort(c.e, c.n, sizeof(c.e[0]), fdb_entry_cmp);
+	arr = json_array();
+	r->result = arr;
+	for (size_t i = 0; i < c.n && !r->oom; i++) {
+		const struct dp_fdb_entry *e = &c.e[i];
+		const char *port = dp_port_name(r->dp, e->port);
+		json_t *o = json_object();
+		char mac[18];
+
+		vsw_mac_format(e->mac, mac);
+		jset(r, o, "mac", json_string(mac));
+		jset(r, o, "vlan", json_integer(e->vlan));
+		jset(r, o, "port", json_string(port != NULL ? port : ""));
+		jset(r, o, "type", json_string(e->is_static ? "static" : "learned"));
+		jset(r, o, "age_s", json_integer(e->is_static ? 0 : e->age_s));
+		jappend(r, arr, o);
+	}
+	free(c.e);
+	return 0;
+}
+
+static int h_fdb_flush(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	json_t *res;
+	int rc;
+
+	rc = dp_fdb_flush(r->dp, arg_str(r, "bridge"), arg_str(r, "port"), arg_vlan(r, 0),
+			  arg_bool(r, "static", false), err, sizeof(err));
+	if (rc < 0)
+		return dp_fail(r, rc, err);
+	res = json_object();
+	jset(r, res, "flushed", json_integer(rc));
+	r->result = res;
+	return 0;
+}
+
+static json_t *stats_json(struct req *r, const char *name, const struct dp_port_stats *st)
+{
+	json_t *o = json_object(), *drops = json_object();
+	uint64_t total = 0;
+
+	jset(r, o, "name", json_string(Q(name)));
+	jset(r, o, "rx_packets", jint(st->rx_packets));
+	jset(r, o, "rx_bytes", jint(st->rx_bytes));
+	jset(r, o, "tx_packets", jint(st->tx_packets));
+	jset(r, o, "tx_bytes", jint(st->tx_bytes));
+	for (int i = 0; i < VSW_DROP_MAX; i++) {
+		jset(r, drops, vsw_drop_names[i], jint(st->drops[i]));
+		total += st->drops[i];
+	}
+	jset(r, o, "drops", drops);
+	jset(r, o, "drops_total", jint(total));
+	return o;
+}
+
+static int h_stats(struct req *r)
+{
+	const char *name = arg_str(r, "port");
+	struct dp_port_stats st;
+	struct dp_port_info pi;
+	char err[ERR_SIZE] = "";
+	json_t *arr;
+	int rc;
+
+	if (name != NULL) {
+		memset(&st, 0, sizeof(st));
+		rc = dp_port_stats_get(r->dp, name, &st, err, sizeof(err));
+		if (rc < 0)
+			return dp_fail(r, rc, err);
+		arr = json_array();
+		jappend(r, arr, stats_json(r, name, &st));
+		r->result = arr;
+		return 0;
+	}
+	arr = json_array();
+	r->result = arr;
+	for (unsigned int idx = 0; idx < INFO_ITER_MAX; idx++) {
+		memset(&pi, 0, sizeof(pi));
+		rc = dp_port_info_at(r->dp, idx, &pi);
+		if (rc == -ENOENT)
+			break;
+		if (rc == -EAGAIN)
+			continue;
+		if (rc < 0)
+			return fail(r, -rc, "port slot %u: %s", idx, strerror(-rc));
+		pi.name[sizeof(pi.name) - 1] = '\0';
+		memset(&st, 0, sizeof(st));
+		rc = dp_port_stats_get(r->dp, pi.name, &st, err, sizeof(err));
+		if (rc < 0)
+			return dp_fail(r, rc, err);
+		jappend(r, arr, stats_json(r, pi.name, &st));
+	}
+	return 0;
+}
+
+static int h_stats_clear(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	int rc = dp_port_stats_clear(r->dp, arg_str(r, "port"), err, sizeof(err));
+
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static int h_drop_reasons(struct req *r)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; i < VSW_DROP_MAX; i++) {
+		json_t *o = json_object();
+
+		jset(r, o, "name", json_string(vsw_drop_names[i]));
+		jset(r, o, "help", json_string(vsw_drop_help[i]));
+		jappend(r, arr, o);
+	}
+	r->result = arr;
+	return 0;
+}
+
+/* ---- the command table ---- */
+
+#define U(k, lo, hi) {(k), ARG_UINT, false, (lo), (hi)}
+#define VLAN(k) U(k, 1, VSW_VLAN_MAX)
+#define NAME(k, req) {(k), ARG_NAME, (req), 0, 0}
+#define END {NULL, ARG_NAME, false, 0, 0}
+
+static const struct arg_spec a_none[] = {END};
+static const struct arg_spec a_name[] = {NAME("name", true), END};
+static const struct arg_spec a_name_opt[] = {NAME("name", false), END};
+static const struct arg_spec a_bridge[] = {
+	NAME("name", true),
+	U("mac_aging_s", 1, 1000000),
+	U("max_macs", 1, 4194304),
+	U("move_damp", 0, 1000000),
+	U("move_damp_s", 1, 86400),
+	END,
+};
+static const struct arg_spec a_port_add[] = {
+	NAME("name", true),
+	{"type", ARG_STRING, true, 0, 0},
+	{"options", ARG_OBJECT, false, 0, 0},
+	U("storm_pps", 0, 100000000),
+	U("storm_burst", 1, 1000000),
+	U("max_macs", 0, 4194304),
+	END,
+};
+static const struct arg_spec a_port_set[] = {
+	NAME("name", true),
+	U("storm_pps", 0, 100000000),
+	U("storm_burst", 1, 1000000),
+	U("max_macs", 0, 4194304),
+	END,
+};
+static const struct arg_spec a_port_attach[] = {
+	NAME("port", true),
+	NAME("bridge", true),
+	VLAN("vlan"),
+	{"trunk", ARG_TRUNK, false, 0, 0},
+	U("native", 0, VSW_VLAN_MAX),
+	END,
+};
+static const struct arg_spec a_port[] = {NAME("port", true), END};
+static const struct arg_spec a_port_opt[] = {NAME("port", false), END};
+static const struct arg_spec a_fdb_add[] = {
+	NAME("bridge", true),
+	{"mac", ARG_MAC, true, 0, 0},
+	NAME("port", true),
+	VLAN("vlan"),
+	END,
+};
+static const struct arg_spec a_fdb_del[] = {
+	NAME("bridge", true),
+	{"mac", ARG_MAC, true, 0, 0},
+	VLAN("vlan"),
+	END,
+};
+static const struct arg_spec a_fdb_show[] = {
+	NAME("bridge", true),
+	NAME("port", false),
+	VLAN("vlan"),
+	END,
+};
+static const struct arg_spec a_fdb_flush[] = {
+	NAME("bridge", true),
+	NAME("port", false),
+	VLAN("vlan"),
+	{"static", ARG_BOOL, false, 0, 0},
+	END,
+};
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{"info", h_info, false, a_none},
+	{"bridge-add", h_bridge_add, true, a_bridge},
+	{"bridge-del", h_bridge_del, true, a_name},
+	{"bridge-set", h_bridge_set, true, a_bridge},
+	{"bridge-list", h_bridge_list, false, a_name_opt},
+	{"port-add", h_port_add, true, a_port_add},
+	{"port-del", h_port_del, true, a_name},
+	{"port-set", h_port_set, true, a_port_set},
+	{"port-list", h_port_list, false, a_name_opt},
+	{"port-attach", h_port_attach, true, a_port_attach},
+	{"port-detach", h_port_detach, true, a_port},
+	{"fdb-add", h_fdb_add, true, a_fdb_add},
+	{"fdb-del", h_fdb_del, true, a_fdb_del},
+	{"fdb-show", h_fdb_show, false, a_fdb_show},
+	{"fdb-flush", h_fdb_flush, true, a_fdb_flush},
+	{"stats", h_stats, false, a_port_opt},
+	{"stats-clear", h_stats_clear, true, a_port_opt},
+	{"drop-reasons", h_drop_reasons, false, a_none},
+};
+#define N_CMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
+
+static const struct ctl_cmd *cmd_find(const char *name)
+{
+	for (size_t i = 0; i < N_CMDS; i++) {
+		if (strcmp(ctl_cmds[i].name, name) == 0)
+			return &ctl_cmds[i];
+	}
+	return NULL;
+}
+
+bool ctl_cmd_mutating(const char *cmd)
+{
+	const struct ctl_cmd *c = cmd != NULL ? cmd_find(cmd) : NULL;
+
+	return c != NULL && c->mutating;
+}
+
+/* ---- the envelope ---- */
+
+static int request_check(struct req *r, json_t *msg, json_int_t *id, bool may_write)
+{
+	static const char *const keys[] = {"v", "id", "cmd", "args"};
+	json_t *v, *cmd, *args;
+	const char *key;
+	char expect[512];
+	size_t n = 0;
+
+	if (!json_is_object(msg))
+		return fail(r, EPROTO, "request is %s (expected a JSON object)", json_kind(msg));
+	v = json_object_get(msg, "v");
+	if (v == NULL)
+		return fail(r, EPROTO, "missing v (expected %d)", VSW_PROTO_VERSION);
+	if (!json_is_integer(v) || json_integer_value(v) != VSW_PROTO_VERSION) {
+		if (json_is_integer(v))
+			return fail(r, EPROTO,
+				    "protocol version %" JSON_INTEGER_FORMAT
+				    " not supported (expected %d)",
+				    json_integer_value(v), VSW_PROTO_VERSION);
+		return fail(r, EPROTO, "v is %s (expected the integer %d)", json_kind(v),
+			    VSW_PROTO_VERSION);
+	}
+	json_t *jid = json_object_get(msg, "id");
+	if (jid != NULL) {
+		if (!json_is_integer(jid))
+			return fail(r, EINVAL, "id is %s (expected an integer)", json_kind(jid));
+		*id = json_integer_value(jid);
+	}
+	json_object_foreach(msg, key, v) {
+		size_t i;
+
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			if (strcmp(keys[i], key) == 0)
+				break;
+		}
+		if (i == sizeof(keys) / sizeof(keys[0]))
+			return fail(r, EINVAL, "unknown key \"%s\" (expected v, id, cmd, args)",
+				    Q(key));
+	}
+	cmd = json_object_get(msg, "cmd");
+	if (cmd == NULL)
+		return fail(r, EINVAL, "missing cmd (expected a command name)");
+	if (!json_is_string(cmd))
+		return fail(r, EINVAL, "cmd is %s (expected a command name)", json_kind(cmd));
+	r->cmd = cmd_find(json_string_value(cmd));
+	if (r->cmd == NULL) {
+		for (size_t i = 0; i < N_CMDS && n < sizeof(expect); i++) {
+			int w = snprintf(expect + n, sizeof(expect) - n, "%s%s", i ? ", " : "",
+					 ctl_cmds[i].name);
+
+			n += w > 0 ? (size_t)w : 0;
+		}
+		return fail(r, EOPNOTSUPP, "unknown command \"%s\" (expected %s)",
+			    Q(json_string_value(cmd)), expect);
+	}
+	args = json_object_get(msg, "args");
+	if (args != NULL && !json_is_object(args))
+		return fail(r, EINVAL, "args is %s (expected an object)", json_kind(args));
+	if (r->cmd->mutating && !may_write)
+		return fail(r, EPERM,
+			    "not allowed to change state (expected a peer with uid 0 or in the "
+			    "socket's group)");
+	r->args = args;
+	return 0;
+}
+
+/* Last resort when the reply itself cannot be allocated. */
+static char *reply_oom(json_int_t id)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf),
+		 "{\"v\":%d,\"id\":%" JSON_INTEGER_FORMAT ",\"status\":%d,\"error\":\"out of memory\"}",
+		 VSW_PROTO_VERSION, id, ENOMEM);
+	return strdup(buf);
+}
+
+static char *reply_dump(json_int_t id, int status, json_t *result, const char *err)
+{
+	json_t *msg = json_object();
+	char *line;
+	bool oom = false;
+
+	if (msg == NULL) {
+		json_decref(result);
+		return reply_oom(id);
+	}
+	oom |= json_object_set_new(msg, "v", json_integer(VSW_PROTO_VERSION)) < 0;
+	oom |= json_object_set_new(msg, "id", json_integer(id)) < 0;
+	oom |= json_object_set_new(msg, "status", json_integer(status)) < 0;
+	if (status == 0) {
+		oom |= json_object_set_new(msg, "result", result != NULL ? result : json_object()) < 0;
+	} else {
+		json_t *e = json_string(err);
+
+		json_decref(result);
+		if (e == NULL) /* a dp_* message that is not UTF-8 */
+			e = json_string(quote((char[ERR_SIZE]){0}, ERR_SIZE, err));
+		oom |= json_object_set_new(msg, "error", e) < 0;
+	}
+	line = oom ? NULL : json_dumps(msg, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(msg);
+	return line != NULL ? line : reply_oom(id);
+}
+
+char *ctl_handle_request(struct dp *dp, const char *line, size_t len, bool may_write)
+{
+	struct req r = {.dp = dp};
+	json_int_t id = 0;
+	json_error_t jerr;
+	json_t *msg, *empty = NULL;
+	char *out;
+	int rc;
+
+	/* duplicate keys are refused: which of two "name"s was meant cannot be known */
+	msg = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (msg == NULL) {
+		rc = fail(&r, EPROTO, "malformed JSON at byte %d: %s (expected one JSON object)",
+			  jerr.position, jerr.text);
+		return reply_dump(0, -rc, NULL, r.err);
+	}
+	rc = request_check(&r, msg, &id, may_write);
+	if (rc == 0 && r.args == NULL) {
+		empty = json_object();
+		r.args = empty;
+		if (empty == NULL)
+			rc = fail(&r, ENOMEM, "out of memory");
+	}
+	if (rc == 0)
+		rc = args_check(&r);
+	if (rc == 0)
+		rc = r.cmd->fn(&r);
+	if (rc == 0 && r.oom)
+		rc = fail(&r, ENOMEM, "out of memory building the reply");
+	if (rc < 0) {
+		json_decref(r.result);
+		r.result = NULL;
+	}
+	json_decref(empty);
+	json_decref(msg);
+	out = reply_dump(id, -rc, r.result, r.err);
+	if (out != NULL && strlen(out) > CTL_REPLY_MAX) {
+		size_t size = strlen(out);
+
+		free(out);
+		fail(&r, EMSGSIZE,
+		     "reply of %zu bytes is too large (expected at most %u; narrow the request)",
+		     size, CTL_REPLY_MAX);
+		out = reply_dump(id, EMSGSIZE, NULL, r.err);
+	}
+	return out;
+}

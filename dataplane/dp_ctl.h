@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control path's view of the dataplane: every operation the control socket can
+ * ask for, without JSON. Called only from the control thread (the EAL main lcore);
+ * each function either changes everything it was asked to or nothing, and on failure
+ * returns -errno and writes a sentence for a person into err (size errsz).
+ * Workers never call anything here.
+ */
+#ifndef VSW_DP_CTL_H
+#define VSW_DP_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "drop.h"
+
+#define VSW_NAME_MAX 32 /* names are 1..31 chars of [A-Za-z0-9_.-] */
+#define VSW_MAX_PORTS 256
+#define VSW_MAX_BRIDGES 64
+#define VSW_VLAN_MAX 4094
+
+struct dp;
+
+/* ---- bridges ---- */
+struct dp_bridge_params {
+	uint32_t mac_aging_s; /* 1..1000000 */
+	uint32_t max_macs;    /* learned entries, 1..4194304 */
+	uint32_t move_damp;   /* moves within one second that freeze a MAC; 0 = off */
+	uint32_t move_damp_s; /* seconds a flapping MAC stays frozen */
+};
+void dp_bridge_params_default(struct dp_bridge_params *p);
+
+struct dp_bridge_info {
+	char name[VSW_NAME_MAX];
+	struct dp_bridge_params params;
+	uint32_t n_ports;
+	uint16_t ports[VSW_MAX_PORTS]; /* port indexes, resolve with dp_port_get */
+	uint32_t macs_learned, macs_static;
+	uint64_t learned, aged, moves, move_damped, limit_hit;
+};
+
+int dp_bridge_add(struct dp *dp, const char *name, const struct dp_bridge_params *p, char *err,
+		  size_t errsz);
+int dp_bridge_del(struct dp *dp, const char *name, char *err, size_t errsz);
+/* Which fields to change: bit set in mask (DP_BRIDGE_SET_*). */
+#define DP_BRIDGE_SET_AGING (1u << 0)
+#define DP_BRIDGE_SET_MAX_MACS (1u << 1)
+#define DP_BRIDGE_SET_MOVE_DAMP (1u << 2)
+#define DP_BRIDGE_SET_MOVE_DAMP_S (1u << 3)
+int dp_bridge_set(struct dp *dp, const char *name, const struct dp_bridge_params *p,
+		  unsigned int mask, char *err, size_t errsz);
+/* Iterate: idx from 0; returns 0 and fills info, -ENOENT past the end. Slots may be empty:
+ * returns -EAGAIN for an empty slot so the caller just continues. */
+int dp_bridge_info_at(struct dp *dp, unsigned int idx, struct dp_bridge_info *info);
+int dp_bridge_info_by_name(struct dp *dp, const char *name, struct dp_bridge_info *info);
+
+/* ---- ports ---- */
+enum dp_port_type {
+	DP_PORT_PCAP,
+	DP_PORT_NULL,
+	DP_PORT_RING,
+	DP_PORT_AF_PACKET,
+	DP_PORT_TAP,
+	DP_PORT_VHOST_USER,
+	DP_PORT_TYPE_MAX
+};
+extern const char *const dp_port_type_names[DP_PORT_TYPE_MAX];
+
+#define DP_PORT_OPT_MAX 8
+#define DP_PORT_OPT_VAL_MAX 256
+struct dp_port_opt {
+	char key[32];
+	char val[DP_PORT_OPT_VAL_MAX];
+};
+
+struct dp_port_params {
+	enum dp_port_type type;
+	unsigned int n_opts;
+	struct dp_port_opt opts[DP_PORT_OPT_MAX]; /* type-specific, checked by dp_port_add */
+	uint32_t storm_pps;                       /* 0 = unlimited */
+	uint32_t storm_burst;
+	uint32_t max_macs; /* 0 = only the bridge limit */
+};
+void dp_port_params_default(struct dp_port_params *p);
+
+enum dp_vlan_mode { DP_VLAN_NONE, DP_VLAN_ACCESS, DP_VLAN_TRUNK };
+
+struct dp_port_info {
+	char name[VSW_NAME_MAX];
+	struct dp_port_params params;
+	uint16_t dpdk_port;
+	bool link_up;
+	char bridge[VSW_NAME_MAX]; /* "" when not attached */
+	enum dp_vlan_mode vlan_mode;
+	uint16_t access_vlan;
+	uint16_t native_vlan;
+	uint8_t trunk[512]; /* bitmap of allowed VLANs on a trunk */
+	int worker_lcore;
+};
+
+struct dp_port_stats {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	uint64_t drops[VSW_DROP_MAX];
+};
+
+int dp_port_add(struct dp *dp, const char *name, const struct dp_port_params *p, char *err,
+		size_t errsz);
+int dp_port_del(struct dp *dp, const char *name, char *err, size_t errsz);
+#define DP_PORT_SET_STORM_PPS (1u << 0)
+#define DP_PORT_SET_STORM_BURST (1u << 1)
+#define DP_PORT_SET_MAX_MACS (1u << 2)
+int dp_port_set(struct dp *dp, const char *name, const struct dp_port_params *p,
+		unsigned int mask, char *err, size_t errsz);
+int dp_port_info_at(struct dp *dp, unsigned int idx, struct dp_port_info *info); /* as bridges */
+int dp_port_info_by_name(struct dp *dp, const char *name, struct dp_port_info *info);
+/* name of port index idx, or NULL */
+const char *dp_port_name(struct dp *dp, uint16_t idx);
+
+struct dp_vlan_cfg {
+	enum dp_vlan_mode mode; /* ACCESS or TRUNK */
+	uint16_t access_vlan;   /* ACCESS: 1..4094 */
+	uint16_t native_vlan;   /* TRUNK: 0 or 1..4094 */
+	uint8_t trunk[512];     /* TRUNK: bitmap, bit v set = VLAN v allowed */
+};
+int dp_port_attach(struct dp *dp, const char *port, const char *bridge,
+		   const struct dp_vlan_cfg *vlan, char *err, size_t errsz);
+int dp_port_detach(struct dp *dp, const char *port, char *err, size_t errsz);
+
+int dp_port_stats_get(struct dp *dp, const char *name, struct dp_port_stats *st, char *err,
+		      size_t errsz);
+int dp_port_stats_clear(struct dp *dp, const char *name /* NULL = all */, char *err,
+			size_t errsz);
+
+/* ---- MAC table ---- */
+struct dp_fdb_entry {
+	uint8_t mac[6];
+	uint16_t vlan;
+	uint16_t port; /* port index */
+	bool is_static;
+	uint32_t age_s;
+};
+int dp_fdb_add(struct dp *dp, const char *bridge, const uint8_t mac[6], uint16_t vlan,
+	       const char *port, char *err, size_t errsz);
+int dp_fdb_del(struct dp *dp, const char *bridge, const uint8_t mac[6], uint16_t vlan,
+	       char *err, size_t errsz);
+/* Calls cb for each entry matching the filters (port NULL = any, vlan 0 = any), in no
+ * particular order; the caller sorts. Returns the number of entries or -errno. */
+int dp_fdb_dump(struct dp *dp, const char *bridge, const char *port, uint16_t vlan,
+		void (*cb)(const struct dp_fdb_entry *e, void *arg), void *arg, char *err,
+		size_t errsz);
+/* Returns the number of entries flushed or -errno. */
+int dp_fdb_flush(struct dp *dp, const char *bridge, const char *port, uint16_t vlan,
+		 bool include_static, char *err, size_t errsz);
+
+/* ---- dataplane ---- */
+struct dp_worker_info {
+	unsigned int lcore, cpu;
+	unsigned int n_ports;
+	uint16_t ports[VSW_MAX_PORTS];
+	double busy_pct; /* share of loop iterations that moved packets, since last call */
+};
+struct dp_info {
+	const char *version;
+	uint64_t uptime_s;
+	bool hugepages;
+	unsigned int control_lcore;
+	unsigned int idle_sleep_max_us;
+	unsigned int n_workers;
+	struct dp_worker_info workers[8];
+	unsigned int n_bridges, n_ports;
+};
+void dp_info_get(struct dp *dp, struct dp_info *info);
+
+#endif

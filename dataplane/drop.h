@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Every reason the dataplane drops a frame, in one place. Each is a per-port,
+ * per-worker counter (struct port_stats), listed by `vswctl stats` and the
+ * `drop-reasons` command. A frame that dies anywhere is counted under exactly one.
+ */
+#ifndef VSW_DROP_H
+#define VSW_DROP_H
+
+#define VSW_DROP_REASONS(X)                                                                        \
+	X(runt, "frame shorter than its Ethernet (and 802.1Q) header")                             \
+	X(bad_vlan_tag, "802.1Q tag with VLAN id 4095, or a truncated tag")                        \
+	X(vlan_not_allowed, "tagged VLAN not allowed on this port (trunk list or access VLAN)")    \
+	X(untagged_on_trunk, "untagged frame on a trunk port without a native VLAN")               \
+	X(no_bridge, "port is not attached to a bridge")                                           \
+	X(src_mac_invalid, "source MAC is multicast, broadcast or zero")                           \
+	X(mac_limit, "source MAC not learned: bridge or port MAC limit reached")                   \
+	X(mac_flapping, "source MAC is frozen after moving between ports too often")               \
+	X(dst_is_ingress, "destination MAC was learned on the ingress port (no hairpin)")          \
+	X(storm_limit, "flooded frame above the ingress port's storm-control rate")                \
+	X(no_egress, "flooded frame with no other port in its VLAN")                                \
+	X(port_gone, "destination port was removed while the frame was in flight")                 \
+	X(no_mbuf, "no buffer to copy a flooded frame")                                            \
+	X(tx_full, "egress queue full (peer not draining or port overloaded)")
+
+enum vsw_drop {
+#define VSW_DROP_ENUM(name, help) VSW_DROP_##name,
+	VSW_DROP_REASONS(VSW_DROP_ENUM)
+#undef VSW_DROP_ENUM
+	VSW_DROP_MAX
+};
+
+extern const char *const vsw_drop_names[VSW_DROP_MAX];
+extern const char *const vsw_drop_help[VSW_DROP_MAX];
+
+#endif

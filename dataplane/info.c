@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The `info` command: what runs where, since when, and how busy each worker is. */
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "dp.h"
+
+void dp_info_get(struct dp *dp, struct dp_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->version = VSW_VERSION;
+	info->uptime_s = (rte_get_tsc_cycles() - dp->start_tsc) / rte_get_tsc_hz();
+	info->hugepages = dp->hugepages;
+	info->control_lcore = dp->control_lcore;
+	info->idle_sleep_max_us = dp->idle_sleep_max_us;
+	info->n_workers = dp->n_workers;
+	for (unsigned int i = 0; i < dp->n_workers && i < 8; i++) {
+		struct worker *w = dp->workers[i];
+		const struct port_set *ps = atomic_load(&w->rx_ports);
+		/* the worker's counters are plain: a torn read only skews one sample */
+		uint64_t loops = w->loops, busy = w->busy_loops;
+		struct dp_worker_info *wi = &info->workers[i];
+
+		wi->lcore = w->lcore;
+		wi->cpu = w->cpu;
+		wi->n_ports = ps->n;
+		for (unsigned int j = 0; j < ps->n; j++)
+			wi->ports[j] = ps->p[j]->idx;
+		wi->busy_pct = loops > w->info_loops
+				       ? 100.0 * (double)(busy - w->info_busy) /
+						 (double)(loops - w->info_loops)
+				       : 0.0;
+		w->info_loops = loops;
+		w->info_busy = busy;
+	}
+	for (int i = 0; i < VSW_MAX_BRIDGES; i++)
+		info->n_bridges += dp->bridges[i] != NULL;
+	for (int i = 0; i < VSW_MAX_PORTS; i++)
+		info->n_ports += atomic_load(&dp->ports[i]) != NULL;
+}

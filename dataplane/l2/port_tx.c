@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Egress stage (see port_tx.h). Frames are buffered per worker and per egress port so
+ * that a burst of 32 received frames leaves in as few tx bursts as there are egress
+ * ports; every buffer is flushed at the end of each worker loop, before the worker
+ * reports quiescence, so no frame outlives a grace period.
+ * Drop reasons: vlan_not_allowed (egress port not in the frame's VLAN), no_mbuf (tag
+ * push failed), tx_full (the port's queue did not take the frame).
+ */
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+
+#include "port_tx.h"
+
+static void port_tx_burst(struct worker *w, struct port *p)
+{
+	struct txbuf *tb = &w->tx[p->idx];
+	struct port_stats *st = &p->stats[w->idx];
+	uint16_t sent;
+
+	sent = rte_eth_tx_burst(p->dpdk_port, (uint16_t)(w->idx % p->n_txq), tb->m, tb->n);
+	if (unlikely(sent < tb->n)) {
+		for (uint16_t i = sent; i < tb->n; i++) {
+			tb->bytes -= tb->m[i]->pkt_len;
+			rte_pktmbuf_free(tb->m[i]);
+		}
+		st->drops[VSW_DROP_tx_full] += tb->n - sent;
+	}
+	st->tx_packets += sent;
+	st->tx_bytes += tb->bytes;
+	tb->n = 0;
+	tb->bytes = 0;
+}
+
+/* Make the frame's tag what the egress port wants: pop, push or rewrite. */
+static inline int port_tx_retag(struct rte_mbuf **mp, uint16_t vid, bool tagged, int want)
+{
+	struct rte_mbuf *m = *mp;
+	uint8_t *d;
+
+	if (tagged == (want == 1)) {
+		if (tagged) {
+			/* rewrite a priority tag to the frame's VLAN, keep PCP/DEI */
+			d = rte_pktmbuf_mtod(m, uint8_t *);
+			if ((((d[14] & 0x0f) << 8) | d[15]) != vid) {
+				d[14] = (uint8_t)((d[14] & 0xf0) | (vid >> 8));
+				d[15] = (uint8_t)vid;
+			}
+		}
+		return 0;
+	}
+	if (tagged) {
+		d = rte_pktmbuf_mtod(m, uint8_t *);
+		memmove(d + 4, d, 12);
+		rte_pktmbuf_adj(m, 4);
+		return 0;
+	}
+	m->vlan_tci = vid;
+	return rte_vlan_insert(mp);
+}
+
+void port_tx_enqueue(struct worker *w, struct port *out, struct rte_mbuf *m, uint16_t vid,
+		     bool tagged)
+{
+	struct txbuf *tb = &w->tx[out->idx];
+	int want = eth_egress_tagging(&out->vlan, vid);
+
+	if (unlikely(want < 0)) {
+		out->stats[w->idx].drops[VSW_DROP_vlan_not_allowed]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (unlikely(tagged || want) && port_tx_retag(&m, vid, tagged, want) < 0) {
+		out->stats[w->idx].drops[VSW_DROP_no_mbuf]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (!tb->dirty) {
+		tb->dirty = true;
+		w->dirty[w->n_dirty++] = out->idx;
+	}
+	tb->m[tb->n++] = m;
+	tb->bytes += m->pkt_len;
+	if (unlikely(tb->n == VSW_TXBUF)) {
+		port_tx_burst(w, out); /* stays on the dirty list, skipped there if empty */
+	}
+}
+
+void port_tx_flush(struct worker *w)
+{
+	struct dp *dp = w->dp;
+
+	for (uint16_t i = 0; i < w->n_dirty; i++) {
+		uint16_t idx = w->dirty[i];
+		struct port *p = atomic_load_explicit(&dp->ports[idx], memory_order_acquire);
+
+		w->tx[idx].dirty = false;
+		if (w->tx[idx].n == 0)
+			continue;
+		if (unlikely(p == NULL)) {
+			/* cannot happen: ports are unpublished a grace period before removal */
+			rte_pktmbuf_free_bulk(w->tx[idx].m, w->tx[idx].n);
+			w->tx[idx].n = 0;
+			w->tx[idx].bytes = 0;
+			continue;
+		}
+		port_tx_burst(w, p);
+	}
+	w->n_dirty = 0;
+}

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ports: each vsw port is one DPDK ethdev created from a virtual device (net_pcap,
+ * net_null, net_ring, net_af_packet, net_tap, net_vhost) at run time with
+ * rte_eal_hotplug_add, configured with one rx queue and one tx queue per worker (so
+ * workers never share a tx queue), and published in dp->ports. Removal unpublishes
+ * first, waits out a grace period, then stops and closes the device.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+
+#include "dp.h"
+#include "vsw_util.h"
+
+#define RX_DESC 1024
+#define TX_DESC 1024
+
+const char *const dp_port_type_names[DP_PORT_TYPE_MAX] = {
+	[DP_PORT_PCAP] = "pcap",	     [DP_PORT_NULL] = "null", [DP_PORT_RING] = "ring",
+	[DP_PORT_AF_PACKET] = "af_packet", [DP_PORT_TAP] = "tap",   [DP_PORT_VHOST_USER] = "vhost-user",
+};
+
+/* What each port type accepts: option name, the vdev's own name for it ("" = ours). */
+struct port_opt_spec {
+	const char *key;
+	const char *vdev_key;
+	enum { OPT_STR, OPT_BOOL, OPT_UINT } kind;
+	bool required;
+};
+
+static const struct port_opt_spec pcap_opts[] = {
+	{"rx_pcap", "rx_pcap", OPT_STR, false},	    {"tx_pcap", "tx_pcap", OPT_STR, false},
+	{"rx_iface", "rx_iface", OPT_STR, false},   {"rx_iface_in", "rx_iface_in", OPT_STR, false},
+	{"tx_iface", "tx_iface", OPT_STR, false},   {"infinite_rx", "infinite_rx", OPT_BOOL, false},
+	{NULL, NULL, 0, false},
+};
+static const struct port_opt_spec null_opts[] = {
+	{"rx", "", OPT_BOOL, false}, {"size", "size", OPT_UINT, false}, {NULL, NULL, 0, false}};
+static const struct port_opt_spec ring_opts[] = {{NULL, NULL, 0, false}};
+static const struct port_opt_spec af_packet_opts[] = {
+	{"iface", "iface", OPT_STR, true}, {"qpairs", "", OPT_UINT, false}, {NULL, NULL, 0, false}};
+static const struct port_opt_spec tap_opts[] = {{"iface", "iface", OPT_STR, false},
+						{NULL, NULL, 0, false}};
+static const struct port_opt_spec vhost_opts[] = {
+	{"socket", "iface", OPT_STR, true},
+	{"mode", "", OPT_STR, false},
+	{"queues", "", OPT_UINT, false},
+	{NULL, NULL, 0, false},
+};
+
+static const struct {
+	const char *driver;
+	const struct port_opt_spec *opts;
+} port_types[DP_PORT_TYPE_MAX] = {
+	[DP_PORT_PCAP] = {"net_pcap", pcap_opts},
+	[DP_PORT_NULL] = {"net_null", null_opts},
+	[DP_PORT_RING] = {"net_ring", ring_opts},
+	[DP_PORT_AF_PACKET] = {"net_af_packet", af_packet_opts},
+	[DP_PORT_TAP] = {"net_tap", tap_opts},
+	[DP_PORT_VHOST_USER] = {"net_vhost", vhost_opts},
+};
+
+void dp_port_params_default(struct dp_port_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->storm_burst = 64;
+}
+
+static int parse_bool(const char *v)
+{
+	if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"))
+		return 1;
+	if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no"))
+		return 0;
+	return -1;
+}
+
+static const char *opt_get(const struct dp_port_params *p, const char *key)
+{
+	for (unsigned int i = 0; i < p->n_opts; i++)
+		if (!strcmp(p->opts[i].key, key))
+			return p->opts[i].val;
+	return NULL;
+}
+
+/* Check the options against the type's table and build the vdev argument string. */
+static int port_vdev_args(const char *name, const struct dp_port_params *p, char *args,
+			  size_t size, char *err, size_t errsz)
+{
+	const struct port_opt_spec *spec = port_types[p->type].opts;
+	size_t len = 0;
+
+	args[0] = '\0';
+	for (unsigned int i = 0; i < p->n_opts; i++) {
+		const struct port_opt_spec *s;
+		const char *v = p->opts[i].val;
+
+		for (s = spec; s->key && strcmp(s->key, p->opts[i].key); s++)
+			;
+		if (!s->key) {
+			snprintf(err, errsz, "port-add %s: option \"%s\" is not known for type %s",
+				 name, p->opts[i].key, dp_port_type_names[p->type]);
+			return -EINVAL;
+		}
+		for (unsigned int j = 0; j < i; j++)
+			if (!strcmp(p->opts[j].key, p->opts[i].key)) {
+				snprintf(err, errsz, "port-add %s: option \"%s\" given twice", name,
+					 s->key);
+				return -EINVAL;
+			}
+		if (v[0] == '\0' || strpbrk(v, ",=;") != NULL) {
+			snprintf(err, errsz,
+				 "port-add %s: option %s=\"%s\" is empty or contains ',', '=' or ';'",
+				 name, s->key, v);
+			return -EINVAL;
+		}
+		if (s->kind == OPT_BOOL && parse_bool(v) < 0) {
+			snprintf(err, errsz, "port-add %s: option %s=\"%s\" (expected true or false)",
+				 name, s->key, v);
+			return -EINVAL;
+		}
+		if (s->kind == OPT_UINT && strspn(v, "0123456789") != strlen(v)) {
+			snprintf(err, errsz, "port-add %s: option %s=\"%s\" (expected a number)", name,
+				 s->key, v);
+			return -EINVAL;
+		}
+		if (s->vdev_key[0] == '\0')
+			continue; /* ours: handled below */
+		if (s->kind == OPT_BOOL)
+			v = parse_bool(v) ? "1" : "0";
+		len += (size_t)snprintf(args + len, len < size ? size - len : 0, "%s%s=%s",
+					len ? "," : "", s->vdev_key, v);
+	}
+	for (const struct port_opt_spec *s = spec; s->key; s++)
+		if (s->required && !opt_get(p, s->key)) {
+			snprintf(err, errsz, "port-add %s: type %s needs option \"%s\"", name,
+				 dp_port_type_names[p->type], s->key);
+			return -EINVAL;
+		}
+
+	switch (p->type) {
+	case DP_PORT_PCAP:
+		if (!opt_get(p, "rx_pcap") && !opt_get(p, "rx_iface") && !opt_get(p, "rx_iface_in") &&
+		    !opt_get(p, "tx_pcap") && !opt_get(p, "tx_iface")) {
+			snprintf(err, errsz,
+				 "port-add %s: a pcap port needs rx_pcap, rx_iface, rx_iface_in, "
+				 "tx_pcap or tx_iface",
+				 name);
+			return -EINVAL;
+		}
+		if (opt_get(p, "infinite_rx") && parse_bool(opt_get(p, "infinite_rx")) &&
+		    !opt_get(p, "rx_pcap")) {
+			snprintf(err, errsz, "port-add %s: infinite_rx needs rx_pcap", name);
+			return -EINVAL;
+		}
+		break;
+	case DP_PORT_NULL:
+		if (!opt_get(p, "rx") || !parse_bool(opt_get(p, "rx")))
+			len += (size_t)snprintf(args + len, len < size ? size - len : 0, "%sno-rx=1",
+						len ? "," : "");
+		break;
+	case DP_PORT_AF_PACKET:
+	case DP_PORT_VHOST_USER: {
+		const char *q = opt_get(p, p->type == DP_PORT_AF_PACKET ? "qpairs" : "queues");
+
+		/* XXX: one rx queue per port until multiqueue lands (vhost-user issue) */
+		if (q && strcmp(q, "1")) {
+			snprintf(err, errsz, "port-add %s: only 1 queue is supported for now", name);
+			return -EINVAL;
+		}
+		if (p->type == DP_PORT_VHOST_USER) {
+			const char *mode = opt_get(p, "mode");
+
+			if (mode && strcmp(mode, "server") && strcmp(mode, "client")) {
+				snprintf(err, errsz,
+					 "port-add %s: mode \"%s\" (expected server or client)",
+					 name, mode);
+				return -EINVAL;
+			}
+			if (mode && !strcmp(mode, "client"))
+				len += (size_t)snprintf(args + len, len < size ? size - len : 0,
+							",client=1");
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	if (len >= size) {
+		snprintf(err, errsz, "port-add %s: options too long", name);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+static int port_start(struct dp *dp, struct port *p, char *err, size_t errsz)
+{
+	struct rte_eth_conf conf = {0};
+	struct rte_eth_dev_info info;
+	uint16_t nb_rxq;
+	int rc;
+
+	rc = rte_eth_dev_info_get(p->dpdk_port, &info);
+	if (rc < 0)
+		goto fail;
+	if (info.max_tx_queues < dp->n_workers) {
+		snprintf(err, errsz,
+			 "port-add %s: the device has %u tx queues, the dataplane has %u workers",
+			 p->name, info.max_tx_queues, dp->n_workers);
+		return -EINVAL;
+	}
+	nb_rxq = info.max_rx_queues > 0 ? 1 : 0;
+	rc = rte_eth_dev_configure(p->dpdk_port, nb_rxq, (uint16_t)dp->n_workers, &conf);
+	if (rc < 0)
+		goto fail;
+	if (nb_rxq) {
+		rc = rte_eth_rx_queue_setup(p->dpdk_port, 0, RX_DESC, rte_socket_id(), NULL,
+					    dp->pool);
+		if (rc < 0)
+			goto fail;
+	}
+	for (uint16_t q = 0; q < dp->n_workers; q++) {
+		rc = rte_eth_tx_queue_setup(p->dpdk_port, q, TX_DESC, rte_socket_id(), NULL);
+		if (rc < 0)
+			goto fail;
+	}
+	rc = rte_eth_dev_start(p->dpdk_port);
+	if (rc < 0)
+		goto fail;
+	rte_eth_promiscuous_enable(p->dpdk_port); /* not every PMD has it; a switch wants it */
+	p->has_rxq = nb_rxq > 0;
+	p->n_txq = (uint16_t)dp->n_workers;
+	return 0;
+fail:
+	snprintf(err, errsz, "port-add %s: cannot set up DPDK port %u: %s", p->name, p->dpdk_port,
+		 rte_strerror(-rc));
+	return rc;
+}
+
+static void port_storm_apply(struct port *p)
+{
+	uint64_t hz = rte_get_tsc_hz();
+
+	p->storm_rate_tsc = p->params.storm_pps ? hz / p->params.storm_pps : 0;
+	if (p->params.storm_pps && p->storm_rate_tsc == 0)
+		p->storm_rate_tsc = 1;
+	p->storm_burst_tsc = p->storm_rate_tsc * (p->params.storm_burst ? p->params.storm_burst : 1);
+}
+
+int dp_port_add(struct dp *dp, const char *name, const struct dp_port_params *params, char *err,
+		size_t errsz)
+{
+	char args[1024];
+	struct port *p;
+	int idx = -1, rc;
+
+	if (!vsw_name_valid(name)) {
+		snprintf(err, errsz, "port-add: invalid name \"%s\" (1 to 31 of A-Z a-z 0-9 _ . -)",
+			 name);
+		return -EINVAL;
+	}
+	if (dp_port_find(dp, name)) {
+		snprintf(err, errsz, "port-add %s: a port of that name exists", name);
+		return -EEXIST;
+	}
+	if (params->type >= DP_PORT_TYPE_MAX) {
+		snprintf(err, errsz, "port-add %s: unknown port type", name);
+		return -EINVAL;
+	}
+	rc = port_vdev_args(name, params, args, sizeof(args), err, errsz);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < VSW_MAX_PORTS; i++)
+		if (atomic_load(&dp->ports[i]) == NULL) {
+			idx = i;
+			break;
+		}
+	if (idx < 0) {
+		snprintf(err, errsz, "port-add %s: all %d ports are in use", name, VSW_MAX_PORTS);
+		return -ENOSPC;
+	}
+	p = rte_zmalloc("port", sizeof(*p), RTE_CACHE_LINE_SIZE);
+	if (p == NULL) {
+		snprintf(err, errsz, "port-add %s: out of memory", name);
+		return -ENOMEM;
+	}
+	p->idx = (uint16_t)idx;
+	p->worker = -1;
+	p->params = *params;
+	p->max_macs = params->max_macs;
+	p->vlan.mode = DP_VLAN_NONE;
+	p->vlan.trunk = p->trunk;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	snprintf(p->devname, sizeof(p->devname), "%s_vsw%u", port_types[params->type].driver,
+		 dp->devseq++);
+	port_storm_apply(p);
+
+	rc = rte_eal_hotplug_add("vdev", p->devname, args);
+	if (rc < 0) {
+		snprintf(err, errsz, "port-add %s: DPDK cannot create %s (%s): %s", name,
+			 port_types[params->type].driver, args, rte_strerror(-rc));
+		goto out_free;
+	}
+	rc = rte_eth_dev_get_port_by_name(p->devname, &p->dpdk_port);
+	if (rc < 0) {
+		snprintf(err, errsz, "port-add %s: device %s has no ethdev", name, p->devname);
+		goto out_unplug;
+	}
+	rc = port_start(dp, p, err, errsz);
+	if (rc < 0)
+		goto out_close;
+	/* polled from port-attach on: until then frames wait in the device, not dropped */
+	atomic_store_explicit(&dp->ports[idx], p, memory_order_release);
+	return 0;
+
+out_close:
+	rte_eth_dev_close(p->dpdk_port);
+out_unplug:
+	rte_eal_hotplug_remove("vdev", p->devname);
+out_free:
+	rte_free(p);
+	return rc < 0 ? rc : -EIO;
+}
+
+int dp_port_del(struct dp *dp, const char *name, char *err, size_t errsz)
+{
+	struct port *p = dp_port_find(dp, name);
+	int rc;
+
+	if (p == NULL) {
+		snprintf(err, errsz, "port-del: no port \"%s\"", name);
+		return -ENOENT;
+	}
+	if (atomic_load(&p->bridge) != NULL) {
+		rc = dp_port_detach(dp, name, err, errsz);
+		if (rc < 0)
+			return rc;
+	}
+	dp_worker_unassign(dp, p);
+	atomic_store_explicit(&dp->ports[p->idx], NULL, memory_order_release);
+	dp_sync(dp);
+	rte_eth_dev_stop(p->dpdk_port);
+	rte_eth_dev_close(p->dpdk_port);
+	rte_eal_hotplug_remove("vdev", p->devname);
+	rte_free(p);
+	return 0;
+}
+
+int dp_port_set(struct dp *dp, const char *name, const struct dp_port_params *np,
+		unsigned int mask, char *err, size_t errsz)
+{
+	struct port *p = dp_port_find(dp, name);
+
+	if (p == NULL) {
+		snprintf(err, errsz, "port-set: no port \"%s\"", name);
+		return -ENOENT;
+	}
+	if (mask & DP_PORT_SET_STORM_PPS)
+		p->params.storm_pps = np->storm_pps;
+	if (mask & DP_PORT_SET_STORM_BURST)
+		p->params.storm_burst = np->storm_burst;
+	if (mask & DP_PORT_SET_MAX_MACS)
+		p->params.max_macs = np->max_macs;
+	/* XXX: word-sized stores a worker may read mid-update: a frame may see the old rate */
+	port_storm_apply(p);
+	p->max_macs = p->params.max_macs;
+	return 0;
+}
+
+static void port_info_fill(struct dp *dp, const struct port *p, struct dp_port_info *info)
+{
+	struct rte_eth_link link = {0};
+	struct bridge *br = atomic_load(&p->bridge);
+
+	(void)dp;
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "%s", p->name);
+	info->params = p->params;
+	info->dpdk_port = p->dpdk_port;
+	rte_eth_link_get_nowait(p->dpdk_port, &link);
+	info->link_up = link.link_status == RTE_ETH_LINK_UP;
+	if (br)
+		snprintf(info->bridge, sizeof(info->bridge), "%s", br->name);
+	info->vlan_mode = br ? p->vlan.mode : DP_VLAN_NONE;
+	info->access_vlan = p->vlan.access_vlan;
+	info->native_vlan = p->vlan.native_vlan;
+	memcpy(info->trunk, p->trunk, sizeof(info->trunk));
+	info->worker_lcore = p->worker >= 0 ? (int)dp->workers[p->worker]->lcore : -1;
+}
+
+int dp_port_info_at(struct dp *dp, unsigned int idx, struct dp_port_info *info)
+{
+	struct port *p;
+
+	if (idx >= VSW_MAX_PORTS)
+		return -ENOENT;
+	p = atomic_load(&dp->ports[idx]);
+	if (p == NULL)
+		return -EAGAIN;
+	port_info_fill(dp, p, info);
+	return 0;
+}
+
+int dp_port_info_by_name(struct dp *dp, const char *name, struct dp_port_info *info)
+{
+	struct port *p = dp_port_find(dp, name);
+
+	if (p == NULL)
+		return -ENOENT;
+	port_info_fill(dp, p, info);
+	return 0;
+}
+
+const char *dp_port_name(struct dp *dp, uint16_t idx)
+{
+	struct port *p = idx < VSW_MAX_PORTS ? atomic_load(&dp->ports[idx]) : NULL;
+
+	return p ? p->name : NULL;
+}
+
+static void port_stats_sum(const struct port *p, unsigned int n_workers, struct dp_port_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (unsigned int w = 0; w < n_workers; w++) {
+		const struct port_stats *s = &p->stats[w];
+
+		st->rx_packets += s->rx_packets;
+		st->rx_bytes += s->rx_bytes;
+		st->tx_packets += s->tx_packets;
+		st->tx_bytes += s->tx_bytes;
+		for (int r = 0; r < VSW_DROP_MAX; r++)
+			st->drops[r] += s->drops[r];
+	}
+}
+
+int dp_port_stats_get(struct dp *dp, const char *name, struct dp_port_stats *st, char *err,
+		      size_t errsz)
+{
+	struct port *p = dp_port_find(dp, name);
+
+	if (p == NULL) {
+		snprintf(err, errsz, "stats: no port \"%s\"", name);
+		return -ENOENT;
+	}
+	/* counters belong to the workers: "clear" subtracts a baseline instead of writing */
+	port_stats_sum(p, dp->n_workers, st);
+	st->rx_packets -= p->base.rx_packets;
+	st->rx_bytes -= p->base.rx_bytes;
+	st->tx_packets -= p->base.tx_packets;
+	st->tx_bytes -= p->base.tx_bytes;
+	for (int r = 0; r < VSW_DROP_MAX; r++)
+		st->drops[r] -= p->base.drops[r];
+	return 0;
+}
+
+int dp_port_stats_clear(struct dp *dp, const char *name, char *err, size_t errsz)
+{
+	if (name) {
+		struct port *p = dp_port_find(dp, name);
+
+		if (p == NULL) {
+			snprintf(err, errsz, "stats-clear: no port \"%s\"", name);
+			return -ENOENT;
+		}
+		port_stats_sum(p, dp->n_workers, &p->base);
+		return 0;
+	}
+	for (int i = 0; i < VSW_MAX_PORTS; i++) {
+		struct port *p = atomic_load(&dp->ports[i]);
+
+		if (p)
+			port_stats_sum(p, dp->n_workers, &p->base);
+	}
+	return 0;
+}
+
+struct port *dp_port_find(struct dp *dp, const char *name)
+{
+	for (int i = 0; i < VSW_MAX_PORTS; i++) {
+		struct port *p = atomic_load_explicit(&dp->ports[i], memory_order_relaxed);
+
+		if (p && !strcmp(p->name, name))
+			return p;
+	}
+	return NULL;
+}

@@ -1,0 +1,332 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# vsw's test runner, behind `make test`, `make test-unit`, `make asan`, `make fuzz` and CI.
+# Builds what each part needs (scripts/build.sh), runs the parts in order, prints one line per
+# test and, for a failure, its output; the last line is always "N passed, N failed, N skipped"
+# and the exit status is non-zero when anything failed.
+#
+#   scripts/run-tests.sh [unit] [asan] [fuzz] [e2e]     default: all four
+#
+#   unit  cmocka tests: meson test --suite unit in build/ (one count per test binary)
+#   asan  the same tests in build-asan/ under AddressSanitizer + UBSan
+#   fuzz  every libFuzzer target under tests/fuzz/ for FUZZ_SECONDS, seeded from
+#         tests/fuzz/corpus/<target>/ (and tests/fuzz/<target>.dict if present)
+#   e2e   every tests/e2e/*_test.sh under `timeout`: exit 0 passes, 77 skips (its last line
+#         of output says why), anything else fails
+#
+# Environment:
+#   T=PAT[,PAT..]     run only tests whose name contains one of the patterns
+#   FUZZ_SECONDS      per fuzz target (default 10)
+#   E2E_TIMEOUT       per e2e script, seconds (default 300); a script may ask for another
+#                     limit with a line "# timeout: N" among its first 20 lines
+#   VSW_BUILD_PREFIX  build directory prefix (default build: build/, build-asan/, build-fuzz/)
+#
+# E2E scripts run from the repository root, stdin from /dev/null, with VSW_ROOT and VSW_BUILD
+# (the release build directory, absolute) in their environment.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+root=$PWD
+prefix=${VSW_BUILD_PREFIX:-build}
+[[ $prefix == /* ]] || prefix=$root/$prefix
+export VSW_BUILD_PREFIX=$prefix
+fuzz_seconds=${FUZZ_SECONDS:-10}
+e2e_timeout=${E2E_TIMEOUT:-300}
+T=${T:-}
+py=/usr/bin/python3
+[ -x $py ] || py=python3
+
+parts=()
+for arg in "$@"; do
+	case $arg in
+	unit | asan | fuzz | e2e) parts+=("$arg") ;;
+	-h | --help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "run-tests: unknown part '$arg' (unit, asan, fuzz, e2e)" >&2; exit 2 ;;
+	esac
+done
+[ ${#parts[@]} -gt 0 ] || parts=(unit asan fuzz e2e)
+want() { [[ " ${parts[*]} " == *" $1 "* ]]; }
+
+logdir=$prefix-test-logs
+rm -rf "$logdir"
+mkdir -p "$logdir"
+
+n_pass=0 n_fail=0 n_skip=0
+failed=()
+started=$SECONDS
+
+pass() { n_pass=$((n_pass + 1)); printf '  ok    %s%s\n' "$1" "${2:+ ($2)}"; }
+skip() { n_skip=$((n_skip + 1)); printf '  skip  %s: %s\n' "$1" "$2"; }
+fail() {
+	n_fail=$((n_fail + 1))
+	failed+=("$1")
+	printf '  FAIL  %s%s\n' "$1" "${2:+ ($2)}"
+}
+# Print a log indented, the last $2 lines of it (default 200), with a pointer to the rest.
+show() {
+	local file=$1 max=${2:-200} n
+	n=$(wc -l <"$file")
+	if [ "$n" -gt "$max" ]; then
+		printf '        ... %d earlier lines in %s\n' $((n - max)) "$file"
+	fi
+	tail -n "$max" "$file" | sed 's/^/      | /'
+}
+header() { printf '== %s\n' "$*"; }
+
+# Does NAME contain one of T's comma- or space-separated patterns? (everything, without T)
+selected() {
+	[ -z "$T" ] && return 0
+	local pat
+	for pat in ${T//,/ }; do
+		[[ $1 == *"$pat"* ]] && return 0
+	done
+	return 1
+}
+
+# Build one tree; on failure count it as a failed test, since nothing in it can run.
+# Returns the build script's status (77: the toolchain cannot make this kind of build).
+build() {
+	local kind=$1 rc
+	scripts/build.sh "$kind" 2>&1 | sed 's/^/  /'
+	rc=${PIPESTATUS[0]}
+	[ $rc -eq 0 ] || [ $rc -eq 77 ] || fail "build ($kind)" "see the compiler output above"
+	return $rc
+}
+
+# Names of the tests in meson suite "unit" of build dir $1.
+unit_list() {
+	# "project:suite / name" when the tree has several suites, plain "name" otherwise.
+	meson test -C "$1" --no-rebuild --suite unit --list 2>/dev/null |
+		sed -e 's|^.* / ||' -e '/^ninja: /d' -e '/^[[:space:]]*$/d'
+}
+
+# Run the unit suite in build dir $1 under heading $3, counting each test as "$2/<name>";
+# further arguments go to meson test.
+run_unit() {
+	local dir=$1 label=$2 title=$3 names sel=() n result name dur
+	shift 3
+	mapfile -t names < <(unit_list "$dir")
+	if [ ${#names[@]} -eq 0 ]; then
+		# An empty suite would pass silently forever: without a filter that is a failure.
+		if [ -z "$T" ]; then
+			header "$title"
+			fail "$label" "no tests in meson suite 'unit' of $dir"
+		fi
+		return
+	fi
+	for n in "${names[@]}"; do
+		selected "$n" && sel+=("$n")
+	done
+	[ ${#sel[@]} -gt 0 ] || return
+	[ -z "$T" ] && sel=()	# no names: meson runs the whole suite
+	header "$title"
+
+	rm -f "$dir/meson-logs/testlog.json"
+	meson test -C "$dir" --no-rebuild --suite unit --print-errorlogs "$@" "${sel[@]}" \
+		>"$logdir/$label.log" 2>&1
+	if [ ! -s "$dir/meson-logs/testlog.json" ]; then
+		fail "$label" "meson test did not run"
+		show "$logdir/$label.log" 40
+		return
+	fi
+	# One line per test: result, name, seconds; a failure's output goes to its own log.
+	while IFS=$'\t' read -r result name dur; do
+		case $result in
+		OK | EXPECTEDFAIL) pass "$label/$name" "$dur s" ;;
+		SKIP) skip "$label/$name" "skipped by the test itself (exit 77)" ;;
+		*)
+			fail "$label/$name" "$result after $dur s"
+			show "$logdir/$label-$name.log"
+			;;
+		esac
+	done < <("$py" - "$dir/meson-logs/testlog.json" "$logdir/$label" <<-'EOF'
+		import json, sys
+		for line in open(sys.argv[1]):
+		    t = json.loads(line)
+		    name = t["name"].split(" / ")[-1]
+		    if t["result"] not in ("OK", "EXPECTEDFAIL", "SKIP"):
+		        with open("%s-%s.log" % (sys.argv[2], name), "w") as f:
+		            f.write("$ %s\n" % " ".join(t.get("command", [])))
+		            f.write(t.get("stdout") or "")
+		            f.write(t.get("stderr") or "")
+		    print("%s\t%s\t%.2f" % (t["result"], name, t["duration"]))
+		EOF
+	)
+}
+
+# Executables that tests/fuzz/meson.build defines in build dir $1: "name<TAB>path" lines.
+fuzz_targets() {
+	meson introspect "$1" --targets 2>/dev/null | "$py" -c '
+import json, sys
+for t in json.load(sys.stdin):
+    where = t.get("defined_in", "").replace("\\", "/")
+    if t["type"] == "executable" and "/tests/fuzz/" in where:
+        print("%s\t%s" % (t["name"], t["filename"][0]))'
+}
+
+# Fuzz one target for $fuzz_seconds from its seed corpus, which it only reads: new inputs go
+# to a scratch directory, crashes to the log directory.
+run_fuzz_one() {
+	local name=$1 bin=$2 seeds=tests/fuzz/corpus/$1 work log rc args stats
+	work=$(mktemp -d "/tmp/vsw-fuzz-$name.XXXXXX")
+	log=$logdir/fuzz-$name.log
+	args=(-max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+		-artifact_prefix="$logdir/fuzz-$name-")
+	[ -f "tests/fuzz/$name.dict" ] && args+=(-dict="tests/fuzz/$name.dict")
+	local dirs=("$work")
+	[ -d "$seeds" ] && dirs+=("$seeds")
+	timeout -k 10 $((fuzz_seconds + 120)) "$bin" "${args[@]}" "${dirs[@]}" >"$log" 2>&1
+	rc=$?
+	rm -rf "$work"
+	stats=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1 runs/p' "$log")
+	[ -d "$seeds" ] || stats="${stats:+$stats, }no seed corpus in $seeds"
+	if [ $rc -eq 0 ]; then
+		pass "fuzz/$name" "$stats"
+		return
+	fi
+	fail "fuzz/$name" "exit $rc"
+	show "$log" 60
+	local a
+	for a in "$logdir/fuzz-$name-"*; do
+		[ -e "$a" ] || continue
+		printf '      input: %s (replay: %s %s; once fixed, keep it in %s/)\n' \
+			"$a" "$bin" "$a" "$seeds"
+	done
+}
+
+run_fuzz() {
+	local dir=$prefix-fuzz stems=() s any=0 name bin rc
+	# A filter that names no fuzz source spares the whole clang build.
+	if [ -n "$T" ]; then
+		for s in tests/fuzz/*.c; do
+			[ -e "$s" ] && selected "$(basename "$s" .c)" && any=1
+		done
+		[ $any -eq 1 ] || return
+	fi
+	header "fuzz targets, $fuzz_seconds s each ($dir, clang)"
+	build fuzz
+	rc=$?
+	if [ $rc -eq 77 ]; then
+		skip fuzz "this toolchain cannot build libFuzzer targets"
+		return
+	fi
+	[ $rc -eq 0 ] || return
+	local found=0
+	while IFS=$'\t' read -r name bin; do
+		found=1
+		selected "$name" || continue
+		run_fuzz_one "$name" "$bin"
+	done < <(fuzz_targets "$dir")
+	[ $found -eq 1 ] || [ -n "$T" ] || skip fuzz "no libFuzzer targets defined under tests/fuzz/"
+}
+
+netns_list() { ip netns list 2>/dev/null | awk '{ print $1 }' | sort; }
+
+run_e2e_one() {
+	local script=$1 name limit log rc reason before after leaked
+	name=$(basename "$script" .sh)
+	name=${name%_test}
+	log=$logdir/e2e-$name.log
+	limit=$(head -n 20 "$script" | sed -n 's/^# *timeout: *\([0-9][0-9]*\).*/\1/p' | head -n 1)
+	limit=${limit:-$e2e_timeout}
+	before=$(netns_list)
+	local cmd=(bash "$script")
+	[ -x "$script" ] && cmd=("$script")
+	local t0=$SECONDS
+	# timeout signals the script's whole process group, so its helpers die with it.
+	timeout -k 15 "$limit" "${cmd[@]}" </dev/null >"$log" 2>&1
+	rc=$?
+	local took=$((SECONDS - t0))
+	case $rc in
+	0)
+		pass "e2e/$name" "$took s"
+		;;
+	77)
+		# The script's own words: its last line saying SKIP, else its last line.
+		reason=$(grep -i 'skip' "$log" | tail -n 1)
+		[ -n "$reason" ] || reason=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)
+		skip "e2e/$name" "${reason:-no reason given}"
+		;;
+	124 | 137)
+		fail "e2e/$name" "timed out after $limit s"
+		show "$log"
+		;;
+	*)
+		fail "e2e/$name" "exit $rc after $took s"
+		show "$log"
+		;;
+	esac
+	after=$(netns_list)
+	leaked=$(comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$after") | xargs)
+	if [ -n "$leaked" ]; then
+		printf '      warning: network namespaces left behind after e2e/%s: %s\n' \
+			"$name" "$leaked"
+	fi
+}
+
+run_e2e() {
+	local scripts=() s
+	for s in tests/e2e/*_test.sh; do
+		[ -e "$s" ] || continue
+		local n
+		n=$(basename "$s" .sh)
+		selected "$n" && scripts+=("$s")
+	done
+	[ ${#scripts[@]} -gt 0 ] || return
+	header "end-to-end tests (tests/e2e, release build)"
+	export VSW_ROOT=$root VSW_BUILD=$prefix
+	for s in "${scripts[@]}"; do
+		run_e2e_one "$s"
+	done
+}
+
+# The release build feeds the unit tests and the e2e scripts.
+release_ok=1
+if want unit || want e2e; then
+	header "build ($prefix, gcc, release)"
+	build release || release_ok=0
+fi
+
+if want unit && [ $release_ok -eq 1 ]; then
+	run_unit "$prefix" unit "unit tests ($prefix)"
+fi
+
+if want asan; then
+	# A filter that names no unit test spares the whole sanitizer build.
+	need=1
+	if [ -n "$T" ] && [ -f "$prefix/build.ninja" ]; then
+		need=0
+		while read -r n; do selected "$n" && need=1; done < <(unit_list "$prefix")
+	fi
+	if [ $need -eq 1 ]; then
+		title="unit tests under ASan + UBSan ($prefix-asan)"
+		header "build ($prefix-asan, gcc, debug, ASan + UBSan)"
+		if build asan; then
+			# Stop at the first report, and make UBSan's reports fail the test.
+			ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:halt_on_error=1:detect_leaks=1:print_summary=1} \
+			UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1} \
+				run_unit "$prefix-asan" asan "$title" --timeout-multiplier 4
+		fi
+	fi
+fi
+
+want fuzz && run_fuzz
+
+if want e2e; then
+	if [ $release_ok -eq 1 ]; then
+		run_e2e
+	else
+		echo "  (e2e tests not run: the release build failed)"
+	fi
+fi
+
+total=$((n_pass + n_fail + n_skip))
+if [ $total -eq 0 ]; then
+	echo "no test ran${T:+ (nothing matches T=$T)}"
+	echo "0 passed, 0 failed, 0 skipped"
+	exit 1
+fi
+[ ${#failed[@]} -eq 0 ] || printf 'failed: %s\n' "${failed[*]}"
+printf 'logs in %s; took %d s\n' "$logdir" $((SECONDS - started))
+echo "$n_pass passed, $n_fail failed, $n_skip skipped"
+[ $n_fail -eq 0 ]

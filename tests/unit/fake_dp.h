@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * An in-memory dataplane behind dp_ctl.h, with no DPDK: bridges, ports and a MAC table
+ * kept in plain arrays, with the same errors the real one gives for the obvious cases
+ * (exists, missing, in use, full). It records the last call and its arguments so the
+ * control-socket tests can check what a request turned into, and it can be told to fail
+ * the next call. Shared by tests/unit/test_ctl.c and tests/fuzz/fuzz_ctl_request.c.
+ */
+#ifndef VSW_FAKE_DP_H
+#define VSW_FAKE_DP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dp_ctl.h"
+
+#define FAKE_FDB_MAX 4096
+
+struct fake_bridge {
+	bool used;
+	char name[VSW_NAME_MAX];
+	struct dp_bridge_params params;
+};
+
+struct fake_port {
+	bool used;
+	char name[VSW_NAME_MAX];
+	struct dp_port_params params;
+	int bridge; /* index in bridges, -1 when detached */
+	struct dp_vlan_cfg vlan;
+	struct dp_port_stats stats;
+};
+
+struct fake_fdb {
+	int bridge;
+	uint8_t mac[6];
+	uint16_t vlan;
+	uint16_t port;
+	bool is_static;
+	uint32_t age_s;
+};
+
+struct dp {
+	struct fake_bridge bridges[VSW_MAX_BRIDGES];
+	struct fake_port ports[VSW_MAX_PORTS];
+	struct fake_fdb fdb[FAKE_FDB_MAX];
+	unsigned int n_fdb;
+
+	/* what the last dp_* call was asked to do */
+	unsigned int n_calls;
+	char last_call[32];
+	char last_name[VSW_NAME_MAX];  /* bridge or port name (first name argument) */
+	char last_name2[VSW_NAME_MAX]; /* second name argument, "" when none or NULL */
+	bool last_name2_null;          /* the second name argument was NULL */
+	struct dp_bridge_params last_bp;
+	struct dp_port_params last_pp;
+	struct dp_vlan_cfg last_vlan;
+	unsigned int last_mask;
+	uint8_t last_mac[6];
+	uint16_t last_vid;
+	bool last_static;
+
+	/* the next call that can fail returns fail_rc (< 0) with fail_msg */
+	int fail_rc;
+	char fail_msg[256];
+};
+
+struct dp *fake_dp_new(void);
+void fake_dp_free(struct dp *dp);
+void fake_dp_fail_next(struct dp *dp, int rc, const char *msg);
+/* A learned entry, as a worker would have made it. 0 or -errno. */
+int fake_dp_learn(struct dp *dp, const char *bridge, const uint8_t mac[6], uint16_t vlan,
+		  const char *port, uint32_t age_s);
+
+#endif

@@ -1,0 +1,1082 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vswctl's commands: the table of command words, their help, and the translation of
+ * `vswctl bridge add br0 aging=60` into {"cmd":"bridge-add","args":{...}}. Everything a
+ * person can get wrong on the command line is caught here, before anything is sent, so it
+ * ends as a usage error (exit 2) naming the word at fault. vswctl_main at the bottom is
+ * the whole program; vswctl.c only calls it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vsw_client.h"
+#include "vsw_proto.h"
+#include "vsw_util.h"
+#include "vswctl.h"
+
+#ifndef VSW_VERSION
+#define VSW_VERSION "unknown"
+#endif
+
+#define DEFAULT_TIMEOUT_MS 10000
+#define VLAN_MAX 4094
+
+#define F_MAY_EXIST (1u << 0) /* --may-exist turns EEXIST into success */
+#define F_IF_EXISTS (1u << 1) /* --if-exists turns ENOENT into success */
+
+struct cmd {
+	const char *obj;   /* first word */
+	const char *verb;  /* second word; NULL: the object alone is the command */
+	const char *alias; /* another second word ("list" for "show") */
+	const char *wire;  /* protocol command; NULL for raw */
+	enum vswctl_out out;
+	unsigned int flags;
+	const char *synopsis;
+	const char *help;
+	/* Fills req->args from the words after the command (flags removed); NULL: the
+	 * command takes no words and no args. */
+	int (*parse)(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+		     char *err, size_t errsz);
+};
+
+__attribute__((format(printf, 4, 5))) static int usage(char *err, size_t errsz,
+						       const struct cmd *cmd, const char *fmt, ...)
+{
+	size_t off = 0;
+	va_list ap;
+	int n;
+
+	if (cmd != NULL) {
+		n = snprintf(err, errsz, "%s%s%s: ", cmd->obj, cmd->verb ? " " : "",
+			     cmd->verb ? cmd->verb : "");
+		off = n > 0 && (size_t)n < errsz ? (size_t)n : 0;
+	}
+	va_start(ap, fmt);
+	vsnprintf(err + off, errsz - off, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int put(json_t *obj, const char *key, json_t *val, char *err, size_t errsz)
+{
+	if (val == NULL || json_object_set_new(obj, key, val) < 0) {
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Plain decimal only: "0x10", "-1", "1e3" or " 5" are typos on a switch's command line. */
+static int parse_u32(const char *s, uint32_t *v)
+{
+	uint64_t x = 0;
+
+	if (*s == '\0')
+		return -EINVAL;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		x = x * 10 + (uint64_t)(*s - '0');
+		if (x > UINT32_MAX)
+			return -ERANGE;
+	}
+	*v = (uint32_t)x;
+	return 0;
+}
+
+static bool all_digits(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static int put_name(const struct cmd *cmd, json_t *args, const char *field, const char *what,
+		    const char *s, char *err, size_t errsz)
+{
+	if (!vsw_name_valid(s))
+		return usage(err, errsz, cmd,
+			     "invalid %s name \"%s\" (1 to 31 characters of A-Z a-z 0-9 _ . -)",
+			     what, s);
+	return put(args, field, json_string(s), err, errsz);
+}
+
+/*
+ * The n-th word, which must be a positional (names never contain '=', so a KEY=VALUE in
+ * its place means the positional was forgotten).
+ */
+static const char *positional(const struct cmd *cmd, int argc, char **argv, int n,
+			      const char *what, char *err, size_t errsz)
+{
+	if (n >= argc) {
+		usage(err, errsz, cmd, "missing %s", what);
+		return NULL;
+	}
+	if (strchr(argv[n], '=') != NULL) {
+		usage(err, errsz, cmd, "missing %s before \"%s\"", what, argv[n]);
+		return NULL;
+	}
+	return argv[n];
+}
+
+/* Trunk list -> protocol array: single VLANs as numbers, runs as "lo-hi" strings. */
+static json_t *trunk_array(const uint8_t bitmap[512])
+{
+	json_t *a = json_array();
+	unsigned int v, lo;
+	char range[16];
+
+	if (a == NULL)
+		return NULL;
+	for (v = 1; v <= VLAN_MAX; v++) {
+		if (!vsw_vlan_bit(bitmap, v))
+			continue;
+		lo = v;
+		while (v + 1 <= VLAN_MAX && vsw_vlan_bit(bitmap, v + 1))
+			v++;
+		if (lo == v) {
+			if (json_array_append_new(a, json_integer(v)) < 0)
+				goto out_free;
+		} else {
+			snprintf(range, sizeof(range), "%u-%u", lo, v);
+			if (json_array_append_new(a, json_string(range)) < 0)
+				goto out_free;
+		}
+	}
+	return a;
+out_free:
+	json_decref(a);
+	return NULL;
+}
+
+enum kv_type {
+	KV_U32,   /* unsigned 32-bit number */
+	KV_VLAN,  /* 1..4094 */
+	KV_VLAN0, /* 0..4094, 0 = none */
+	KV_PORT,  /* a port name */
+	KV_TRUNK, /* a VLAN list, sent as an array */
+};
+
+struct kv {
+	const char *key;   /* on the command line */
+	const char *field; /* in args */
+	enum kv_type type;
+};
+
+static const struct kv bridge_kvs[] = {
+	{ "aging", "mac_aging_s", KV_U32 },
+	{ "mac_aging_s", "mac_aging_s", KV_U32 },
+	{ "max_macs", "max_macs", KV_U32 },
+	{ "move_damp", "move_damp", KV_U32 },
+	{ "move_damp_s", "move_damp_s", KV_U32 },
+	{ NULL, NULL, 0 },
+};
+static const struct kv port_kvs[] = {
+	{ "storm_pps", "storm_pps", KV_U32 },
+	{ "storm_burst", "storm_burst", KV_U32 },
+	{ "max_macs", "max_macs", KV_U32 },
+	{ NULL, NULL, 0 },
+};
+static const struct kv attach_kvs[] = {
+	{ "vlan", "vlan", KV_VLAN },
+	{ "trunk", "trunk", KV_TRUNK },
+	{ "native", "native", KV_VLAN0 },
+	{ NULL, NULL, 0 },
+};
+static const struct kv vlan_kvs[] = {
+	{ "vlan", "vlan", KV_VLAN },
+	{ NULL, NULL, 0 },
+};
+static const struct kv fdb_filter_kvs[] = {
+	{ "port", "port", KV_PORT },
+	{ "vlan", "vlan", KV_VLAN },
+	{ NULL, NULL, 0 },
+};
+
+static const struct kv *kv_find(const struct kv *kvs, const char *key, size_t keylen)
+{
+	for (; kvs->key != NULL; kvs++)
+		if (strlen(kvs->key) == keylen && strncmp(kvs->key, key, keylen) == 0)
+			return kvs;
+	return NULL;
+}
+
+static void kv_list(const struct kv *kvs, char *buf, size_t size)
+{
+	size_t off = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (; kvs->key != NULL && off < size; kvs++) {
+		n = snprintf(buf + off, size - off, "%s%s", off ? ", " : "", kvs->key);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+/* Split "key=value"; the key is not NUL-terminated (argv stays untouched). */
+static int kv_split(const struct cmd *cmd, const char *arg, size_t *keylen, const char **val,
+		    char *err, size_t errsz)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (eq == NULL || eq == arg)
+		return usage(err, errsz, cmd, "expected KEY=VALUE, got \"%s\"", arg);
+	*keylen = (size_t)(eq - arg);
+	*val = eq + 1;
+	return 0;
+}
+
+static int kv_one(const struct cmd *cmd, const struct kv *kv, const char *val, json_t *args,
+		  char *err, size_t errsz)
+{
+	uint8_t bitmap[512];
+	char why[128];
+	uint32_t n;
+	int rc;
+
+	switch (kv->type) {
+	case KV_U32:
+		rc = parse_u32(val, &n);
+		if (rc == -ERANGE)
+			return usage(err, errsz, cmd, "%s=%s is out of range (at most %u)", kv->key,
+				     val, UINT32_MAX);
+		if (rc < 0)
+			return usage(err, errsz, cmd, "%s=%s is not a number", kv->key, val);
+		return put(args, kv->field, json_integer(n), err, errsz);
+	case KV_VLAN:
+	case KV_VLAN0:
+		if (parse_u32(val, &n) < 0 || n > VLAN_MAX || (n == 0 && kv->type == KV_VLAN))
+			return usage(err, errsz, cmd, "%s=%s is not a VLAN id (%u to %u)", kv->key,
+				     val, kv->type == KV_VLAN ? 1 : 0, VLAN_MAX);
+		return put(args, kv->field, json_integer(n), err, errsz);
+	case KV_PORT:
+		return put_name(cmd, args, kv->field, "port", val, err, errsz);
+	case KV_TRUNK:
+		if (*val == '\0')
+			return usage(err, errsz, cmd, "trunk= needs a VLAN list such as 10,20-30");
+		memset(bitmap, 0, sizeof(bitmap));
+		why[0] = '\0';
+		if (vsw_vlan_list_parse(val, bitmap, why, sizeof(why)) < 0)
+			return usage(err, errsz, cmd, "trunk=%s: %s", val,
+				     why[0] ? why : "not a VLAN list such as 10,20-30");
+		return put(args, kv->field, trunk_array(bitmap), err, errsz);
+	}
+	return usage(err, errsz, cmd, "internal error: key type %d", kv->type);
+}
+
+/* Every word from argv[first] on must be KEY=VALUE with a key from kvs, at most once. */
+static int parse_kvs(const struct cmd *cmd, int argc, char **argv, int first,
+		     const struct kv *kvs, json_t *args, char *err, size_t errsz)
+{
+	const struct kv *kv;
+	const char *val = NULL;
+	size_t keylen = 0;
+	char keys[128];
+	int i, rc;
+
+	for (i = first; i < argc; i++) {
+		rc = kv_split(cmd, argv[i], &keylen, &val, err, errsz);
+		if (rc < 0)
+			return rc;
+		kv = kv_find(kvs, argv[i], keylen);
+		if (kv == NULL) {
+			kv_list(kvs, keys, sizeof(keys));
+			return usage(err, errsz, cmd, "unknown key \"%.*s\" (expected %s)",
+				     (int)keylen, argv[i], keys);
+		}
+		if (json_object_get(args, kv->field) != NULL)
+			return usage(err, errsz, cmd, "%s given twice", kv->key);
+		rc = kv_one(cmd, kv, val, args, err, errsz);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* NAME followed by KEY=VALUEs from kvs; set requires at least one. */
+static int parse_name_kvs(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			  const char *what, const struct kv *kvs, bool need_kv, char *err,
+			  size_t errsz)
+{
+	const char *name = positional(cmd, argc, argv, 0, what, err, errsz);
+	char keys[128];
+	int rc;
+
+	if (name == NULL)
+		return -EINVAL;
+	rc = put_name(cmd, req->args, "name", what, name, err, errsz);
+	if (rc < 0)
+		return rc;
+	if (need_kv && argc < 2) {
+		kv_list(kvs, keys, sizeof(keys));
+		return usage(err, errsz, cmd, "nothing to set (keys: %s)", keys);
+	}
+	return parse_kvs(cmd, argc, argv, 1, kvs, req->args, err, errsz);
+}
+
+static int parse_bridge_add(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			    char *err, size_t errsz)
+{
+	return parse_name_kvs(cmd, argc, argv, req, "bridge", bridge_kvs, false, err, errsz);
+}
+
+static int parse_bridge_set(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			    char *err, size_t errsz)
+{
+	return parse_name_kvs(cmd, argc, argv, req, "bridge", bridge_kvs, true, err, errsz);
+}
+
+static int parse_port_set(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			  char *err, size_t errsz)
+{
+	return parse_name_kvs(cmd, argc, argv, req, "port", port_kvs, true, err, errsz);
+}
+
+static int parse_one_name(const struct cmd *cmd, int argc, char **argv, json_t *args,
+			  const char *field, const char *what, bool optional, char *err,
+			  size_t errsz)
+{
+	const char *name;
+
+	if (optional && argc == 0)
+		return 0;
+	name = positional(cmd, argc, argv, 0, what, err, errsz);
+	if (name == NULL)
+		return -EINVAL;
+	if (argc > 1)
+		return usage(err, errsz, cmd, "unexpected \"%s\"", argv[1]);
+	return put_name(cmd, args, field, what, name, err, errsz);
+}
+
+static int parse_bridge_name(const struct cmd *cmd, int argc, char **argv,
+			     struct vswctl_req *req, char *err, size_t errsz)
+{
+	return parse_one_name(cmd, argc, argv, req->args, "name", "bridge", false, err, errsz);
+}
+
+static int parse_bridge_opt(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			    char *err, size_t errsz)
+{
+	return parse_one_name(cmd, argc, argv, req->args, "name", "bridge", true, err, errsz);
+}
+
+static int parse_port_name(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			   char *err, size_t errsz)
+{
+	return parse_one_name(cmd, argc, argv, req->args, "name", "port", false, err, errsz);
+}
+
+static int parse_port_opt(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			  char *err, size_t errsz)
+{
+	return parse_one_name(cmd, argc, argv, req->args, "name", "port", true, err, errsz);
+}
+
+static int parse_detach(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			char *err, size_t errsz)
+{
+	return parse_one_name(cmd, argc, argv, req->args, "port", "port", false, err, errsz);
+}
+
+static int parse_stats(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+		       char *err, size_t errsz)
+{
+	return parse_one_name(cmd, argc, argv, req->args, "port", "port", true, err, errsz);
+}
+
+/* Type-specific options whose digits mean a number; others stay strings ("rx_pcap=123"
+ * is a file name), so the dataplane sees the type it documents. */
+static bool numeric_option(const char *key, size_t keylen)
+{
+	static const char *const numeric[] = { "qpairs", "queues", "size" };
+	size_t i;
+
+	for (i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++)
+		if (strlen(numeric[i]) == keylen && strncmp(numeric[i], key, keylen) == 0)
+			return true;
+	return false;
+}
+
+static int parse_port_add(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			  char *err, size_t errsz)
+{
+	const char *name, *type, *val = NULL;
+	const struct kv *kv;
+	char key[64];
+	json_t *opts, *v;
+	size_t keylen = 0;
+	uint32_t n;
+	int i, rc;
+
+	name = positional(cmd, argc, argv, 0, "port name", err, errsz);
+	if (name == NULL)
+		return -EINVAL;
+	rc = put_name(cmd, req->args, "name", "port", name, err, errsz);
+	if (rc < 0)
+		return rc;
+	type = positional(cmd, argc, argv, 1,
+			  "port type (pcap, null, ring, af_packet, tap, vhost-user)", err, errsz);
+	if (type == NULL)
+		return -EINVAL;
+	rc = put(req->args, "type", json_string(type), err, errsz);
+	if (rc < 0)
+		return rc;
+	opts = json_object();
+	rc = put(req->args, "options", opts, err, errsz);
+	if (rc < 0)
+		return rc;
+	for (i = 2; i < argc; i++) {
+		rc = kv_split(cmd, argv[i], &keylen, &val, err, errsz);
+		if (rc < 0)
+			return rc;
+		kv = kv_find(port_kvs, argv[i], keylen);
+		if (kv != NULL) {
+			if (json_object_get(req->args, kv->field) != NULL)
+				return usage(err, errsz, cmd, "%s given twice", kv->key);
+			rc = kv_one(cmd, kv, val, req->args, err, errsz);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (keylen >= sizeof(key))
+			return usage(err, errsz, cmd, "option name \"%.*s\" is too long",
+				     (int)keylen, argv[i]);
+		memcpy(key, argv[i], keylen);
+		key[keylen] = '\0';
+		if (json_object_get(opts, key) != NULL)
+			return usage(err, errsz, cmd, "%s given twice", key);
+		if (strcmp(val, "true") == 0 || strcmp(val, "false") == 0)
+			v = json_boolean(val[0] == 't');
+		else if (numeric_option(key, keylen) && all_digits(val))
+			v = parse_u32(val, &n) == 0 ? json_integer(n) : NULL;
+		else
+			v = json_string(val);
+		if (v == NULL && numeric_option(key, keylen))
+			return usage(err, errsz, cmd, "%s=%s is out of range", key, val);
+		rc = put(opts, key, v, err, errsz);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int parse_attach(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			char *err, size_t errsz)
+{
+	const char *port, *bridge;
+	int rc;
+
+	port = positional(cmd, argc, argv, 0, "port name", err, errsz);
+	if (port == NULL)
+		return -EINVAL;
+	rc = put_name(cmd, req->args, "port", "port", port, err, errsz);
+	if (rc < 0)
+		return rc;
+	bridge = positional(cmd, argc, argv, 1, "bridge name", err, errsz);
+	if (bridge == NULL)
+		return -EINVAL;
+	rc = put_name(cmd, req->args, "bridge", "bridge", bridge, err, errsz);
+	if (rc < 0)
+		return rc;
+	rc = parse_kvs(cmd, argc, argv, 2, attach_kvs, req->args, err, errsz);
+	if (rc < 0)
+		return rc;
+	if (json_object_get(req->args, "vlan") && json_object_get(req->args, "trunk"))
+		return usage(err, errsz, cmd,
+			     "vlan= (an access port) and trunk= (a tagged port) exclude each other");
+	if (json_object_get(req->args, "native") && !json_object_get(req->args, "trunk"))
+		return usage(err, errsz, cmd, "native= needs trunk= (it is a trunk's untagged VLAN)");
+	return 0;
+}
+
+/* BRIDGE MAC [PORT]: the MAC goes out in canonical lower case. */
+static int parse_fdb_key(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			 bool with_port, char *err, size_t errsz)
+{
+	const char *bridge, *mac, *port;
+	uint8_t addr[6];
+	char buf[18];
+	int rc;
+
+	bridge = positional(cmd, argc, argv, 0, "bridge name", err, errsz);
+	if (bridge == NULL)
+		return -EINVAL;
+	rc = put_name(cmd, req->args, "bridge", "bridge", bridge, err, errsz);
+	if (rc < 0)
+		return rc;
+	mac = positional(cmd, argc, argv, 1, "MAC address", err, errsz);
+	if (mac == NULL)
+		return -EINVAL;
+	if (vsw_mac_parse(mac, addr) < 0)
+		return usage(err, errsz, cmd, "invalid MAC address \"%s\" (expected xx:xx:xx:xx:xx:xx)",
+			     mac);
+	vsw_mac_format(addr, buf);
+	rc = put(req->args, "mac", json_string(buf), err, errsz);
+	if (rc < 0)
+		return rc;
+	if (!with_port)
+		return parse_kvs(cmd, argc, argv, 2, vlan_kvs, req->args, err, errsz);
+	port = positional(cmd, argc, argv, 2, "port name", err, errsz);
+	if (port == NULL)
+		return -EINVAL;
+	rc = put_name(cmd, req->args, "port", "port", port, err, errsz);
+	if (rc < 0)
+		return rc;
+	return parse_kvs(cmd, argc, argv, 3, vlan_kvs, req->args, err, errsz);
+}
+
+static int parse_fdb_add(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			 char *err, size_t errsz)
+{
+	return parse_fdb_key(cmd, argc, argv, req, true, err, errsz);
+}
+
+static int parse_fdb_del(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			 char *err, size_t errsz)
+{
+	return parse_fdb_key(cmd, argc, argv, req, false, err, errsz);
+}
+
+static int parse_fdb_show(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			  char *err, size_t errsz)
+{
+	const char *bridge = positional(cmd, argc, argv, 0, "bridge name", err, errsz);
+	int rc;
+
+	if (bridge == NULL)
+		return -EINVAL;
+	rc = put_name(cmd, req->args, "bridge", "bridge", bridge, err, errsz);
+	if (rc < 0)
+		return rc;
+	return parse_kvs(cmd, argc, argv, 1, fdb_filter_kvs, req->args, err, errsz);
+}
+
+static int parse_fdb_flush(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			   char *err, size_t errsz)
+{
+	const char *bridge = positional(cmd, argc, argv, 0, "bridge name", err, errsz);
+	int i, rc;
+
+	if (bridge == NULL)
+		return -EINVAL;
+	rc = put_name(cmd, req->args, "bridge", "bridge", bridge, err, errsz);
+	if (rc < 0)
+		return rc;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "static") == 0) {
+			if (json_object_get(req->args, "static") != NULL)
+				return usage(err, errsz, cmd, "static given twice");
+			rc = put(req->args, "static", json_true(), err, errsz);
+		} else {
+			rc = parse_kvs(cmd, i + 1, argv, i, fdb_filter_kvs, req->args, err, errsz);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int parse_raw(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+		     char *err, size_t errsz)
+{
+	if (argc != 1)
+		return usage(err, errsz, cmd, argc ? "expects one JSON request (quote it)"
+						   : "missing JSON request");
+	if (strchr(argv[0], '\n') != NULL)
+		return usage(err, errsz, cmd, "the request must be one line");
+	req->raw = argv[0];
+	json_decref(req->args);
+	req->args = NULL;
+	return 0;
+}
+
+static const struct cmd cmds[] = {
+	{ "info", NULL, NULL, "info", VSWCTL_OUT_INFO, 0, "info",
+	  "Show the dataplane's version, uptime, hugepage use and its workers with their\n"
+	  "ports and load.",
+	  NULL },
+	{ "bridge", "add", NULL, "bridge-add", VSWCTL_OUT_NONE, F_MAY_EXIST,
+	  "bridge add NAME [aging=S] [max_macs=N] [move_damp=N] [move_damp_s=S] [--may-exist]",
+	  "Create a MAC-learning bridge.\n"
+	  "  aging=S        seconds a learned MAC lives without traffic (1..1000000, default 300)\n"
+	  "  max_macs=N     learned entries (1..4194304, default 65536)\n"
+	  "  move_damp=N    moves of one MAC within a second that freeze it (0 = off, default 5)\n"
+	  "  move_damp_s=S  seconds a flapping MAC stays frozen (default 10)\n"
+	  "  --may-exist    succeed if the bridge already exists (its settings are not changed)",
+	  parse_bridge_add },
+	{ "bridge", "del", NULL, "bridge-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
+	  "bridge del NAME [--if-exists]",
+	  "Delete a bridge. Fails while ports are attached to it.\n"
+	  "  --if-exists    succeed if there is no such bridge",
+	  parse_bridge_name },
+	{ "bridge", "set", NULL, "bridge-set", VSWCTL_OUT_NONE, 0,
+	  "bridge set NAME KEY=VALUE...",
+	  "Change a bridge's aging, move_damp and move_damp_s at run time; max_macs can only\n"
+	  "grow. Keys as for `bridge add`.",
+	  parse_bridge_set },
+	{ "bridge", "show", "list", "bridge-list", VSWCTL_OUT_BRIDGES, 0, "bridge show [NAME]",
+	  "List bridges (or one) with their settings, ports, MAC counts and learning\n"
+	  "counters. Alias: bridge list.",
+	  parse_bridge_opt },
+	{ "port", "add", NULL, "port-add", VSWCTL_OUT_NONE, F_MAY_EXIST,
+	  "port add NAME TYPE [KEY=VALUE...] [--may-exist]",
+	  "Create a port. storm_pps=N (flooded frames per second accepted, 0 = unlimited),\n"
+	  "storm_burst=N and max_macs=N (learned MACs from this port, 0 = bridge limit only)\n"
+	  "are port settings; every other KEY=VALUE is an option of the type:\n"
+	  "  pcap        rx_pcap=FILE tx_pcap=FILE rx_iface=IF rx_iface_in=IF tx_iface=IF\n"
+	  "              infinite_rx=true|false\n"
+	  "  null        rx=true|false size=N\n"
+	  "  ring        (none)\n"
+	  "  af_packet   iface=IF qpairs=N\n"
+	  "  tap         iface=IF\n"
+	  "  vhost-user  socket=PATH mode=server|client queues=N\n"
+	  "true/false are sent as booleans, qpairs/queues/size as numbers, the rest as text.\n"
+	  "  --may-exist    succeed if the port already exists (its settings are not changed)",
+	  parse_port_add },
+	{ "port", "del", NULL, "port-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
+	  "port del NAME [--if-exists]",
+	  "Delete a port, detaching it from its bridge first (its MACs are flushed).\n"
+	  "  --if-exists    succeed if there is no such port",
+	  parse_port_name },
+	{ "port", "set", NULL, "port-set", VSWCTL_OUT_NONE, 0, "port set NAME KEY=VALUE...",
+	  "Change a port's storm_pps, storm_burst or max_macs at run time.", parse_port_set },
+	{ "port", "show", "list", "port-list", VSWCTL_OUT_PORTS, 0, "port show [NAME]",
+	  "List ports (or one) with type, link, bridge, VLAN setup, worker and options.\n"
+	  "Alias: port list.",
+	  parse_port_opt },
+	{ "port", "attach", NULL, "port-attach", VSWCTL_OUT_NONE, 0,
+	  "port attach PORT BRIDGE [vlan=N | trunk=LIST [native=N]]",
+	  "Attach a port to a bridge, or change its VLAN setup in place (its learned MACs\n"
+	  "are flushed).\n"
+	  "  vlan=N         access port: untagged frames belong to VLAN N (default 1)\n"
+	  "  trunk=LIST     802.1Q trunk carrying LIST, e.g. 10,20-30\n"
+	  "  native=N       VLAN of the trunk's untagged frames (default 0: drop them)",
+	  parse_attach },
+	{ "port", "detach", NULL, "port-detach", VSWCTL_OUT_NONE, 0, "port detach PORT",
+	  "Detach a port from its bridge (its MACs are flushed).", parse_detach },
+	{ "fdb", "add", NULL, "fdb-add", VSWCTL_OUT_NONE, 0, "fdb add BRIDGE MAC PORT [vlan=N]",
+	  "Add a static MAC entry (never ages, never moves, replaces a learned one).\n"
+	  "VLAN defaults to 1.",
+	  parse_fdb_add },
+	{ "fdb", "del", NULL, "fdb-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
+	  "fdb del BRIDGE MAC [vlan=N] [--if-exists]",
+	  "Remove a static or learned MAC entry. VLAN defaults to 1.\n"
+	  "  --if-exists    succeed if there is no such entry",
+	  parse_fdb_del },
+	{ "fdb", "show", "list", "fdb-show", VSWCTL_OUT_FDB, 0, "fdb show BRIDGE [port=P] [vlan=N]",
+	  "List a bridge's MAC table, sorted by VLAN then MAC; AGE is seconds since the\n"
+	  "MAC was last seen. Alias: fdb list.",
+	  parse_fdb_show },
+	{ "fdb", "flush", NULL, "fdb-flush", VSWCTL_OUT_FLUSH, 0,
+	  "fdb flush BRIDGE [port=P] [vlan=N] [static]",
+	  "Remove learned MACs (of one port or VLAN); `static` removes static entries too.",
+	  parse_fdb_flush },
+	{ "stats", "show", NULL, "stats", VSWCTL_OUT_STATS, 0, "stats [show] [PORT]",
+	  "Packet, byte and drop counters per port, then the non-zero drop reasons.\n"
+	  "(`stats show clear` shows a port named \"clear\".)",
+	  parse_stats },
+	{ "stats", NULL, NULL, "stats", VSWCTL_OUT_STATS, 0, NULL, NULL, parse_stats },
+	{ "stats", "clear", NULL, "stats-clear", VSWCTL_OUT_NONE, 0, "stats clear [PORT]",
+	  "Zero the counters of one port or of all ports.", parse_stats },
+	{ "drop-reasons", NULL, NULL, "drop-reasons", VSWCTL_OUT_DROP_REASONS, 0, "drop-reasons",
+	  "List every reason the dataplane counts a dropped frame under.", NULL },
+	{ "raw", NULL, NULL, NULL, VSWCTL_OUT_NONE, 0, "raw JSON",
+	  "Send JSON as one request line, unchanged, and print the reply line. Exit status\n"
+	  "is 0 when the reply's status is 0. For tests and debugging.",
+	  parse_raw },
+};
+#define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static bool is_help(const char *s)
+{
+	return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0;
+}
+
+static bool obj_known(const char *obj)
+{
+	size_t i;
+
+	for (i = 0; i < N_CMDS; i++)
+		if (strcmp(cmds[i].obj, obj) == 0)
+			return true;
+	return false;
+}
+
+/* "bridge show" or "bridge list", else "stats" alone; *used = words consumed. */
+static const struct cmd *cmd_lookup(int argc, char **argv, int *used)
+{
+	const struct cmd *alone = NULL;
+	size_t i;
+
+	for (i = 0; i < N_CMDS; i++) {
+		const struct cmd *c = &cmds[i];
+
+		if (strcmp(c->obj, argv[0]) != 0)
+			continue;
+		if (c->verb == NULL) {
+			alone = c;
+			continue;
+		}
+		if (argc > 1 && (strcmp(c->verb, argv[1]) == 0 ||
+				 (c->alias != NULL && strcmp(c->alias, argv[1]) == 0))) {
+			*used = 2;
+			return c;
+		}
+	}
+	*used = 1;
+	return alone;
+}
+
+/* A group's verbs, "add, del, set, show", for error messages. */
+static void verb_list(const char *obj, char *buf, size_t size)
+{
+	size_t i, off = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < N_CMDS && off < size; i++) {
+		if (strcmp(cmds[i].obj, obj) != 0 || cmds[i].verb == NULL)
+			continue;
+		n = snprintf(buf + off, size - off, "%s%s", off ? ", " : "", cmds[i].verb);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+static void cmd_help(FILE *out, const struct cmd *c)
+{
+	/* The "stats" entry without a verb shares "stats show"'s text, just before it. */
+	if (c->synopsis == NULL)
+		c = c - 1;
+	fprintf(out, "usage: vswctl [OPTIONS] %s\n\n%s\n", c->synopsis, c->help);
+}
+
+void vswctl_usage(FILE *out)
+{
+	size_t i;
+
+	fputs("usage: vswctl [OPTIONS] COMMAND [ARG...]\n"
+	      "Configure and inspect vsw-dataplane through its control socket.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -s, --socket PATH   control socket (default $VSW_SOCKET, else " VSW_DATAPLANE_SOCK
+	      ")\n"
+	      "  -j, --json          print the result as JSON (indented, keys sorted)\n"
+	      "  -t, --timeout SEC   give up after SEC seconds (default 10; 0 = wait forever)\n"
+	      "  -h, --help          this text; `vswctl COMMAND --help` explains one command\n"
+	      "  -V, --version       print vswctl's version\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (i = 0; i < N_CMDS; i++)
+		if (cmds[i].synopsis != NULL)
+			fprintf(out, "  %s\n", cmds[i].synopsis);
+	fputs("\n"
+	      "Exit status: 0 success, 1 the dataplane refused or could not be reached,\n"
+	      "2 the command line is wrong (nothing was sent).\n",
+	      out);
+}
+
+/* Help text into req->help: the whole usage, one group's commands, or one command. */
+static int set_help(struct vswctl_req *req, const char *obj, const struct cmd *cmd, char *err,
+		    size_t errsz)
+{
+	size_t size = 0, i;
+	bool first = true;
+	FILE *f;
+
+	f = open_memstream(&req->help, &size);
+	if (f == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
+	}
+	if (cmd != NULL) {
+		cmd_help(f, cmd);
+	} else if (obj != NULL) {
+		for (i = 0; i < N_CMDS; i++) {
+			if (strcmp(cmds[i].obj, obj) != 0 || cmds[i].synopsis == NULL)
+				continue;
+			if (!first)
+				fputc('\n', f);
+			cmd_help(f, &cmds[i]);
+			first = false;
+		}
+	} else {
+		vswctl_usage(f);
+	}
+	if (fclose(f) != 0) {
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void vswctl_req_clear(struct vswctl_req *req)
+{
+	json_decref(req->args);
+	free(req->help);
+	memset(req, 0, sizeof(*req));
+}
+
+int vswctl_parse(int argc, char **argv, struct vswctl_req *req, char *err, size_t errsz)
+{
+	const struct cmd *cmd;
+	char **rest = NULL;
+	char verbs[128];
+	int used, n = 0, i, rc;
+
+	memset(req, 0, sizeof(*req));
+	snprintf(req->hint, sizeof(req->hint), "vswctl --help");
+	if (argc < 1)
+		return usage(err, errsz, NULL, "missing command");
+	if (is_help(argv[0]) || strcmp(argv[0], "help") == 0) {
+		if (argc > 1 && obj_known(argv[1])) {
+			cmd = cmd_lookup(argc - 1, argv + 1, &used);
+			if (cmd != NULL && (used == 2 || cmd->verb == NULL))
+				return set_help(req, NULL, cmd, err, errsz);
+			return set_help(req, argv[1], NULL, err, errsz);
+		}
+		return set_help(req, NULL, NULL, err, errsz);
+	}
+	if (!obj_known(argv[0]))
+		return usage(err, errsz, NULL, "unknown command \"%s\"", argv[0]);
+	cmd = cmd_lookup(argc, argv, &used);
+	if (cmd == NULL) {
+		if (argc > 1 && is_help(argv[1]))
+			return set_help(req, argv[0], NULL, err, errsz);
+		snprintf(req->hint, sizeof(req->hint), "vswctl %s --help", argv[0]);
+		verb_list(argv[0], verbs, sizeof(verbs));
+		if (argc < 2)
+			return usage(err, errsz, NULL, "%s: missing subcommand (%s)", argv[0], verbs);
+		return usage(err, errsz, NULL, "%s: unknown subcommand \"%s\" (expected %s)",
+			     argv[0], argv[1], verbs);
+	}
+	snprintf(req->hint, sizeof(req->hint), "vswctl %s%s%s --help", cmd->obj,
+		 used == 2 ? " " : "", used == 2 ? argv[1] : "");
+	req->cmd = cmd->wire;
+	req->out = cmd->out;
+
+	rest = calloc((size_t)argc, sizeof(*rest));
+	if (rest == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = used; i < argc; i++) {
+		if (is_help(argv[i])) {
+			rc = set_help(req, NULL, cmd, err, errsz);
+			goto out;
+		} else if (strcmp(argv[i], "--may-exist") == 0) {
+			if (!(cmd->flags & F_MAY_EXIST)) {
+				rc = usage(err, errsz, cmd, "--may-exist does not apply here");
+				goto out;
+			}
+			req->ok_status = EEXIST;
+		} else if (strcmp(argv[i], "--if-exists") == 0) {
+			if (!(cmd->flags & F_IF_EXISTS)) {
+				rc = usage(err, errsz, cmd, "--if-exists does not apply here");
+				goto out;
+			}
+			req->ok_status = ENOENT;
+		} else if (strncmp(argv[i], "--", 2) == 0 && cmd->parse != parse_raw) {
+			rc = usage(err, errsz, cmd, "unknown option \"%s\"", argv[i]);
+			goto out;
+		} else {
+			rest[n++] = argv[i];
+		}
+	}
+	if (cmd->parse == NULL) {
+		rc = n ? usage(err, errsz, cmd, "takes no arguments (got \"%s\")", rest[0]) : 0;
+		goto out;
+	}
+	req->args = json_object();
+	if (req->args == NULL) {
+		snprintf(err, errsz, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = cmd->parse(cmd, n, rest, req, err, errsz);
+	/* An empty args object says nothing; leave it out as the protocol allows. */
+	if (rc == 0 && req->args != NULL && json_object_size(req->args) == 0) {
+		json_decref(req->args);
+		req->args = NULL;
+	}
+out:
+	free(rest);
+	return rc;
+}
+
+/* SEC may have a fraction; 0 means wait forever. */
+static int parse_timeout(const char *s, int *ms)
+{
+	char *end;
+	double sec;
+
+	errno = 0;
+	sec = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(sec >= 0) || sec > 86400)
+		return -EINVAL;
+	*ms = (int)(sec * 1000 + 0.5);
+	if (sec > 0 && *ms == 0)
+		*ms = 1;
+	return 0;
+}
+
+static int usage_exit(FILE *errf, const char *msg, const char *hint)
+{
+	fprintf(errf, "vswctl: %s\nTry '%s' for more information.\n", msg, hint);
+	return VSWCTL_EXIT_USAGE;
+}
+
+/* raw: print the reply line as it came; success only if it parses with status 0. */
+static int run_raw(struct vsw_client *c, const char *line, FILE *out, FILE *errf)
+{
+	struct vsw_reply r;
+	char *reply = NULL;
+	char err[512];
+	int rc;
+
+	rc = vsw_client_raw(c, line, &reply, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(errf, "vswctl: %s\n", err);
+		return VSWCTL_EXIT_FAIL;
+	}
+	fprintf(out, "%s\n", reply);
+	rc = vsw_reply_parse(reply, strlen(reply), -1, &r, err, sizeof(err));
+	free(reply);
+	if (rc < 0) {
+		fprintf(errf, "vswctl: %s\n", err);
+		return VSWCTL_EXIT_FAIL;
+	}
+	rc = r.status == 0 ? VSWCTL_EXIT_OK : VSWCTL_EXIT_FAIL;
+	vsw_reply_clear(&r);
+	return rc;
+}
+
+int vswctl_main(int argc, char **argv, FILE *out, FILE *errf)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sock = getenv("VSW_SOCKET");
+	int timeout_ms = DEFAULT_TIMEOUT_MS;
+	struct vsw_client *c = NULL;
+	struct vswctl_req req;
+	struct vsw_reply r;
+	bool json = false;
+	char err[1024];
+	int opt, rc, ret;
+
+	if (sock == NULL || *sock == '\0')
+		sock = VSW_DATAPLANE_SOCK;
+	optind = 0; /* glibc: start over, so tests can call us more than once */
+	opterr = 0; /* our own messages, to errf */
+	/* '+': options end at the command, whose own words may start with "--". */
+	while ((opt = getopt_long(argc, argv, "+:s:jt:hV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 't':
+			if (parse_timeout(optarg, &timeout_ms) < 0) {
+				snprintf(err, sizeof(err),
+					 "invalid timeout \"%s\" (seconds, 0 to 86400)", optarg);
+				return usage_exit(errf, err, "vswctl --help");
+			}
+			break;
+		case 'h':
+			vswctl_usage(out);
+			return VSWCTL_EXIT_OK;
+		case 'V':
+			fprintf(out, "vswctl %s (protocol %d)\n", VSW_VERSION, VSW_PROTO_VERSION);
+			return VSWCTL_EXIT_OK;
+		case ':':
+			snprintf(err, sizeof(err), "option %s needs a value", argv[optind - 1]);
+			return usage_exit(errf, err, "vswctl --help");
+		default:
+			snprintf(err, sizeof(err), "unknown option \"%s\"", argv[optind - 1]);
+			return usage_exit(errf, err, "vswctl --help");
+		}
+	}
+
+	rc = vswctl_parse(argc - optind, argv + optind, &req, err, sizeof(err));
+	if (rc == -EINVAL) {
+		ret = usage_exit(errf, err, req.hint);
+		goto out_req;
+	}
+	if (rc < 0) {
+		fprintf(errf, "vswctl: %s\n", err);
+		ret = VSWCTL_EXIT_FAIL;
+		goto out_req;
+	}
+	if (req.help != NULL) {
+		fputs(req.help, out);
+		ret = VSWCTL_EXIT_OK;
+		goto out_req;
+	}
+
+	c = vsw_client_connect(sock, timeout_ms, err, sizeof(err));
+	if (c == NULL) {
+		fprintf(errf, "vswctl: %s\n", err);
+		ret = VSWCTL_EXIT_FAIL;
+		goto out_req;
+	}
+	if (req.raw != NULL) {
+		ret = run_raw(c, req.raw, out, errf);
+		goto out_close;
+	}
+	rc = vsw_client_call(c, req.cmd, req.args, &r, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(errf, "vswctl: %s\n", err);
+		ret = VSWCTL_EXIT_FAIL;
+		goto out_close;
+	}
+	if (r.status != 0) {
+		if (r.status == req.ok_status) {
+			ret = VSWCTL_EXIT_OK;
+		} else {
+			fprintf(errf, "vswctl: %s\n", r.error);
+			ret = VSWCTL_EXIT_FAIL;
+		}
+		goto out_reply;
+	}
+	if (json) {
+		rc = vswctl_print_json(out, r.result);
+		if (rc < 0)
+			snprintf(err, sizeof(err), "cannot print the result: %s", strerror(-rc));
+	} else {
+		rc = vswctl_print(out, req.out, r.result, err, sizeof(err));
+	}
+	if (rc < 0) {
+		fprintf(errf, "vswctl: %s\n", err);
+		ret = VSWCTL_EXIT_FAIL;
+	} else {
+		ret = VSWCTL_EXIT_OK;
+	}
+out_reply:
+	vsw_reply_clear(&r);
+out_close:
+	vsw_client_close(c);
+out_req:
+	vswctl_req_clear(&req);
+	return ret;
+}

@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vswctl's human output: protocol results as aligned tables (in the manner of
+ * `bridge fdb show` and `ovs-appctl fdb/show`) or key: value lines. Scripts should use -j;
+ * this output is for people, so it tolerates missing or extra fields rather than fail
+ * against a dataplane one version apart.
+ */
+#define _GNU_SOURCE /* vasprintf */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vswctl.h"
+
+#define TABLE_MAX_COLS 12
+
+struct table {
+	unsigned int ncols;
+	const char *head[TABLE_MAX_COLS];
+	bool right[TABLE_MAX_COLS]; /* numbers line up on the right */
+	char **cells;               /* nrows * ncols, owned */
+	size_t nrows, cap;
+};
+
+/* Headings; a leading '>' right-aligns the column. */
+static void table_init(struct table *t, const char *const *heads)
+{
+	memset(t, 0, sizeof(*t));
+	for (; *heads != NULL && t->ncols < TABLE_MAX_COLS; heads++, t->ncols++) {
+		t->right[t->ncols] = (*heads)[0] == '>';
+		t->head[t->ncols] = *heads + t->right[t->ncols];
+	}
+}
+
+static void table_free(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	t->cells = NULL;
+	t->nrows = t->cap = 0;
+}
+
+/* Takes ownership of the ncols strings in row, even on failure (NULL = out of memory). */
+static int table_add(struct table *t, char **row)
+{
+	unsigned int i;
+	bool oom = false;
+
+	for (i = 0; i < t->ncols; i++)
+		oom |= row[i] == NULL;
+	if (!oom && t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char **cells = realloc(t->cells, cap * t->ncols * sizeof(*cells));
+
+		if (cells == NULL) {
+			oom = true;
+		} else {
+			t->cells = cells;
+			t->cap = cap;
+		}
+	}
+	if (oom) {
+		for (i = 0; i < t->ncols; i++)
+			free(row[i]);
+		return -ENOMEM;
+	}
+	memcpy(&t->cells[t->nrows * t->ncols], row, t->ncols * sizeof(*row));
+	t->nrows++;
+	return 0;
+}
+
+static void table_print(FILE *out, const struct table *t, const char *indent)
+{
+	size_t width[TABLE_MAX_COLS];
+	unsigned int c;
+	size_t r, n;
+
+	for (c = 0; c < t->ncols; c++) {
+		width[c] = strlen(t->head[c]);
+		for (r = 0; r < t->nrows; r++) {
+			n = strlen(t->cells[r * t->ncols + c]);
+			if (n > width[c])
+				width[c] = n;
+		}
+	}
+	for (r = 0; r <= t->nrows; r++) {
+		fputs(indent, out);
+		for (c = 0; c < t->ncols; c++) {
+			const char *s = r == 0 ? t->head[c] : t->cells[(r - 1) * t->ncols + c];
+			bool last = c + 1 == t->ncols;
+
+			if (t->right[c])
+				fprintf(out, "%*s", (int)width[c], s);
+			else if (last) /* no trailing blanks */
+				fputs(s, out);
+			else
+				fprintf(out, "%-*s", (int)width[c], s);
+			fputs(last ? "\n" : "  ", out);
+		}
+	}
+}
+
+__attribute__((format(printf, 1, 2))) static char *cell(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
+}
+
+/* Any JSON value as text for a cell: "-" for absent, null or empty; arrays as "a,b";
+ * objects as "k=v,k=v". */
+static void val_write(FILE *f, json_t *v)
+{
+	const char *key;
+	json_t *e;
+	size_t i;
+	bool first = true;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		fputs(json_string_value(v), f);
+		break;
+	case JSON_INTEGER:
+		fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		fprintf(f, "%.1f", json_real_value(v));
+		break;
+	case JSON_TRUE:
+		fputs("true", f);
+		break;
+	case JSON_FALSE:
+		fputs("false", f);
+		break;
+	case JSON_NULL:
+		fputs("-", f);
+		break;
+	case JSON_ARRAY:
+		json_array_foreach(v, i, e) {
+			if (i > 0)
+				fputc(',', f);
+			val_write(f, e);
+		}
+		break;
+	case JSON_OBJECT:
+		json_object_foreach(v, key, e) {
+			fprintf(f, "%s%s=", first ? "" : ",", key);
+			val_write(f, e);
+			first = false;
+		}
+		break;
+	}
+}
+
+static bool val_empty(json_t *v)
+{
+	return v == NULL || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
+	       (json_is_array(v) && json_array_size(v) == 0) ||
+	       (json_is_object(v) && json_object_size(v) == 0);
+}
+
+static char *cell_val(json_t *v)
+{
+	size_t size = 0;
+	char *s = NULL;
+	FILE *f;
+
+	if (val_empty(v))
+		return strdup("-");
+	f = open_memstream(&s, &size);
+	if (f == NULL)
+		return NULL;
+	val_write(f, v);
+	if (fclose(f) != 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static char *cell_key(json_t *obj, const char *key)
+{
+	return cell_val(json_object_get(obj, key));
+}
+
+/* Integer field, 0 when absent or of another type. */
+static json_int_t int_of(json_t *obj, const char *key)
+{
+	return json_integer_value(json_object_get(obj, key));
+}
+
+static int shape_error(char *err, size_t errsz, const char *what, const char *expected)
+{
+	snprintf(err, errsz, "unexpected %s in the reply (expected %s)", what, expected);
+	return -EPROTO;
+}
+
+/* An array of objects, or a shape error. */
+static int check_rows(json_t *result, const char *what, char *err, size_t errsz)
+{
+	json_t *row;
+	size_t i;
+
+	if (!json_is_array(result))
+		return shape_error(err, errsz, what, "an array");
+	json_array_foreach(result, i, row)
+		if (!json_is_object(row))
+			return shape_error(err, errsz, what, "an array of objects");
+	return 0;
+}
+
+static const char *const info_order[] = {
+	"version", "protocol", "uptime_s", "hugepages", "control_lcore", "idle_sleep_max_us",
+	"bridges", "ports", NULL,
+};
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
+static int print_info(FILE *out, json_t *res, char *err, size_t errsz)
+{
+	static const char *const heads[] = { ">LCORE", ">CPU", ">BUSY", "PORTS", NULL };
+	const char *const *k;
+	json_t *v, *workers, *w;
+	const char *key;
+	struct table t;
+	char *s;
+	int width = 0, n, rc = 0;
+	size_t i;
+
+	if (!json_is_object(res))
+		return shape_error(err, errsz, "info", "an object");
+	json_object_foreach(res, key, v) {
+		n = (int)strlen(key) + 1;
+		if (n > width)
+			width = n;
+	}
+	/* The documented keys in a sensible order, then any newer scalar ones. */
+	for (k = info_order; *k != NULL; k++) {
+		v = json_object_get(res, *k);
+		if (v == NULL)
+			continue;
+		s = cell_val(v);
+		if (s == NULL)
+			return -ENOMEM;
+		fprintf(out, "%s:%*s %s\n", *k, width - (int)strlen(*k) - 1, "", s);
+		free(s);
+	}
+	json_object_foreach(res, key, v) {
+		if (in_list(info_order, key) || json_is_array(v) || json_is_object(v))
+			continue;
+		s = cell_val(v);
+		if (s == NULL)
+			return -ENOMEM;
+		fprintf(out, "%s:%*s %s\n", key, width - (int)strlen(key) - 1, "", s);
+		free(s);
+	}
+	workers = json_object_get(res, "workers");
+	if (workers == NULL)
+		return 0;
+	rc = check_rows(workers, "workers", err, errsz);
+	if (rc < 0)
+		return rc;
+	table_init(&t, heads);
+	json_array_foreach(workers, i, w) {
+		json_t *busy = json_object_get(w, "busy_pct");
+		char *row[] = {
+			cell_key(w, "lcore"),
+			cell_key(w, "cpu"),
+			json_is_number(busy) ? cell("%.1f%%", json_number_value(busy)) : strdup("-"),
+			cell_key(w, "ports"),
+		};
+
+		rc = table_add(&t, row);
+		if (rc < 0)
+			goto out;
+	}
+	fputs("workers:\n", out);
+	table_print(out, &t, "  ");
+out:
+	table_free(&t);
+	return rc;
+}
+
+static int print_bridges(FILE *out, json_t *res, char *err, size_t errsz)
+{
+	static const char *const heads[] = { "BRIDGE", ">MACS", ">STATIC", ">MAX_MACS", ">AGING",
+					     "MOVE_DAMP", "PORTS", NULL };
+	static const char *const cheads[] = { "BRIDGE", ">LEARNED", ">AGED", ">MOVES",
+					      ">MOVE_DAMPED", ">LIMIT_HIT", NULL };
+	struct table t, ct;
+	json_t *b, *cnt;
+	size_t i;
+	int rc;
+
+	rc = check_rows(res, "bridge list", err, errsz);
+	if (rc < 0)
+		return rc;
+	table_init(&t, heads);
+	table_init(&ct, cheads);
+	json_array_foreach(res, i, b) {
+		char *row[] = {
+			cell_key(b, "name"),
+			cell_key(b, "macs_learned"),
+			cell_key(b, "macs_static"),
+			cell_key(b, "max_macs"),
+			json_is_integer(json_object_get(b, "mac_aging_s"))
+				? cell("%" JSON_INTEGER_FORMAT "s", int_of(b, "mac_aging_s"))
+				: strdup("-"),
+			int_of(b, "move_damp") == 0
+				? strdup("off")
+				: cell("%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT "s",
+				       int_of(b, "move_damp"), int_of(b, "move_damp_s")),
+			cell_key(b, "ports"),
+		};
+
+		cnt = json_object_get(b, "counters");
+		char *crow[] = {
+			cell_key(b, "name"),	     cell_key(cnt, "learned"),
+			cell_key(cnt, "aged"),	     cell_key(cnt, "moves"),
+			cell_key(cnt, "move_damped"), cell_key(cnt, "limit_hit"),
+		};
+
+		rc = table_add(&t, row);
+		rc |= table_add(&ct, crow);
+		if (rc < 0) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	table_print(out, &t, "");
+	if (json_array_size(res) > 0) {
+		fputs("\nMAC learning counters:\n", out);
+		table_print(out, &ct, "");
+	}
+out:
+	table_free(&t);
+	table_free(&ct);
+	return rc;
+}
+
+static char *vlan_cell(json_t *p)
+{
+	const char *mode = json_string_value(json_object_get(p, "vlan_mode"));
+	json_t *trunk;
+	json_int_t native;
+	char *list, *s;
+
+	if (mode == NULL || strcmp(mode, "none") == 0)
+		return strdup("-");
+	if (strcmp(mode, "access") == 0)
+		return cell("access %" JSON_INTEGER_FORMAT, int_of(p, "vlan"));
+	if (strcmp(mode, "trunk") != 0)
+		return strdup(mode);
+	trunk = json_object_get(p, "trunk");
+	list = val_empty(trunk) ? strdup("none") : cell_val(trunk);
+	if (list == NULL)
+		return NULL;
+	native = int_of(p, "native");
+	s = native ? cell("trunk %s native %" JSON_INTEGER_FORMAT, list, native)
+		   : cell("trunk %s", list);
+	free(list);
+	return s;
+}
+
+static int print_ports(FILE *out, json_t *res, char *err, size_t errsz)
+{
+	static const char *const heads[] = { "PORT",  "TYPE",	   "LINK",	 "BRIDGE",
+					     "VLAN",  ">WORKER",   ">DPDK",	 ">STORM_PPS",
+					     ">BURST", ">MAX_MACS", "OPTIONS", NULL };
+	json_t *p, *worker;
+	struct table t;
+	size_t i;
+	int rc;
+
+	rc = check_rows(res, "port list", err, errsz);
+	if (rc < 0)
+		return rc;
+	table_init(&t, heads);
+	json_array_foreach(res, i, p) {
+		worker = json_object_get(p, "worker");
+		char *row[] = {
+			cell_key(p, "name"),
+			cell_key(p, "type"),
+			cell_key(p, "link"),
+			cell_key(p, "bridge"),
+			vlan_cell(p),
+			json_integer_value(worker) < 0 ? strdup("-") : cell_val(worker),
+			cell_key(p, "dpdk_port"),
+			int_of(p, "storm_pps") == 0 ? strdup("-") : cell_key(p, "storm_pps"),
+			cell_key(p, "storm_burst"),
+			int_of(p, "max_macs") == 0 ? strdup("-") : cell_key(p, "max_macs"),
+			cell_key(p, "options"),
+		};
+
+		rc = table_add(&t, row);
+		if (rc < 0)
+			goto out;
+	}
+	table_print(out, &t, "");
+out:
+	table_free(&t);
+	return rc;
+}
+
+static int print_fdb(FILE *out, json_t *res, char *err, size_t errsz)
+{
+	static const char *const heads[] = { "PORT", ">VLAN", "MAC", "TYPE", ">AGE", NULL };
+	struct table t;
+	const char *type;
+	json_t *e;
+	size_t i;
+	int rc;
+
+	rc = check_rows(res, "MAC table", err, errsz);
+	if (rc < 0)
+		return rc;
+	table_init(&t, heads);
+	json_array_foreach(res, i, e) {
+		type = json_string_value(json_object_get(e, "type"));
+		char *row[] = {
+			cell_key(e, "port"),
+			cell_key(e, "vlan"),
+			cell_key(e, "mac"),
+			cell_key(e, "type"),
+			/* a static entry has no age to speak of */
+			type != NULL && strcmp(type, "static") == 0 ? strdup("-")
+								    : cell_key(e, "age_s"),
+		};
+
+		rc = table_add(&t, row);
+		if (rc < 0)
+			goto out;
+	}
+	table_print(out, &t, "");
+out:
+	table_free(&t);
+	return rc;
+}
+
+static int print_flush(FILE *out, json_t *res, char *err, size_t errsz)
+{
+	json_t *n = json_object_get(res, "flushed");
+
+	if (!json_is_integer(n))
+		return shape_error(err, errsz, "flush result", "{\"flushed\": N}");
+	fprintf(out, "flushed %" JSON_INTEGER_FORMAT " %s\n", json_integer_value(n),
+		json_integer_value(n) == 1 ? "entry" : "entries");
+	return 0;
+}
+
+static int print_stats(FILE *out, json_t *res, char *err, size_t errsz)
+{
+	static const char *const heads[] = { "PORT",	  ">RX_PACKETS", ">RX_BYTES", ">TX_PACKETS",
+					     ">TX_BYTES", ">DROPS",	 NULL };
+	static const char *const dheads[] = { "PORT", "DROP_REASON", ">PACKETS", NULL };
+	struct table t, dt;
+	json_t *p, *drops, *v;
+	const char *reason;
+	size_t i;
+	int rc;
+
+	rc = check_rows(res, "stats", err, errsz);
+	if (rc < 0)
+		return rc;
+	table_init(&t, heads);
+	table_init(&dt, dheads);
+	json_array_foreach(res, i, p) {
+		char *row[] = {
+			cell_key(p, "name"),	   cell_key(p, "rx_packets"), cell_key(p, "rx_bytes"),
+			cell_key(p, "tx_packets"), cell_key(p, "tx_bytes"),   cell_key(p, "drops_total"),
+		};
+
+		rc = table_add(&t, row);
+		if (rc < 0)
+			goto out;
+		drops = json_object_get(p, "drops");
+		/* Only what happened: the full list of reasons is `vswctl drop-reasons`. */
+		json_object_foreach(drops, reason, v) {
+			if (!json_is_integer(v) || json_integer_value(v) == 0)
+				continue;
+			char *drow[] = { cell_key(p, "name"), strdup(reason), cell_val(v) };
+
+			rc = table_add(&dt, drow);
+			if (rc < 0)
+				goto out;
+		}
+	}
+	table_print(out, &t, "");
+	if (dt.nrows > 0) {
+		fputc('\n', out);
+		table_print(out, &dt, "");
+	}
+out:
+	table_free(&t);
+	table_free(&dt);
+	return rc;
+}
+
+static int print_drop_reasons(FILE *out, json_t *res, char *err, size_t errsz)
+{
+	static const char *const heads[] = { "REASON", "HELP", NULL };
+	struct table t;
+	json_t *e;
+	size_t i;
+	int rc;
+
+	rc = check_rows(res, "drop reasons", err, errsz);
+	if (rc < 0)
+		return rc;
+	table_init(&t, heads);
+	json_array_foreach(res, i, e) {
+		char *row[] = { cell_key(e, "name"), cell_key(e, "help") };
+
+		rc = table_add(&t, row);
+		if (rc < 0)
+			goto out;
+	}
+	table_print(out, &t, "");
+out:
+	table_free(&t);
+	return rc;
+}
+
+int vswctl_print(FILE *out, enum vswctl_out kind, json_t *result, char *err, size_t errsz)
+{
+	int rc;
+
+	switch (kind) {
+	case VSWCTL_OUT_NONE:
+		return 0;
+	case VSWCTL_OUT_INFO:
+		rc = print_info(out, result, err, errsz);
+		break;
+	case VSWCTL_OUT_BRIDGES:
+		rc = print_bridges(out, result, err, errsz);
+		break;
+	case VSWCTL_OUT_PORTS:
+		rc = print_ports(out, result, err, errsz);
+		break;
+	case VSWCTL_OUT_FDB:
+		rc = print_fdb(out, result, err, errsz);
+		break;
+	case VSWCTL_OUT_FLUSH:
+		rc = print_flush(out, result, err, errsz);
+		break;
+	case VSWCTL_OUT_STATS:
+		rc = print_stats(out, result, err, errsz);
+		break;
+	case VSWCTL_OUT_DROP_REASONS:
+		rc = print_drop_reasons(out, result, err, errsz);
+		break;
+	default:
+		snprintf(err, errsz, "internal error: output kind %d", kind);
+		return -EINVAL;
+	}
+	if (rc == -ENOMEM)
+		snprintf(err, errsz, "out of memory");
+	return rc;
+}
+
+int vswctl_print_json(FILE *out, json_t *result)
+{
+	if (result == NULL)
+		return 0; /* the command has no result; nothing to print */
+	if (json_dumpf(result, out, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY) < 0)
+		return -EIO;
+	fputc('\n', out);
+	return 0;
+}
