@@ -11,9 +11,12 @@
 # port-add and port-attach go out in one write, so the port is attached within a
 # fraction of a millisecond of its first poll, and the poll loop reuses one connection,
 # so the timestamps are a fraction of a millisecond apart rather than one process start.
-# Prints `learned`, `learn_mps` (million MACs/s between 10% and 90% of N, the steady
-# rate), `learn_mps_total` (N over the whole phase) and `learn_seconds`.
+# Prints `learned_first_pass`, `learn_mps` (million MACs/s between 10% and 90% of N, the steady
+# rate), `learn_mps_total` (N over the whole phase) and `learn_seconds`; with
+# VSW_POLL_SCHEDSTAT=/proc/PID/task/TID/schedstat (the worker thread), `learn_cpu_share`:
+# the percentage of the phase the worker had its cpu (bench/lib.sh).
 import json
+import os
 import socket
 import sys
 import time
@@ -53,11 +56,23 @@ def learned(c, bridge):
 	return (r[0] if isinstance(r, list) else r)['macs_learned']
 
 
+def schedstat(path):
+	"""(ns run, ns waited runnable) of the polling thread, or None (see bench/lib.sh)."""
+	try:
+		with open(path) as f:
+			run, wait = f.read().split()[:2]
+		return int(run), int(wait)
+	except (OSError, ValueError, TypeError):
+		return None
+
+
 def main(argv):
 	sock, bridge, port, pcap, n = argv[1], argv[2], argv[3], argv[4], int(argv[5])
 	limit = float(argv[6]) if len(argv) > 6 else 60.0
 	c = Client(sock)
 	base = learned(c, bridge)
+	sched_path = os.environ.get('VSW_POLL_SCHEDSTAT')
+	s0 = schedstat(sched_path)
 	t_start = time.monotonic()
 	c.send('port-add', {'name': port, 'type': 'pcap', 'options': {'rx_pcap': pcap}})
 	c.send('port-attach', {'port': port, 'bridge': bridge})
@@ -82,6 +97,7 @@ def main(argv):
 		last = v
 		if t - t_start > limit:
 			break
+	s1 = schedstat(sched_path)
 
 	def first_at(k):
 		for t, v in samples:
@@ -91,13 +107,16 @@ def main(argv):
 
 	t_end, v_end = samples[-1] if stall_since is None else first_at(samples[-1][1])
 	lo, hi = first_at(n // 10), first_at(n * 9 // 10)
-	print('learned %d' % v_end)
+	print('learned_first_pass %d' % v_end)
 	print('learn_seconds %.3f' % (t_end - t_start))
 	print('learn_samples %d' % len(samples))
 	if lo and hi and hi[0] > lo[0]:
 		print('learn_mps %.2f' % ((hi[1] - lo[1]) / (hi[0] - lo[0]) / 1e6))
 	if t_end > t_start:
 		print('learn_mps_total %.2f' % (v_end / (t_end - t_start) / 1e6))
+	if s0 and s1 and (s1[0] - s0[0]) + (s1[1] - s0[1]) > 0:
+		r, w = s1[0] - s0[0], s1[1] - s0[1]
+		print('learn_cpu_share %.0f' % (100.0 * r / (r + w)))
 
 
 if __name__ == '__main__':

@@ -111,13 +111,13 @@ static int dp_fail(struct req *r, int rc, const char *msg)
 
 	if (rc >= 0)
 		rc = -EIO; /* a dp_* call that fails must say why; never report success */
-	if (strncmp(msg, r->cmd->name, n) == 0 && msg[n] == ':') {
-		msg += n + 1;
-		while (*msg == ' ')
-			msg++;
-	}
 	if (msg[0] == '\0')
 		return fail(r, -rc, "%s", strerror(-rc));
+	if (strncmp(msg, r->cmd->name, n) == 0 && (msg[n] == ':' || msg[n] == ' ')) {
+		/* the dataplane's sentence already starts with the command: keep it whole */
+		snprintf(r->err, sizeof(r->err), "%s", msg);
+		return rc;
+	}
 	return fail(r, -rc, "%s", msg);
 }
 

@@ -45,7 +45,8 @@ if [ "$kind" = fuzz ]; then
 	# (a failure) by linking the smallest possible libFuzzer program first.
 	probe=$(mktemp -d /tmp/vsw-fuzzprobe.XXXXXX)
 	printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
-		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)' \
+		'{ (void)d; (void)n; return 0; }' \
 		>"$probe/p.c"
 	if ! "$cc" -fsanitize=fuzzer,address,undefined "$probe/p.c" -o "$probe/p" \
 		>"$probe/log" 2>&1; then

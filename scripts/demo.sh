@@ -27,14 +27,19 @@ TMP=
 DP_PID=
 RC=0
 
-bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [[ -t 1 ]]; then
+	B=$'\033[1m' D=$'\033[2m' N=$'\033[0m'
+else
+	B= D= N=
+fi
+bold() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
 say() { printf '   %s\n' "$*"; }
 die() {
 	printf 'demo: %s\n' "$*" >&2
 	exit 1
 }
 vsw() {
-	printf '\033[2m$ vswctl %s\033[0m\n' "$*"
+	printf '%s$ vswctl %s%s\n' "$D" "$*" "$N"
 	timeout 15 "$CTL" -s "$TMP/dp.sock" "$@"
 }
 
@@ -137,14 +142,15 @@ bold "5. bridge bench: a pcap port replaying scapy-made frames into null and rin
 say "frames from 8 sources to 4 destinations: D1/D2 are static on sink (null: counts and"
 say "discards), D3/D4 static on loop (ring: what it is sent comes back as received, and"
 say "the bridge drops it there as dst_is_ingress: never back out of its ingress port)."
-say "The sources are static on gen, so frames looping back cannot move them."
+say "The sources are static on gen, so frames looping back cannot move them (until those"
+say "entries are in, looped frames do move them: see MOVES; move_damp=0 keeps them moving)."
 specs=()
 for i in $(seq 0 299); do
 	specs+=("src=02:00:00:00:be:0$((i % 8)),dst=02:00:00:00:d0:0$((i % 4 + 1)),id=bench$i,len=60")
 done
 $PY "$E2E_PY" mk "$TMP/bench.pcap" "${specs[@]}"
 say "$TMP/bench.pcap: $($PY "$E2E_PY" count "$TMP/bench.pcap") frames"
-vsw bridge add bench
+vsw bridge add bench move_damp=0
 vsw port add sink null
 vsw port add loop ring
 vsw port attach sink bench
@@ -154,10 +160,10 @@ vsw fdb add bench 02:00:00:00:d0:02 sink
 vsw fdb add bench 02:00:00:00:d0:03 loop
 vsw fdb add bench 02:00:00:00:d0:04 loop
 vsw port add gen pcap "rx_pcap=$TMP/bench.pcap" infinite_rx=true
-for i in $(seq 0 7); do
-	vsw fdb add bench 02:00:00:00:be:0$i gen >/dev/null
-done
 vsw port attach gen bench
+for i in $(seq 0 7); do
+	vsw fdb add bench 02:00:00:00:be:0$i gen
+done
 say "replaying for 2 seconds..."
 sleep 2
 vsw info

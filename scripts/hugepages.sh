@@ -13,6 +13,7 @@ mnt=/dev/hugepages
 sys=/sys/kernel/mm/hugepages/hugepages-2048kB
 
 say() { printf 'hugepages: %s\n' "$*"; }
+mounted() { awk -v m="$mnt" '$2 == m && $3 == "hugetlbfs" { f = 1 } END { exit !f }' /proc/mounts; }
 
 if ! [[ $want =~ ^[0-9]+$ ]]; then
 	say "page count '$want' is not a number; leaving hugepages alone"
@@ -31,7 +32,7 @@ else
 		echo "$want" >"$sys/nr_hugepages" 2>/dev/null ||
 			say "could not write $sys/nr_hugepages"
 	fi
-	if ! awk -v m="$mnt" '$2 == m && $3 == "hugetlbfs" { f = 1 } END { exit !f }' /proc/mounts; then
+	if ! mounted; then
 		mkdir -p "$mnt" 2>/dev/null
 		mount -t hugetlbfs -o pagesize=2M nodev "$mnt" 2>/dev/null ||
 			say "could not mount hugetlbfs on $mnt"
@@ -40,7 +41,7 @@ fi
 
 total=$(cat "$sys/nr_hugepages")
 free=$(cat "$sys/free_hugepages")
-if awk -v m="$mnt" '$2 == m && $3 == "hugetlbfs" { f = 1 } END { exit !f }' /proc/mounts; then
+if mounted; then
 	where="mounted on $mnt"
 else
 	where="hugetlbfs not mounted on $mnt"

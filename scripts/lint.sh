@@ -74,7 +74,8 @@ spdx() {
 	else
 		line=$(head -n 1 "$f")
 	fi
-	[[ $line == *SPDX-License-Identifier:* ]] || report "$f: no SPDX-License-Identifier line at the top"
+	[[ $line == *SPDX-License-Identifier:* ]] ||
+		report "$f: no SPDX-License-Identifier line at the top"
 }
 for f in "${c_files[@]}" "${sh_files[@]}" "${other_files[@]}"; do
 	spdx "$f"

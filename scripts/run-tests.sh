@@ -122,8 +122,10 @@ run_unit() {
 	header "$title"
 
 	rm -f "$dir/meson-logs/testlog.json"
-	meson test -C "$dir" --no-rebuild --suite unit --print-errorlogs "$@" "${sel[@]}" \
-		>"$logdir/$label.log" 2>&1
+	# --no-stdsplit: a failure's stderr (cmocka's reasons, sanitizer reports) stays
+	# interleaved with its stdout.
+	meson test -C "$dir" --no-rebuild --suite unit --no-stdsplit --print-errorlogs \
+		"$@" "${sel[@]}" >"$logdir/$label.log" 2>&1
 	if [ ! -s "$dir/meson-logs/testlog.json" ]; then
 		fail "$label" "meson test did not run"
 		show "$logdir/$label.log" 40
@@ -184,14 +186,21 @@ run_fuzz_one() {
 		pass "fuzz/$name" "$stats"
 		return
 	fi
-	fail "fuzz/$name" "exit $rc"
-	show "$log" 60
-	local a
+	local a inputs=()
 	for a in "$logdir/fuzz-$name-"*; do
-		[ -e "$a" ] || continue
-		printf '      input: %s (replay: %s %s; once fixed, keep it in %s/)\n' \
-			"$a" "$bin" "$a" "$seeds"
+		[ -e "$a" ] && inputs+=("$a")
 	done
+	if [ ${#inputs[@]} -gt 0 ]; then
+		fail "fuzz/$name" "found a failing input, exit $rc"
+	else
+		fail "fuzz/$name" "exit $rc"
+	fi
+	show "$log" 60
+	for a in "${inputs[@]}"; do
+		printf '      input:  %s\n      replay: %s %s\n' "$a" "$bin" "$a"
+	done
+	[ ${#inputs[@]} -eq 0 ] ||
+		printf '      once fixed, keep the input in %s/ as a regression seed\n' "$seeds"
 }
 
 run_fuzz() {
@@ -217,7 +226,7 @@ run_fuzz() {
 		selected "$name" || continue
 		run_fuzz_one "$name" "$bin"
 	done < <(fuzz_targets "$dir")
-	[ $found -eq 1 ] || [ -n "$T" ] || skip fuzz "no libFuzzer targets defined under tests/fuzz/"
+	[ $found -eq 1 ] || [ -n "$T" ] || skip fuzz "tests/fuzz/meson.build defines no targets"
 }
 
 netns_list() { ip netns list 2>/dev/null | awk '{ print $1 }' | sort; }
@@ -303,8 +312,9 @@ if want asan; then
 		header "build ($prefix-asan, gcc, debug, ASan + UBSan)"
 		if build asan; then
 			# Stop at the first report, and make UBSan's reports fail the test.
-			ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:halt_on_error=1:detect_leaks=1:print_summary=1} \
-			UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1} \
+			asan=abort_on_error=1:halt_on_error=1:detect_leaks=1:print_summary=1
+			ubsan=halt_on_error=1:abort_on_error=1:print_stacktrace=1
+			ASAN_OPTIONS=${ASAN_OPTIONS:-$asan} UBSAN_OPTIONS=${UBSAN_OPTIONS:-$ubsan} \
 				run_unit "$prefix-asan" asan "$title" --timeout-multiplier 4
 		fi
 	fi

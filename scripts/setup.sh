@@ -94,7 +94,7 @@ cleanup() {
 }
 trap cleanup EXIT
 if [ ! -e "$policy" ]; then
-	printf '#!/bin/sh\n# vsw setup.sh: no daemons during package installation\nexit 101\n' >"$policy"
+	printf '#!/bin/sh\n# vsw setup.sh: no daemons while installing\nexit 101\n' >"$policy"
 	chmod 755 "$policy"
 	own_policy=1
 fi

@@ -26,11 +26,11 @@
 
 struct vsw_client {
 	int fd;
-	int timeout_ms;    /* per call; <= 0 = forever */
-	size_t max_reply;  /* bytes of one reply line, newline excluded */
-	int64_t next_id;   /* ids let us notice a reply that belongs to someone else */
-	int broken;        /* errno that left the stream unsynchronised; 0 = usable */
-	char *buf;         /* received bytes not yet handed out */
+	int timeout_ms;	  /* per call; <= 0 = forever */
+	size_t max_reply; /* bytes of one reply line, newline excluded */
+	int64_t next_id;  /* ids let us notice a reply that belongs to someone else */
+	int broken;	  /* errno that left the stream unsynchronised; 0 = usable */
+	char *buf;	  /* received bytes not yet handed out */
 	size_t len, cap;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
@@ -51,7 +51,7 @@ static int64_t deadline_of(const struct vsw_client *c)
 /* Wait until fd is ready for events or the deadline (-1 = none) passes. */
 static int wait_fd(int fd, short events, int64_t deadline)
 {
-	struct pollfd pfd = { .fd = fd, .events = events };
+	struct pollfd pfd = {.fd = fd, .events = events};
 	int left, n;
 
 	for (;;) {
@@ -82,13 +82,13 @@ static void timeout_msg(const struct vsw_client *c, const char *what, char *err,
 
 struct vsw_client *vsw_client_connect(const char *path, int timeout_ms, char *err, size_t errsz)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct vsw_client *c;
 	int e;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(err, errsz, "cannot connect to %s: socket path longer than %zu bytes", path,
-			 sizeof(sa.sun_path) - 1);
+		snprintf(err, errsz, "cannot connect to %s: socket path longer than %zu bytes",
+			 path, sizeof(sa.sun_path) - 1);
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
@@ -112,8 +112,8 @@ struct vsw_client *vsw_client_connect(const char *path, int timeout_ms, char *er
 	/* A Unix connect blocks only while the listener's backlog is full; SO_SNDTIMEO
 	 * bounds that wait (the kernel then answers EAGAIN). */
 	if (timeout_ms > 0) {
-		struct timeval tv = { .tv_sec = timeout_ms / 1000,
-				      .tv_usec = (timeout_ms % 1000) * 1000 };
+		struct timeval tv = {.tv_sec = timeout_ms / 1000,
+				     .tv_usec = (timeout_ms % 1000) * 1000};
 
 		if (setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
 			e = errno;
@@ -195,8 +195,8 @@ static int recv_line(struct vsw_client *c, char **line, size_t *len, int64_t dea
 	int rc;
 
 	for (;;) {
-		char *nl = c->len > scanned ? memchr(c->buf + scanned, '\n', c->len - scanned)
-					    : NULL;
+		char *nl =
+			c->len > scanned ? memchr(c->buf + scanned, '\n', c->len - scanned) : NULL;
 
 		if (nl != NULL) {
 			size_t size = (size_t)(nl - c->buf);
@@ -226,7 +226,8 @@ static int recv_line(struct vsw_client *c, char **line, size_t *len, int64_t dea
 				cap = c->len + RECV_CHUNK;
 			b = realloc(c->buf, cap);
 			if (b == NULL) {
-				snprintf(err, errsz, "out of memory for a reply of more than %zu bytes",
+				snprintf(err, errsz,
+					 "out of memory for a reply of more than %zu bytes",
 					 c->len);
 				return -ENOMEM;
 			}
@@ -265,8 +266,8 @@ static int recv_line(struct vsw_client *c, char **line, size_t *len, int64_t dea
 }
 
 /* Send one line (newline appended here) and read the next reply line. */
-static int transact(struct vsw_client *c, const char *line, char **reply, size_t *len,
-		    char *err, size_t errsz)
+static int transact(struct vsw_client *c, const char *line, char **reply, size_t *len, char *err,
+		    size_t errsz)
 {
 	int64_t deadline = deadline_of(c);
 	size_t size = strlen(line);
@@ -324,8 +325,7 @@ out_broken:
 	return rc;
 }
 
-int vsw_client_raw(struct vsw_client *c, const char *line, char **reply, char *err,
-		   size_t errsz)
+int vsw_client_raw(struct vsw_client *c, const char *line, char **reply, char *err, size_t errsz)
 {
 	size_t len;
 
@@ -356,11 +356,12 @@ int vsw_reply_parse(const char *line, size_t len, int64_t want_id, struct vsw_re
 	}
 	error = json_object_get(r->msg, "error");
 	if (json_integer_value(v) != VSW_PROTO_VERSION) {
-		snprintf(err, errsz,
-			 "protocol version mismatch: the daemon speaks version %" JSON_INTEGER_FORMAT
-			 ", this client speaks %d%s%s",
-			 json_integer_value(v), VSW_PROTO_VERSION, json_is_string(error) ? ": " : "",
-			 json_is_string(error) ? json_string_value(error) : "");
+		snprintf(
+			err, errsz,
+			"protocol version mismatch: the daemon speaks version %" JSON_INTEGER_FORMAT
+			", this client speaks %d%s%s",
+			json_integer_value(v), VSW_PROTO_VERSION, json_is_string(error) ? ": " : "",
+			json_is_string(error) ? json_string_value(error) : "");
 		goto out_proto;
 	}
 	status = json_object_get(r->msg, "status");

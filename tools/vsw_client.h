@@ -22,10 +22,10 @@ struct vsw_client;
 
 /* One parsed reply. */
 struct vsw_reply {
-	json_t *msg;       /* the whole reply object; owned, freed by vsw_reply_clear */
-	int64_t id;        /* as echoed by the daemon */
-	int status;        /* 0 or the daemon's positive errno */
-	json_t *result;    /* borrowed from msg; NULL when the reply has none */
+	json_t *msg;	   /* the whole reply object; owned, freed by vsw_reply_clear */
+	int64_t id;	   /* as echoed by the daemon */
+	int status;	   /* 0 or the daemon's positive errno */
+	json_t *result;	   /* borrowed from msg; NULL when the reply has none */
 	const char *error; /* borrowed; status != 0 only: the daemon's sentence */
 };
 
@@ -56,8 +56,7 @@ int vsw_client_call(struct vsw_client *c, const char *cmd, json_t *args, struct 
  * next reply line, NUL-terminated without its newline, in *reply (free() it). No
  * parsing and no version check: this is for tests and debugging.
  */
-int vsw_client_raw(struct vsw_client *c, const char *line, char **reply, char *err,
-		   size_t errsz);
+int vsw_client_raw(struct vsw_client *c, const char *line, char **reply, char *err, size_t errsz);
 
 /*
  * Parse one reply line. want_id < 0 accepts any id. Also used by vsw_client_call; exposed

@@ -29,13 +29,13 @@ enum vswctl_out {
 };
 
 struct vswctl_req {
-	const char *cmd;      /* wire command ("port-add"); NULL for raw and help */
-	json_t *args;         /* owned; NULL when the command takes none */
-	int ok_status;        /* also success: EEXIST with --may-exist, ENOENT with --if-exists */
+	const char *cmd; /* wire command ("port-add"); NULL for raw and help */
+	json_t *args;	 /* owned; NULL when the command takes none */
+	int ok_status;	 /* also success: EEXIST with --may-exist, ENOENT with --if-exists */
 	enum vswctl_out out;
-	const char *raw;      /* raw: the line to send verbatim (points into argv) */
-	char *help;           /* non-NULL: print this (malloc'd) and send nothing */
-	char hint[64];        /* usage errors: the --help to suggest */
+	const char *raw; /* raw: the line to send verbatim (points into argv) */
+	char *help;	 /* non-NULL: print this (malloc'd) and send nothing */
+	char hint[64];	 /* usage errors: the --help to suggest */
 };
 
 /*

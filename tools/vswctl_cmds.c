@@ -114,8 +114,8 @@ static int put_name(const struct cmd *cmd, json_t *args, const char *field, cons
  * The n-th word, which must be a positional (names never contain '=', so a KEY=VALUE in
  * its place means the positional was forgotten).
  */
-static const char *positional(const struct cmd *cmd, int argc, char **argv, int n,
-			      const char *what, char *err, size_t errsz)
+static const char *positional(const struct cmd *cmd, int argc, char **argv, int n, const char *what,
+			      char *err, size_t errsz)
 {
 	if (n >= argc) {
 		usage(err, errsz, cmd, "missing %s", what);
@@ -159,7 +159,7 @@ out_free:
 }
 
 enum kv_type {
-	KV_U32,   /* unsigned 32-bit number */
+	KV_U32,	  /* unsigned 32-bit number */
 	KV_VLAN,  /* 1..4094 */
 	KV_VLAN0, /* 0..4094, 0 = none */
 	KV_PORT,  /* a port name */
@@ -173,33 +173,33 @@ struct kv {
 };
 
 static const struct kv bridge_kvs[] = {
-	{ "aging", "mac_aging_s", KV_U32 },
-	{ "mac_aging_s", "mac_aging_s", KV_U32 },
-	{ "max_macs", "max_macs", KV_U32 },
-	{ "move_damp", "move_damp", KV_U32 },
-	{ "move_damp_s", "move_damp_s", KV_U32 },
-	{ NULL, NULL, 0 },
+	{"aging", "mac_aging_s", KV_U32}, /* short for the protocol's name */
+	{"mac_aging_s", "mac_aging_s", KV_U32},
+	{"max_macs", "max_macs", KV_U32},
+	{"move_damp", "move_damp", KV_U32},
+	{"move_damp_s", "move_damp_s", KV_U32},
+	{NULL, NULL, 0},
 };
 static const struct kv port_kvs[] = {
-	{ "storm_pps", "storm_pps", KV_U32 },
-	{ "storm_burst", "storm_burst", KV_U32 },
-	{ "max_macs", "max_macs", KV_U32 },
-	{ NULL, NULL, 0 },
+	{"storm_pps", "storm_pps", KV_U32},
+	{"storm_burst", "storm_burst", KV_U32},
+	{"max_macs", "max_macs", KV_U32},
+	{NULL, NULL, 0},
 };
 static const struct kv attach_kvs[] = {
-	{ "vlan", "vlan", KV_VLAN },
-	{ "trunk", "trunk", KV_TRUNK },
-	{ "native", "native", KV_VLAN0 },
-	{ NULL, NULL, 0 },
+	{"vlan", "vlan", KV_VLAN},
+	{"trunk", "trunk", KV_TRUNK},
+	{"native", "native", KV_VLAN0},
+	{NULL, NULL, 0},
 };
 static const struct kv vlan_kvs[] = {
-	{ "vlan", "vlan", KV_VLAN },
-	{ NULL, NULL, 0 },
+	{"vlan", "vlan", KV_VLAN},
+	{NULL, NULL, 0},
 };
 static const struct kv fdb_filter_kvs[] = {
-	{ "port", "port", KV_PORT },
-	{ "vlan", "vlan", KV_VLAN },
-	{ NULL, NULL, 0 },
+	{"port", "port", KV_PORT},
+	{"vlan", "vlan", KV_VLAN},
+	{NULL, NULL, 0},
 };
 
 static const struct kv *kv_find(const struct kv *kvs, const char *key, size_t keylen)
@@ -276,8 +276,8 @@ static int kv_one(const struct cmd *cmd, const struct kv *kv, const char *val, j
 }
 
 /* Every word from argv[first] on must be KEY=VALUE with a key from kvs, at most once. */
-static int parse_kvs(const struct cmd *cmd, int argc, char **argv, int first,
-		     const struct kv *kvs, json_t *args, char *err, size_t errsz)
+static int parse_kvs(const struct cmd *cmd, int argc, char **argv, int first, const struct kv *kvs,
+		     json_t *args, char *err, size_t errsz)
 {
 	const struct kv *kv;
 	const char *val = NULL;
@@ -359,8 +359,8 @@ static int parse_one_name(const struct cmd *cmd, int argc, char **argv, json_t *
 	return put_name(cmd, args, field, what, name, err, errsz);
 }
 
-static int parse_bridge_name(const struct cmd *cmd, int argc, char **argv,
-			     struct vswctl_req *req, char *err, size_t errsz)
+static int parse_bridge_name(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			     char *err, size_t errsz)
 {
 	return parse_one_name(cmd, argc, argv, req->args, "name", "bridge", false, err, errsz);
 }
@@ -397,9 +397,15 @@ static int parse_stats(const struct cmd *cmd, int argc, char **argv, struct vswc
 
 /* Type-specific options whose digits mean a number; others stay strings ("rx_pcap=123"
  * is a file name), so the dataplane sees the type it documents. */
+/* Options that are booleans in docs/protocol.md */
+static bool bool_option(const char *key)
+{
+	return strcmp(key, "infinite_rx") == 0 || strcmp(key, "rx") == 0;
+}
+
 static bool numeric_option(const char *key, size_t keylen)
 {
-	static const char *const numeric[] = { "qpairs", "queues", "size" };
+	static const char *const numeric[] = {"qpairs", "queues", "size"};
 	size_t i;
 
 	for (i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++)
@@ -458,6 +464,8 @@ static int parse_port_add(const struct cmd *cmd, int argc, char **argv, struct v
 			return usage(err, errsz, cmd, "%s given twice", key);
 		if (strcmp(val, "true") == 0 || strcmp(val, "false") == 0)
 			v = json_boolean(val[0] == 't');
+		else if (bool_option(key) && (strcmp(val, "1") == 0 || strcmp(val, "0") == 0))
+			v = json_boolean(val[0] == '1'); /* DPDK's own spelling: infinite_rx=1 */
 		else if (numeric_option(key, keylen) && all_digits(val))
 			v = parse_u32(val, &n) == 0 ? json_integer(n) : NULL;
 		else
@@ -493,10 +501,12 @@ static int parse_attach(const struct cmd *cmd, int argc, char **argv, struct vsw
 	if (rc < 0)
 		return rc;
 	if (json_object_get(req->args, "vlan") && json_object_get(req->args, "trunk"))
-		return usage(err, errsz, cmd,
-			     "vlan= (an access port) and trunk= (a tagged port) exclude each other");
+		return usage(
+			err, errsz, cmd,
+			"vlan= (an access port) and trunk= (a tagged port) exclude each other");
 	if (json_object_get(req->args, "native") && !json_object_get(req->args, "trunk"))
-		return usage(err, errsz, cmd, "native= needs trunk= (it is a trunk's untagged VLAN)");
+		return usage(err, errsz, cmd,
+			     "native= needs trunk= (it is a trunk's untagged VLAN)");
 	return 0;
 }
 
@@ -519,8 +529,8 @@ static int parse_fdb_key(const struct cmd *cmd, int argc, char **argv, struct vs
 	if (mac == NULL)
 		return -EINVAL;
 	if (vsw_mac_parse(mac, addr) < 0)
-		return usage(err, errsz, cmd, "invalid MAC address \"%s\" (expected xx:xx:xx:xx:xx:xx)",
-			     mac);
+		return usage(err, errsz, cmd,
+			     "invalid MAC address \"%s\" (expected xx:xx:xx:xx:xx:xx)", mac);
 	vsw_mac_format(addr, buf);
 	rc = put(req->args, "mac", json_string(buf), err, errsz);
 	if (rc < 0)
@@ -591,8 +601,8 @@ static int parse_raw(const struct cmd *cmd, int argc, char **argv, struct vswctl
 		     char *err, size_t errsz)
 {
 	if (argc != 1)
-		return usage(err, errsz, cmd, argc ? "expects one JSON request (quote it)"
-						   : "missing JSON request");
+		return usage(err, errsz, cmd,
+			     argc ? "expects one JSON request (quote it)" : "missing JSON request");
 	if (strchr(argv[0], '\n') != NULL)
 		return usage(err, errsz, cmd, "the request must be one line");
 	req->raw = argv[0];
@@ -602,99 +612,98 @@ static int parse_raw(const struct cmd *cmd, int argc, char **argv, struct vswctl
 }
 
 static const struct cmd cmds[] = {
-	{ "info", NULL, NULL, "info", VSWCTL_OUT_INFO, 0, "info",
-	  "Show the dataplane's version, uptime, hugepage use and its workers with their\n"
-	  "ports and load.",
-	  NULL },
-	{ "bridge", "add", NULL, "bridge-add", VSWCTL_OUT_NONE, F_MAY_EXIST,
-	  "bridge add NAME [aging=S] [max_macs=N] [move_damp=N] [move_damp_s=S] [--may-exist]",
-	  "Create a MAC-learning bridge.\n"
-	  "  aging=S        seconds a learned MAC lives without traffic (1..1000000, default 300)\n"
-	  "  max_macs=N     learned entries (1..4194304, default 65536)\n"
-	  "  move_damp=N    moves of one MAC within a second that freeze it (0 = off, default 5)\n"
-	  "  move_damp_s=S  seconds a flapping MAC stays frozen (default 10)\n"
-	  "  --may-exist    succeed if the bridge already exists (its settings are not changed)",
-	  parse_bridge_add },
-	{ "bridge", "del", NULL, "bridge-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
-	  "bridge del NAME [--if-exists]",
-	  "Delete a bridge. Fails while ports are attached to it.\n"
-	  "  --if-exists    succeed if there is no such bridge",
-	  parse_bridge_name },
-	{ "bridge", "set", NULL, "bridge-set", VSWCTL_OUT_NONE, 0,
-	  "bridge set NAME KEY=VALUE...",
-	  "Change a bridge's aging, move_damp and move_damp_s at run time; max_macs can only\n"
-	  "grow. Keys as for `bridge add`.",
-	  parse_bridge_set },
-	{ "bridge", "show", "list", "bridge-list", VSWCTL_OUT_BRIDGES, 0, "bridge show [NAME]",
-	  "List bridges (or one) with their settings, ports, MAC counts and learning\n"
-	  "counters. Alias: bridge list.",
-	  parse_bridge_opt },
-	{ "port", "add", NULL, "port-add", VSWCTL_OUT_NONE, F_MAY_EXIST,
-	  "port add NAME TYPE [KEY=VALUE...] [--may-exist]",
-	  "Create a port. storm_pps=N (flooded frames per second accepted, 0 = unlimited),\n"
-	  "storm_burst=N and max_macs=N (learned MACs from this port, 0 = bridge limit only)\n"
-	  "are port settings; every other KEY=VALUE is an option of the type:\n"
-	  "  pcap        rx_pcap=FILE tx_pcap=FILE rx_iface=IF rx_iface_in=IF tx_iface=IF\n"
-	  "              infinite_rx=true|false\n"
-	  "  null        rx=true|false size=N\n"
-	  "  ring        (none)\n"
-	  "  af_packet   iface=IF qpairs=N\n"
-	  "  tap         iface=IF\n"
-	  "  vhost-user  socket=PATH mode=server|client queues=N\n"
-	  "true/false are sent as booleans, qpairs/queues/size as numbers, the rest as text.\n"
-	  "  --may-exist    succeed if the port already exists (its settings are not changed)",
-	  parse_port_add },
-	{ "port", "del", NULL, "port-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
-	  "port del NAME [--if-exists]",
-	  "Delete a port, detaching it from its bridge first (its MACs are flushed).\n"
-	  "  --if-exists    succeed if there is no such port",
-	  parse_port_name },
-	{ "port", "set", NULL, "port-set", VSWCTL_OUT_NONE, 0, "port set NAME KEY=VALUE...",
-	  "Change a port's storm_pps, storm_burst or max_macs at run time.", parse_port_set },
-	{ "port", "show", "list", "port-list", VSWCTL_OUT_PORTS, 0, "port show [NAME]",
-	  "List ports (or one) with type, link, bridge, VLAN setup, worker and options.\n"
-	  "Alias: port list.",
-	  parse_port_opt },
-	{ "port", "attach", NULL, "port-attach", VSWCTL_OUT_NONE, 0,
-	  "port attach PORT BRIDGE [vlan=N | trunk=LIST [native=N]]",
-	  "Attach a port to a bridge, or change its VLAN setup in place (its learned MACs\n"
-	  "are flushed).\n"
-	  "  vlan=N         access port: untagged frames belong to VLAN N (default 1)\n"
-	  "  trunk=LIST     802.1Q trunk carrying LIST, e.g. 10,20-30\n"
-	  "  native=N       VLAN of the trunk's untagged frames (default 0: drop them)",
-	  parse_attach },
-	{ "port", "detach", NULL, "port-detach", VSWCTL_OUT_NONE, 0, "port detach PORT",
-	  "Detach a port from its bridge (its MACs are flushed).", parse_detach },
-	{ "fdb", "add", NULL, "fdb-add", VSWCTL_OUT_NONE, 0, "fdb add BRIDGE MAC PORT [vlan=N]",
-	  "Add a static MAC entry (never ages, never moves, replaces a learned one).\n"
-	  "VLAN defaults to 1.",
-	  parse_fdb_add },
-	{ "fdb", "del", NULL, "fdb-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
-	  "fdb del BRIDGE MAC [vlan=N] [--if-exists]",
-	  "Remove a static or learned MAC entry. VLAN defaults to 1.\n"
-	  "  --if-exists    succeed if there is no such entry",
-	  parse_fdb_del },
-	{ "fdb", "show", "list", "fdb-show", VSWCTL_OUT_FDB, 0, "fdb show BRIDGE [port=P] [vlan=N]",
-	  "List a bridge's MAC table, sorted by VLAN then MAC; AGE is seconds since the\n"
-	  "MAC was last seen. Alias: fdb list.",
-	  parse_fdb_show },
-	{ "fdb", "flush", NULL, "fdb-flush", VSWCTL_OUT_FLUSH, 0,
-	  "fdb flush BRIDGE [port=P] [vlan=N] [static]",
-	  "Remove learned MACs (of one port or VLAN); `static` removes static entries too.",
-	  parse_fdb_flush },
-	{ "stats", "show", NULL, "stats", VSWCTL_OUT_STATS, 0, "stats [show] [PORT]",
-	  "Packet, byte and drop counters per port, then the non-zero drop reasons.\n"
-	  "(`stats show clear` shows a port named \"clear\".)",
-	  parse_stats },
-	{ "stats", NULL, NULL, "stats", VSWCTL_OUT_STATS, 0, NULL, NULL, parse_stats },
-	{ "stats", "clear", NULL, "stats-clear", VSWCTL_OUT_NONE, 0, "stats clear [PORT]",
-	  "Zero the counters of one port or of all ports.", parse_stats },
-	{ "drop-reasons", NULL, NULL, "drop-reasons", VSWCTL_OUT_DROP_REASONS, 0, "drop-reasons",
-	  "List every reason the dataplane counts a dropped frame under.", NULL },
-	{ "raw", NULL, NULL, NULL, VSWCTL_OUT_NONE, 0, "raw JSON",
-	  "Send JSON as one request line, unchanged, and print the reply line. Exit status\n"
-	  "is 0 when the reply's status is 0. For tests and debugging.",
-	  parse_raw },
+	{"info", NULL, NULL, "info", VSWCTL_OUT_INFO, 0, "info",
+	 "Show the dataplane's version, uptime, hugepage use and its workers with their\n"
+	 "ports and load.",
+	 NULL},
+	{"bridge", "add", NULL, "bridge-add", VSWCTL_OUT_NONE, F_MAY_EXIST,
+	 "bridge add NAME [aging=S] [max_macs=N] [move_damp=N] [move_damp_s=S] [--may-exist]",
+	 "Create a MAC-learning bridge.\n"
+	 "  aging=S        seconds a learned MAC lives without traffic (1..1000000, default 300)\n"
+	 "  max_macs=N     learned entries (1..4194304, default 65536)\n"
+	 "  move_damp=N    moves of one MAC within a second that freeze it (0 = off, default 5)\n"
+	 "  move_damp_s=S  seconds a flapping MAC stays frozen (default 10)\n"
+	 "  --may-exist    succeed if the bridge already exists (its settings are not changed)",
+	 parse_bridge_add},
+	{"bridge", "del", NULL, "bridge-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
+	 "bridge del NAME [--if-exists]",
+	 "Delete a bridge. Fails while ports are attached to it.\n"
+	 "  --if-exists    succeed if there is no such bridge",
+	 parse_bridge_name},
+	{"bridge", "set", NULL, "bridge-set", VSWCTL_OUT_NONE, 0, "bridge set NAME KEY=VALUE...",
+	 "Change a bridge's aging, move_damp and move_damp_s at run time; max_macs can only\n"
+	 "grow. Keys as for `bridge add`.",
+	 parse_bridge_set},
+	{"bridge", "show", "list", "bridge-list", VSWCTL_OUT_BRIDGES, 0, "bridge show [NAME]",
+	 "List bridges (or one) with their settings, ports, MAC counts and learning\n"
+	 "counters. Alias: bridge list.",
+	 parse_bridge_opt},
+	{"port", "add", NULL, "port-add", VSWCTL_OUT_NONE, F_MAY_EXIST,
+	 "port add NAME TYPE [KEY=VALUE...] [--may-exist]",
+	 "Create a port. storm_pps=N (flooded frames per second accepted, 0 = unlimited),\n"
+	 "storm_burst=N and max_macs=N (learned MACs from this port, 0 = bridge limit only)\n"
+	 "are port settings; every other KEY=VALUE is an option of the type:\n"
+	 "  pcap        rx_pcap=FILE tx_pcap=FILE rx_iface=IF rx_iface_in=IF tx_iface=IF\n"
+	 "              infinite_rx=true|false\n"
+	 "  null        rx=true|false size=N\n"
+	 "  ring        (none)\n"
+	 "  af_packet   iface=IF qpairs=N\n"
+	 "  tap         iface=IF\n"
+	 "  vhost-user  socket=PATH mode=server|client queues=N\n"
+	 "true/false are sent as booleans, qpairs/queues/size as numbers, the rest as text.\n"
+	 "  --may-exist    succeed if the port already exists (its settings are not changed)",
+	 parse_port_add},
+	{"port", "del", NULL, "port-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
+	 "port del NAME [--if-exists]",
+	 "Delete a port, detaching it from its bridge first (its MACs are flushed).\n"
+	 "  --if-exists    succeed if there is no such port",
+	 parse_port_name},
+	{"port", "set", NULL, "port-set", VSWCTL_OUT_NONE, 0, "port set NAME KEY=VALUE...",
+	 "Change a port's storm_pps, storm_burst or max_macs at run time.", parse_port_set},
+	{"port", "show", "list", "port-list", VSWCTL_OUT_PORTS, 0, "port show [NAME]",
+	 "List ports (or one) with type, link, bridge, VLAN setup, worker and options.\n"
+	 "Alias: port list.",
+	 parse_port_opt},
+	{"port", "attach", NULL, "port-attach", VSWCTL_OUT_NONE, 0,
+	 "port attach PORT BRIDGE [vlan=N | trunk=LIST [native=N]]",
+	 "Attach a port to a bridge, or change its VLAN setup in place (its learned MACs\n"
+	 "are flushed).\n"
+	 "  vlan=N         access port: untagged frames belong to VLAN N (default 1)\n"
+	 "  trunk=LIST     802.1Q trunk carrying LIST, e.g. 10,20-30\n"
+	 "  native=N       VLAN of the trunk's untagged frames (default 0: drop them)",
+	 parse_attach},
+	{"port", "detach", NULL, "port-detach", VSWCTL_OUT_NONE, 0, "port detach PORT",
+	 "Detach a port from its bridge (its MACs are flushed).", parse_detach},
+	{"fdb", "add", NULL, "fdb-add", VSWCTL_OUT_NONE, 0, "fdb add BRIDGE MAC PORT [vlan=N]",
+	 "Add a static MAC entry (never ages, never moves, replaces a learned one).\n"
+	 "VLAN defaults to 1.",
+	 parse_fdb_add},
+	{"fdb", "del", NULL, "fdb-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
+	 "fdb del BRIDGE MAC [vlan=N] [--if-exists]",
+	 "Remove a static or learned MAC entry. VLAN defaults to 1.\n"
+	 "  --if-exists    succeed if there is no such entry",
+	 parse_fdb_del},
+	{"fdb", "show", "list", "fdb-show", VSWCTL_OUT_FDB, 0, "fdb show BRIDGE [port=P] [vlan=N]",
+	 "List a bridge's MAC table, sorted by VLAN then MAC; AGE is seconds since the\n"
+	 "MAC was last seen. Alias: fdb list.",
+	 parse_fdb_show},
+	{"fdb", "flush", NULL, "fdb-flush", VSWCTL_OUT_FLUSH, 0,
+	 "fdb flush BRIDGE [port=P] [vlan=N] [static]",
+	 "Remove learned MACs (of one port or VLAN); `static` removes static entries too.",
+	 parse_fdb_flush},
+	{"stats", "show", NULL, "stats", VSWCTL_OUT_STATS, 0, "stats [show] [PORT]",
+	 "Packet, byte and drop counters per port, then the non-zero drop reasons.\n"
+	 "(`stats show clear` shows a port named \"clear\".)",
+	 parse_stats},
+	{"stats", NULL, NULL, "stats", VSWCTL_OUT_STATS, 0, NULL, NULL, parse_stats},
+	{"stats", "clear", NULL, "stats-clear", VSWCTL_OUT_NONE, 0, "stats clear [PORT]",
+	 "Zero the counters of one port or of all ports.", parse_stats},
+	{"drop-reasons", NULL, NULL, "drop-reasons", VSWCTL_OUT_DROP_REASONS, 0, "drop-reasons",
+	 "List every reason the dataplane counts a dropped frame under.", NULL},
+	{"raw", NULL, NULL, NULL, VSWCTL_OUT_NONE, 0, "raw JSON",
+	 "Send JSON as one request line, unchanged, and print the reply line. Exit status\n"
+	 "is 0 when the reply's status is 0. For tests and debugging.",
+	 parse_raw},
 };
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -859,7 +868,8 @@ int vswctl_parse(int argc, char **argv, struct vswctl_req *req, char *err, size_
 		snprintf(req->hint, sizeof(req->hint), "vswctl %s --help", argv[0]);
 		verb_list(argv[0], verbs, sizeof(verbs));
 		if (argc < 2)
-			return usage(err, errsz, NULL, "%s: missing subcommand (%s)", argv[0], verbs);
+			return usage(err, errsz, NULL, "%s: missing subcommand (%s)", argv[0],
+				     verbs);
 		return usage(err, errsz, NULL, "%s: unknown subcommand \"%s\" (expected %s)",
 			     argv[0], argv[1], verbs);
 	}
@@ -967,12 +977,9 @@ static int run_raw(struct vsw_client *c, const char *line, FILE *out, FILE *errf
 int vswctl_main(int argc, char **argv, FILE *out, FILE *errf)
 {
 	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		{"socket", required_argument, NULL, 's'},  {"json", no_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},	   {NULL, 0, NULL, 0},
 	};
 	const char *sock = getenv("VSW_SOCKET");
 	int timeout_ms = DEFAULT_TIMEOUT_MS;

@@ -21,7 +21,7 @@ struct table {
 	unsigned int ncols;
 	const char *head[TABLE_MAX_COLS];
 	bool right[TABLE_MAX_COLS]; /* numbers line up on the right */
-	char **cells;               /* nrows * ncols, owned */
+	char **cells;		    /* nrows * ncols, owned */
 	size_t nrows, cap;
 };
 
@@ -221,8 +221,8 @@ static int check_rows(json_t *result, const char *what, char *err, size_t errsz)
 }
 
 static const char *const info_order[] = {
-	"version", "protocol", "uptime_s", "hugepages", "control_lcore", "idle_sleep_max_us",
-	"bridges", "ports", NULL,
+	"version",	     "protocol", "uptime_s", "hugepages", "control_lcore",
+	"idle_sleep_max_us", "bridges",	 "ports",    NULL,
 };
 
 static bool in_list(const char *const *list, const char *s)
@@ -235,7 +235,7 @@ static bool in_list(const char *const *list, const char *s)
 
 static int print_info(FILE *out, json_t *res, char *err, size_t errsz)
 {
-	static const char *const heads[] = { ">LCORE", ">CPU", ">BUSY", "PORTS", NULL };
+	static const char *const heads[] = {">LCORE", ">CPU", ">BUSY", "PORTS", NULL};
 	const char *const *k;
 	json_t *v, *workers, *w;
 	const char *key;
@@ -283,7 +283,8 @@ static int print_info(FILE *out, json_t *res, char *err, size_t errsz)
 		char *row[] = {
 			cell_key(w, "lcore"),
 			cell_key(w, "cpu"),
-			json_is_number(busy) ? cell("%.1f%%", json_number_value(busy)) : strdup("-"),
+			json_is_number(busy) ? cell("%.1f%%", json_number_value(busy))
+					     : strdup("-"),
 			cell_key(w, "ports"),
 		};
 
@@ -300,10 +301,10 @@ out:
 
 static int print_bridges(FILE *out, json_t *res, char *err, size_t errsz)
 {
-	static const char *const heads[] = { "BRIDGE", ">MACS", ">STATIC", ">MAX_MACS", ">AGING",
-					     "MOVE_DAMP", "PORTS", NULL };
-	static const char *const cheads[] = { "BRIDGE", ">LEARNED", ">AGED", ">MOVES",
-					      ">MOVE_DAMPED", ">LIMIT_HIT", NULL };
+	static const char *const heads[] = {"BRIDGE", ">MACS",	   ">STATIC", ">MAX_MACS",
+					    ">AGING", "MOVE_DAMP", "PORTS",   NULL};
+	static const char *const cheads[] = {"BRIDGE",	     ">LEARNED",   ">AGED", ">MOVES",
+					     ">MOVE_DAMPED", ">LIMIT_HIT", NULL};
 	struct table t, ct;
 	json_t *b, *cnt;
 	size_t i;
@@ -332,8 +333,8 @@ static int print_bridges(FILE *out, json_t *res, char *err, size_t errsz)
 
 		cnt = json_object_get(b, "counters");
 		char *crow[] = {
-			cell_key(b, "name"),	     cell_key(cnt, "learned"),
-			cell_key(cnt, "aged"),	     cell_key(cnt, "moves"),
+			cell_key(b, "name"),	      cell_key(cnt, "learned"),
+			cell_key(cnt, "aged"),	      cell_key(cnt, "moves"),
 			cell_key(cnt, "move_damped"), cell_key(cnt, "limit_hit"),
 		};
 
@@ -381,9 +382,9 @@ static char *vlan_cell(json_t *p)
 
 static int print_ports(FILE *out, json_t *res, char *err, size_t errsz)
 {
-	static const char *const heads[] = { "PORT",  "TYPE",	   "LINK",	 "BRIDGE",
-					     "VLAN",  ">WORKER",   ">DPDK",	 ">STORM_PPS",
-					     ">BURST", ">MAX_MACS", "OPTIONS", NULL };
+	static const char *const heads[] = {"PORT",   "TYPE",	   "LINK",    "BRIDGE",
+					    "VLAN",   ">WORKER",   ">DPDK",   ">STORM_PPS",
+					    ">BURST", ">MAX_MACS", "OPTIONS", NULL};
 	json_t *p, *worker;
 	struct table t;
 	size_t i;
@@ -421,7 +422,7 @@ out:
 
 static int print_fdb(FILE *out, json_t *res, char *err, size_t errsz)
 {
-	static const char *const heads[] = { "PORT", ">VLAN", "MAC", "TYPE", ">AGE", NULL };
+	static const char *const heads[] = {"PORT", ">VLAN", "MAC", "TYPE", ">AGE", NULL};
 	struct table t;
 	const char *type;
 	json_t *e;
@@ -467,9 +468,9 @@ static int print_flush(FILE *out, json_t *res, char *err, size_t errsz)
 
 static int print_stats(FILE *out, json_t *res, char *err, size_t errsz)
 {
-	static const char *const heads[] = { "PORT",	  ">RX_PACKETS", ">RX_BYTES", ">TX_PACKETS",
-					     ">TX_BYTES", ">DROPS",	 NULL };
-	static const char *const dheads[] = { "PORT", "DROP_REASON", ">PACKETS", NULL };
+	static const char *const heads[] = {"PORT",	 ">RX_PACKETS", ">RX_BYTES", ">TX_PACKETS",
+					    ">TX_BYTES", ">DROPS",	NULL};
+	static const char *const dheads[] = {"PORT", "DROP_REASON", ">PACKETS", NULL};
 	struct table t, dt;
 	json_t *p, *drops, *v;
 	const char *reason;
@@ -483,8 +484,9 @@ static int print_stats(FILE *out, json_t *res, char *err, size_t errsz)
 	table_init(&dt, dheads);
 	json_array_foreach(res, i, p) {
 		char *row[] = {
-			cell_key(p, "name"),	   cell_key(p, "rx_packets"), cell_key(p, "rx_bytes"),
-			cell_key(p, "tx_packets"), cell_key(p, "tx_bytes"),   cell_key(p, "drops_total"),
+			cell_key(p, "name"),	 cell_key(p, "rx_packets"),
+			cell_key(p, "rx_bytes"), cell_key(p, "tx_packets"),
+			cell_key(p, "tx_bytes"), cell_key(p, "drops_total"),
 		};
 
 		rc = table_add(&t, row);
@@ -495,7 +497,7 @@ static int print_stats(FILE *out, json_t *res, char *err, size_t errsz)
 		json_object_foreach(drops, reason, v) {
 			if (!json_is_integer(v) || json_integer_value(v) == 0)
 				continue;
-			char *drow[] = { cell_key(p, "name"), strdup(reason), cell_val(v) };
+			char *drow[] = {cell_key(p, "name"), strdup(reason), cell_val(v)};
 
 			rc = table_add(&dt, drow);
 			if (rc < 0)
@@ -515,7 +517,7 @@ out:
 
 static int print_drop_reasons(FILE *out, json_t *res, char *err, size_t errsz)
 {
-	static const char *const heads[] = { "REASON", "HELP", NULL };
+	static const char *const heads[] = {"REASON", "HELP", NULL};
 	struct table t;
 	json_t *e;
 	size_t i;
@@ -526,7 +528,7 @@ static int print_drop_reasons(FILE *out, json_t *res, char *err, size_t errsz)
 		return rc;
 	table_init(&t, heads);
 	json_array_foreach(res, i, e) {
-		char *row[] = { cell_key(e, "name"), cell_key(e, "help") };
+		char *row[] = {cell_key(e, "name"), cell_key(e, "help")};
 
 		rc = table_add(&t, row);
 		if (rc < 0)

@@ -26,8 +26,8 @@ gone_mac() { ! has_mac "$1"; }
 vsw_quiet fdb add br0 $S p2
 log "learn A on p1 and B on p2"
 send p1 "src=$A,id=learn-a"
-send p2 "src=$B,id=learn-b"
 t0=$(date +%s.%N)
+send p2 "src=$B,id=learn-b"
 has_mac $A || fail "A not learned"
 vsw fdb show br0
 

@@ -30,8 +30,8 @@ later=$(port_stat sink tx_packets)
 ((later > after)) || fail "forwarding stopped after the abuse: sink tx $after -> $later"
 vsw info
 rc=0
-out=$(vsw_status bridge add 'bad name') || rc=$?
-((rc == 1)) || fail "vswctl bridge add 'bad name' exited $rc, expected 1: $out"
+out=$(vsw_status bridge del nosuchbridge) || rc=$?
+((rc == 1)) || fail "vswctl bridge del nosuchbridge exited $rc, expected 1: $out"
 log "vswctl reports the error: $out"
 vsw_quiet port del src
 dp_stop

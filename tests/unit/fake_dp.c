@@ -43,6 +43,23 @@ void fake_dp_free(struct dp *dp)
 	free(dp);
 }
 
+void fake_dp_reset(struct dp *dp)
+{
+	for (int i = 0; i < VSW_MAX_BRIDGES; i++) {
+		if (dp->bridges[i].used)
+			memset(&dp->bridges[i], 0, sizeof(dp->bridges[i]));
+	}
+	for (int i = 0; i < VSW_MAX_PORTS; i++) {
+		if (dp->ports[i].used) {
+			memset(&dp->ports[i], 0, sizeof(dp->ports[i]));
+			dp->ports[i].bridge = -1;
+		}
+	}
+	dp->n_fdb = 0;
+	dp->n_calls = 0;
+	dp->fail_rc = 0;
+}
+
 void fake_dp_fail_next(struct dp *dp, int rc, const char *msg)
 {
 	dp->fail_rc = rc;

@@ -68,6 +68,8 @@ struct dp {
 
 struct dp *fake_dp_new(void);
 void fake_dp_free(struct dp *dp);
+/* Back to the state of fake_dp_new, touching only the slots in use (cheap for a fuzzer). */
+void fake_dp_reset(struct dp *dp);
 void fake_dp_fail_next(struct dp *dp, int rc, const char *msg);
 /* A learned entry, as a worker would have made it. 0 or -errno. */
 int fake_dp_learn(struct dp *dp, const char *bridge, const uint8_t mac[6], uint16_t vlan,

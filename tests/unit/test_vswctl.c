@@ -80,7 +80,8 @@ static void expect_usage(const char *line, const char *want)
 	err[0] = '\0';
 	rc = vswctl_parse(argc, argv, &req, err, sizeof(err));
 	if (rc != -EINVAL)
-		fail_msg("\"%s\": expected a usage error containing \"%s\", got %d", line, want, rc);
+		fail_msg("\"%s\": expected a usage error containing \"%s\", got %d", line, want,
+			 rc);
 	if (strstr(err, want) == NULL)
 		fail_msg("\"%s\": error \"%s\" lacks \"%s\"", line, err, want);
 	vswctl_req_clear(&req);
@@ -202,13 +203,16 @@ static void test_parse_port(void **state)
 	expect_usage("port add p1 null rx=true rx=false", "rx given twice");
 	expect_usage("port add p1 null storm_pps=1 storm_pps=2", "storm_pps given twice");
 	expect_usage("port add p1 null storm_pps=fast", "storm_pps=fast is not a number");
-	expect_usage("port add p1 af_packet qpairs=99999999999", "qpairs=99999999999 is out of range");
+	expect_usage("port add p1 af_packet qpairs=99999999999",
+		     "qpairs=99999999999 is out of range");
 	expect_usage("port add p1 null rx", "expected KEY=VALUE, got \"rx\"");
-	expect_usage("port set p1 iface=x", "unknown key \"iface\" (expected storm_pps, storm_burst, "
-					    "max_macs)");
+	expect_usage("port set p1 iface=x",
+		     "unknown key \"iface\" (expected storm_pps, storm_burst, "
+		     "max_macs)");
 	expect_usage("port set p1", "nothing to set");
-	expect_usage("port frob", "port: unknown subcommand \"frob\" (expected add, del, set, show, "
-				  "attach, detach)");
+	expect_usage("port frob",
+		     "port: unknown subcommand \"frob\" (expected add, del, set, show, "
+		     "attach, detach)");
 }
 
 static void test_parse_attach(void **state)
@@ -236,7 +240,8 @@ static void test_parse_attach(void **state)
 	expect_usage("port attach p1 br0 native=5", "native= needs trunk=");
 	expect_usage("port attach p1 br0 vlan=0", "vlan=0 is not a VLAN id (1 to 4094)");
 	expect_usage("port attach p1 br0 vlan=4095", "vlan=4095 is not a VLAN id");
-	expect_usage("port attach p1 br0 trunk=10 native=4095", "native=4095 is not a VLAN id (0 to");
+	expect_usage("port attach p1 br0 trunk=10 native=4095",
+		     "native=4095 is not a VLAN id (0 to");
 	expect_usage("port attach p1 br0 trunk=", "trunk= needs a VLAN list");
 	expect_usage("port attach p1 br0 trunk=10,abc", "trunk=10,abc: ");
 	expect_usage("port attach p1 br0 trunk=0", "trunk=0: ");
@@ -256,9 +261,10 @@ static void test_parse_fdb(void **state)
 		   "\"cmd\":\"fdb-del\"}",
 		   ENOENT);
 	expect_req("fdb show br0", "{\"args\":{\"bridge\":\"br0\"},\"cmd\":\"fdb-show\"}", 0);
-	expect_req("fdb show br0 port=p1 vlan=3",
-		   "{\"args\":{\"bridge\":\"br0\",\"port\":\"p1\",\"vlan\":3},\"cmd\":\"fdb-show\"}",
-		   0);
+	expect_req(
+		"fdb show br0 port=p1 vlan=3",
+		"{\"args\":{\"bridge\":\"br0\",\"port\":\"p1\",\"vlan\":3},\"cmd\":\"fdb-show\"}",
+		0);
 	expect_req("fdb flush br0", "{\"args\":{\"bridge\":\"br0\"},\"cmd\":\"fdb-flush\"}", 0);
 	expect_req("fdb flush br0 static vlan=3 port=p2",
 		   "{\"args\":{\"bridge\":\"br0\",\"port\":\"p2\",\"static\":true,\"vlan\":3},"
@@ -314,10 +320,11 @@ static void test_parse_stats_raw(void **state)
 static void test_parse_help(void **state)
 {
 	static const char *const every[] = {
-		"info", "bridge add", "bridge del", "bridge set", "bridge show", "bridge list",
-		"port add", "port del", "port set", "port show", "port attach", "port detach",
-		"fdb add", "fdb del", "fdb show", "fdb flush", "stats", "stats show",
-		"stats clear", "drop-reasons", "raw",
+		"info",	       "bridge add",  "bridge del", "bridge set",  "bridge show",
+		"bridge list", "port add",    "port del",   "port set",	   "port show",
+		"port attach", "port detach", "fdb add",    "fdb del",	   "fdb show",
+		"fdb flush",   "stats",	      "stats show", "stats clear", "drop-reasons",
+		"raw",
 	};
 	char line[64], want[64];
 	size_t i;
@@ -373,17 +380,18 @@ static void expect_print(enum vswctl_out kind, const char *result, const char *w
 static void test_print_fdb(void **state)
 {
 	(void)state;
-	expect_print(VSWCTL_OUT_FDB,
-		     "[{\"mac\":\"02:00:00:00:00:01\",\"vlan\":1,\"port\":\"p1\",\"type\":\"learned\","
-		     "\"age_s\":3},"
-		     "{\"mac\":\"02:00:00:00:00:02\",\"vlan\":10,\"port\":\"uplink0\","
-		     "\"type\":\"static\",\"age_s\":0},"
-		     "{\"mac\":\"02:00:00:00:00:03\",\"vlan\":4094,\"port\":\"p2\","
-		     "\"type\":\"learned\",\"age_s\":1234}]",
-		     "PORT     VLAN  MAC                TYPE      AGE\n"
-		     "p1          1  02:00:00:00:00:01  learned     3\n"
-		     "uplink0    10  02:00:00:00:00:02  static      -\n"
-		     "p2       4094  02:00:00:00:00:03  learned  1234\n");
+	expect_print(
+		VSWCTL_OUT_FDB,
+		"[{\"mac\":\"02:00:00:00:00:01\",\"vlan\":1,\"port\":\"p1\",\"type\":\"learned\","
+		"\"age_s\":3},"
+		"{\"mac\":\"02:00:00:00:00:02\",\"vlan\":10,\"port\":\"uplink0\","
+		"\"type\":\"static\",\"age_s\":0},"
+		"{\"mac\":\"02:00:00:00:00:03\",\"vlan\":4094,\"port\":\"p2\","
+		"\"type\":\"learned\",\"age_s\":1234}]",
+		"PORT     VLAN  MAC                TYPE      AGE\n"
+		"p1          1  02:00:00:00:00:01  learned     3\n"
+		"uplink0    10  02:00:00:00:00:02  static      -\n"
+		"p2       4094  02:00:00:00:00:03  learned  1234\n");
 	/* An empty table still says what it would have shown. */
 	expect_print(VSWCTL_OUT_FDB, "[]", "PORT  VLAN  MAC  TYPE  AGE\n");
 	expect_print(VSWCTL_OUT_FLUSH, "{\"flushed\":3}", "flushed 3 entries\n");
@@ -468,26 +476,27 @@ static void test_print_bridges_ports(void **state)
 		     "br-long        -     -      -            -          -\n");
 	expect_print(VSWCTL_OUT_BRIDGES, "[]",
 		     "BRIDGE  MACS  STATIC  MAX_MACS  AGING  MOVE_DAMP  PORTS\n");
-	expect_print(VSWCTL_OUT_PORTS,
-		     "[{\"name\":\"p1\",\"type\":\"pcap\",\"options\":{\"rx_pcap\":\"in.pcap\","
-		     "\"infinite_rx\":true},\"dpdk_port\":0,\"link\":\"up\",\"bridge\":\"br0\","
-		     "\"vlan_mode\":\"access\",\"vlan\":10,\"trunk\":[],\"native\":0,\"worker\":1,"
-		     "\"storm_pps\":0,\"storm_burst\":64,\"max_macs\":0},"
-		     "{\"name\":\"up0\",\"type\":\"af_packet\",\"options\":{\"iface\":\"veth0\"},"
-		     "\"dpdk_port\":1,\"link\":\"down\",\"bridge\":\"br0\",\"vlan_mode\":\"trunk\","
-		     "\"vlan\":0,\"trunk\":[10,\"20-30\"],\"native\":5,\"worker\":1,"
-		     "\"storm_pps\":1000,\"storm_burst\":32,\"max_macs\":100},"
-		     "{\"name\":\"r\",\"type\":\"ring\",\"options\":{},\"dpdk_port\":2,"
-		     "\"link\":\"up\",\"bridge\":null,\"vlan_mode\":\"none\",\"worker\":-1,"
-		     "\"storm_pps\":0,\"storm_burst\":64,\"max_macs\":0}]",
-		     "PORT  TYPE       LINK  BRIDGE  VLAN                     WORKER  DPDK  STORM_PPS"
-		     "  BURST  MAX_MACS  OPTIONS\n"
-		     "p1    pcap       up    br0     access 10                     1     0          -"
-		     "     64         -  rx_pcap=in.pcap,infinite_rx=true\n"
-		     "up0   af_packet  down  br0     trunk 10,20-30 native 5       1     1       1000"
-		     "     32       100  iface=veth0\n"
-		     "r     ring       up    -       -                             -     2          -"
-		     "     64         -  -\n");
+	expect_print(
+		VSWCTL_OUT_PORTS,
+		"[{\"name\":\"p1\",\"type\":\"pcap\",\"options\":{\"rx_pcap\":\"in.pcap\","
+		"\"infinite_rx\":true},\"dpdk_port\":0,\"link\":\"up\",\"bridge\":\"br0\","
+		"\"vlan_mode\":\"access\",\"vlan\":10,\"trunk\":[],\"native\":0,\"worker\":1,"
+		"\"storm_pps\":0,\"storm_burst\":64,\"max_macs\":0},"
+		"{\"name\":\"up0\",\"type\":\"af_packet\",\"options\":{\"iface\":\"veth0\"},"
+		"\"dpdk_port\":1,\"link\":\"down\",\"bridge\":\"br0\",\"vlan_mode\":\"trunk\","
+		"\"vlan\":0,\"trunk\":[10,\"20-30\"],\"native\":5,\"worker\":1,"
+		"\"storm_pps\":1000,\"storm_burst\":32,\"max_macs\":100},"
+		"{\"name\":\"r\",\"type\":\"ring\",\"options\":{},\"dpdk_port\":2,"
+		"\"link\":\"up\",\"bridge\":null,\"vlan_mode\":\"none\",\"worker\":-1,"
+		"\"storm_pps\":0,\"storm_burst\":64,\"max_macs\":0}]",
+		"PORT  TYPE       LINK  BRIDGE  VLAN                     WORKER  DPDK  STORM_PPS"
+		"  BURST  MAX_MACS  OPTIONS\n"
+		"p1    pcap       up    br0     access 10                     1     0          -"
+		"     64         -  rx_pcap=in.pcap,infinite_rx=true\n"
+		"up0   af_packet  down  br0     trunk 10,20-30 native 5       1     1       1000"
+		"     32       100  iface=veth0\n"
+		"r     ring       up    -       -                             -     2          -"
+		"     64         -  -\n");
 }
 
 static void test_print_bad_shape(void **state)
@@ -577,19 +586,20 @@ static void test_reply_parse(void **state)
 	static const struct {
 		const char *line, *want;
 	} bad[] = {
-		{ "", "not JSON" },
-		{ "{\"v\":1,", "not JSON" },
-		{ "[1]", "not a JSON object" },
-		{ "{\"id\":7,\"status\":0}", "no protocol version" },
-		{ "{\"v\":\"1\",\"id\":7,\"status\":0}", "no protocol version" },
-		{ "{\"v\":2,\"id\":7,\"status\":0}", "version mismatch: the daemon speaks version 2" },
-		{ "{\"v\":1,\"id\":7}", "\"status\" missing" },
-		{ "{\"v\":1,\"id\":7,\"status\":-1}", "\"status\" missing or not an errno" },
-		{ "{\"v\":1,\"id\":7,\"status\":\"ok\"}", "\"status\"" },
-		{ "{\"v\":1,\"id\":8,\"status\":0}", "reply id 8 does not match request id 7" },
-		{ "{\"v\":1,\"id\":0,\"status\":0}", "reply id 0 does not match" },
-		{ "{\"v\":1,\"id\":\"7\",\"status\":0}", "\"id\" is not an integer" },
-		{ "{\"v\":1,\"v\":1,\"id\":7,\"status\":0}", "not JSON" },
+		{"", "not JSON"},
+		{"{\"v\":1,", "not JSON"},
+		{"[1]", "not a JSON object"},
+		{"{\"id\":7,\"status\":0}", "no protocol version"},
+		{"{\"v\":\"1\",\"id\":7,\"status\":0}", "no protocol version"},
+		{"{\"v\":2,\"id\":7,\"status\":0}",
+		 "version mismatch: the daemon speaks version 2"},
+		{"{\"v\":1,\"id\":7}", "\"status\" missing"},
+		{"{\"v\":1,\"id\":7,\"status\":-1}", "\"status\" missing or not an errno"},
+		{"{\"v\":1,\"id\":7,\"status\":\"ok\"}", "\"status\""},
+		{"{\"v\":1,\"id\":8,\"status\":0}", "reply id 8 does not match request id 7"},
+		{"{\"v\":1,\"id\":0,\"status\":0}", "reply id 0 does not match"},
+		{"{\"v\":1,\"id\":\"7\",\"status\":0}", "\"id\" is not an integer"},
+		{"{\"v\":1,\"v\":1,\"id\":7,\"status\":0}", "not JSON"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
@@ -597,7 +607,8 @@ static void test_reply_parse(void **state)
 		    -EPROTO)
 			fail_msg("\"%s\" accepted", bad[i].line);
 		if (strstr(err, bad[i].want) == NULL)
-			fail_msg("\"%s\": error \"%s\" lacks \"%s\"", bad[i].line, err, bad[i].want);
+			fail_msg("\"%s\": error \"%s\" lacks \"%s\"", bad[i].line, err,
+				 bad[i].want);
 		assert_null(r.msg);
 	}
 }
@@ -607,10 +618,10 @@ static void test_reply_parse(void **state)
 #define FAKE_MAX_STEPS 4
 
 struct step {
-	bool read;         /* first read one request line */
+	bool read;	   /* first read one request line */
 	const char *write; /* then write this; one %lld is replaced by that request's id */
-	size_t flood;      /* or write this many 'x' (an endless reply) */
-	bool trickle;      /* one byte per write, to exercise partial reads */
+	size_t flood;	   /* or write this many 'x' (an endless reply) */
+	bool trickle;	   /* one byte per write, to exercise partial reads */
 };
 
 struct fake {
@@ -659,7 +670,7 @@ static int fake_read_line(int fd, char *buf, size_t size)
 static void *fake_run(void *arg)
 {
 	struct fake *fk = arg;
-	struct pollfd pfd = { .fd = fk->lfd, .events = POLLIN };
+	struct pollfd pfd = {.fd = fk->lfd, .events = POLLIN};
 	long long id = -1;
 	char out[1024], c;
 	int fd, i;
@@ -711,7 +722,7 @@ static void *fake_run(void *arg)
 
 static void fake_start(struct fake *fk)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	snprintf(fk->dir, sizeof(fk->dir), "/tmp/test_vswctl.XXXXXX");
 	assert_non_null(mkdtemp(fk->dir));
@@ -745,16 +756,19 @@ static struct vsw_client *connect_ok(struct fake *fk, int timeout_ms)
 static void test_client_call(void **state)
 {
 	struct fake fk = {
-		.steps = {
-			{ .read = true,
-			  .write = "{\"v\":1,\"id\":%lld,\"status\":0,\"result\":[{\"name\":\"p1\"}]}\n",
-			  .trickle = true },
-			/* Two replies in one write: the second waits in the buffer. */
-			{ .read = true,
-			  .write = "{\"v\":1,\"id\":2,\"status\":2,\"error\":\"no port \\\"p9\\\"\"}\n"
-				   "{\"v\":1,\"id\":3,\"status\":0}\n" },
-			{ .read = true },
-		},
+		.steps =
+			{
+				{.read = true,
+				 .write =
+					 "{\"v\":1,\"id\":%lld,\"status\":0,\"result\":[{\"name\":\"p1\"}]}\n",
+				 .trickle = true},
+				/* Two replies in one write: the second waits in the buffer. */
+				{.read = true,
+				 .write =
+					 "{\"v\":1,\"id\":2,\"status\":2,\"error\":\"no port \\\"p9\\\"\"}\n"
+					 "{\"v\":1,\"id\":3,\"status\":0}\n"},
+				{.read = true},
+			},
 		.hold = true,
 	};
 	struct vsw_client *c;
@@ -801,7 +815,7 @@ static int64_t mono_ms(void)
 
 static void test_client_timeout(void **state)
 {
-	struct fake fk = { .steps = { { .read = true } }, .hold = true };
+	struct fake fk = {.steps = {{.read = true}}, .hold = true};
 	struct vsw_client *c;
 	struct vsw_reply r;
 	char err[256];
@@ -826,9 +840,9 @@ static void test_client_timeout(void **state)
 static void test_client_version_mismatch(void **state)
 {
 	struct fake fk = {
-		.steps = { { .read = true,
-			     .write = "{\"v\":2,\"id\":%lld,\"status\":71,"
-				      "\"error\":\"unsupported protocol version 1\"}\n" } },
+		.steps = {{.read = true,
+			   .write = "{\"v\":2,\"id\":%lld,\"status\":71,"
+				    "\"error\":\"unsupported protocol version 1\"}\n"}},
 		.hold = true,
 	};
 	struct vsw_client *c;
@@ -848,7 +862,7 @@ static void test_client_version_mismatch(void **state)
 
 static void test_client_oversized(void **state)
 {
-	struct fake fk = { .steps = { { .read = true, .flood = 300000 } }, .hold = true };
+	struct fake fk = {.steps = {{.read = true, .flood = 300000}}, .hold = true};
 	struct vsw_client *c;
 	struct vsw_reply r;
 	char err[256];
@@ -864,7 +878,7 @@ static void test_client_oversized(void **state)
 
 	/* A reply exactly at the limit (the newline not counted) still passes. */
 	memset(&fk, 0, sizeof(fk));
-	fk.steps[0] = (struct step){ .read = true, .write = "{\"v\":1,\"id\":%lld,\"status\":0}\n" };
+	fk.steps[0] = (struct step){.read = true, .write = "{\"v\":1,\"id\":%lld,\"status\":0}\n"};
 	fk.hold = true;
 	fake_start(&fk);
 	c = connect_ok(&fk, 2000);
@@ -882,15 +896,18 @@ static void test_client_broken_replies(void **state)
 		int rc;
 		const char *want;
 	} cases[] = {
-		{ { .read = true }, -ECONNRESET, "closed the connection without replying" },
-		{ { .read = true, .write = "{\"v\":1,\"id\":%lld," }, -ECONNRESET,
-		  "in the middle of a reply" },
-		{ { .read = true, .write = "hello\n" }, -EPROTO, "not JSON" },
-		{ { .read = true, .write = "{\"v\":1,\"id\":99,\"status\":0}\n" }, -EPROTO,
-		  "reply id 99 does not match request id 1" },
+		{{.read = true}, -ECONNRESET, "closed the connection without replying"},
+		{{.read = true, .write = "{\"v\":1,\"id\":%lld,"},
+		 -ECONNRESET,
+		 "in the middle of a reply"},
+		{{.read = true, .write = "hello\n"}, -EPROTO, "not JSON"},
+		{{.read = true, .write = "{\"v\":1,\"id\":99,\"status\":0}\n"},
+		 -EPROTO,
+		 "reply id 99 does not match request id 1"},
 		/* The daemon refusing us before reading a byte (17th client). */
-		{ { .write = "{\"v\":1,\"id\":0,\"status\":16,\"error\":\"too many clients\"}\n" },
-		  0, NULL },
+		{{.write = "{\"v\":1,\"id\":0,\"status\":16,\"error\":\"too many clients\"}\n"},
+		 0,
+		 NULL},
 	};
 	struct vsw_client *c;
 	struct vsw_reply r;
@@ -899,7 +916,7 @@ static void test_client_broken_replies(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct fake fk = { .steps = { cases[i].step } };
+		struct fake fk = {.steps = {cases[i].step}};
 
 		fake_start(&fk);
 		c = connect_ok(&fk, 2000);
@@ -922,7 +939,7 @@ static void test_client_broken_replies(void **state)
 
 static void test_client_request_limits(void **state)
 {
-	struct fake fk = { .hold = true };
+	struct fake fk = {.hold = true};
 	struct vsw_client *c;
 	struct vsw_reply r;
 	char err[256], *big, *reply;
@@ -1005,7 +1022,7 @@ static void run_free(struct run *res)
 static void run_with_reply(struct run *res, const char *reply, const char *line, char *req,
 			   size_t reqsize)
 {
-	struct fake fk = { .steps = { { .read = true, .write = reply } } };
+	struct fake fk = {.steps = {{.read = true, .write = reply}}};
 
 	fake_start(&fk);
 	run_main(res, fk.path, line);
@@ -1020,10 +1037,11 @@ static void test_main_success(void **state)
 	char req[1024];
 
 	(void)state;
-	run_with_reply(&res,
-		       "{\"v\":1,\"id\":%lld,\"status\":0,\"result\":[{\"mac\":\"02:00:00:00:00:01\","
-		       "\"vlan\":1,\"port\":\"p1\",\"type\":\"learned\",\"age_s\":3}]}\n",
-		       "fdb show br0 vlan=1", req, sizeof(req));
+	run_with_reply(
+		&res,
+		"{\"v\":1,\"id\":%lld,\"status\":0,\"result\":[{\"mac\":\"02:00:00:00:00:01\","
+		"\"vlan\":1,\"port\":\"p1\",\"type\":\"learned\",\"age_s\":3}]}\n",
+		"fdb show br0 vlan=1", req, sizeof(req));
 	assert_int_equal(res.rc, 0);
 	assert_string_equal(req, "{\"v\":1,\"id\":1,\"cmd\":\"fdb-show\","
 				 "\"args\":{\"bridge\":\"br0\",\"vlan\":1}}");
@@ -1072,9 +1090,10 @@ static void test_main_errors(void **state)
 	run_free(&res);
 
 	/* ...but not any other failure. */
-	run_with_reply(&res,
-		       "{\"v\":1,\"id\":%lld,\"status\":16,\"error\":\"bridge-del: ports attached\"}\n",
-		       "bridge del br0 --if-exists", req, sizeof(req));
+	run_with_reply(
+		&res,
+		"{\"v\":1,\"id\":%lld,\"status\":16,\"error\":\"bridge-del: ports attached\"}\n",
+		"bridge del br0 --if-exists", req, sizeof(req));
 	assert_int_equal(res.rc, 1);
 	assert_string_equal(res.err, "vswctl: bridge-del: ports attached\n");
 	run_free(&res);
@@ -1085,8 +1104,8 @@ static void test_main_errors(void **state)
 	run_free(&res);
 
 	/* A reply of the wrong shape is an error, not a crash or half a table. */
-	run_with_reply(&res, "{\"v\":1,\"id\":%lld,\"status\":0,\"result\":{\"x\":1}}\n",
-		       "stats", req, sizeof(req));
+	run_with_reply(&res, "{\"v\":1,\"id\":%lld,\"status\":0,\"result\":{\"x\":1}}\n", "stats",
+		       req, sizeof(req));
 	assert_int_equal(res.rc, 1);
 	assert_string_equal(res.out, "");
 	assert_non_null(strstr(res.err, "vswctl: unexpected stats in the reply"));
@@ -1106,16 +1125,16 @@ static void test_main_usage(void **state)
 	static const struct {
 		const char *line, *want;
 	} cases[] = {
-		{ "", "vswctl: missing command\nTry 'vswctl --help' for more information.\n" },
-		{ "fdb add br0 nope p1", "vswctl: fdb add: invalid MAC address \"nope\" (expected "
-					 "xx:xx:xx:xx:xx:xx)\nTry 'vswctl fdb add --help' for more "
-					 "information.\n" },
-		{ "bridge zap", "Try 'vswctl bridge --help'" },
-		{ "-t soon info", "vswctl: invalid timeout \"soon\"" },
-		{ "-t -1 info", "invalid timeout" },
-		{ "--bogus info", "vswctl: unknown option \"--bogus\"" },
-		{ "-x info", "vswctl: unknown option \"-x\"" },
-		{ "info -s", "info: takes no arguments (got \"-s\")" },
+		{"", "vswctl: missing command\nTry 'vswctl --help' for more information.\n"},
+		{"fdb add br0 nope p1", "vswctl: fdb add: invalid MAC address \"nope\" (expected "
+					"xx:xx:xx:xx:xx:xx)\nTry 'vswctl fdb add --help' for more "
+					"information.\n"},
+		{"bridge zap", "Try 'vswctl bridge --help'"},
+		{"-t soon info", "vswctl: invalid timeout \"soon\""},
+		{"-t -1 info", "invalid timeout"},
+		{"--bogus info", "vswctl: unknown option \"--bogus\""},
+		{"-x info", "vswctl: unknown option \"-x\""},
+		{"info -s", "info: takes no arguments (got \"-s\")"},
 	};
 	struct run res;
 	size_t i;
@@ -1124,8 +1143,8 @@ static void test_main_usage(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		run_main(&res, sock, cases[i].line);
 		if (res.rc != 2 || strstr(res.err, cases[i].want) == NULL)
-			fail_msg("\"%s\": rc %d, stderr \"%s\", wanted \"%s\"", cases[i].line, res.rc,
-				 res.err, cases[i].want);
+			fail_msg("\"%s\": rc %d, stderr \"%s\", wanted \"%s\"", cases[i].line,
+				 res.rc, res.err, cases[i].want);
 		assert_string_equal(res.out, "");
 		run_free(&res);
 	}
@@ -1147,8 +1166,9 @@ static void test_main_usage(void **state)
 static void test_main_raw_and_env(void **state)
 {
 	struct fake fk = {
-		.steps = { { .read = true, .write = "{\"v\":1,\"id\":%lld,\"status\":95,"
-						    "\"error\":\"unknown command\"}\n" } },
+		.steps = {{.read = true,
+			   .write = "{\"v\":1,\"id\":%lld,\"status\":95,"
+				    "\"error\":\"unknown command\"}\n"}},
 	};
 	struct run res;
 
