@@ -39,7 +39,7 @@ build-asan: setup ## build build-asan/ (gcc, debug, AddressSanitizer + UBSan)
 	@scripts/build.sh asan
 
 demo: build ## build, then show the switch at work (scripts/demo.sh)
-	@bash scripts/demo.sh
+	@VSW_BUILD="$(B)" bash scripts/demo.sh
 
 test: setup ## unit tests, the same under ASan, fuzz targets briefly, e2e tests
 	@scripts/run-tests.sh
@@ -56,9 +56,9 @@ asan: setup ## build build-asan/ and run the unit tests in it
 fuzz: setup ## build build-fuzz/ (clang) and run each libFuzzer target (20 s each)
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-20} scripts/run-tests.sh fuzz
 
-bench: setup-bench build ## reserve hugepages, then benchmark vsw against OVS-DPDK
-	@scripts/hugepages.sh
-	@bash bench/run.sh
+# bench/run.sh reserves hugepages itself (scripts/hugepages.sh) unless BENCH_HUGE=0.
+bench: setup-bench build ## benchmark vsw against testpmd and OVS-DPDK (hugepages)
+	@VSW_BUILD="$(B)" bash bench/run.sh
 
 lint: setup ## check C format (.clang-format), SPDX lines, shell syntax
 	@scripts/lint.sh

@@ -40,12 +40,14 @@ if [ "${BENCH_HUGE:-0}" = 1 ]; then
 	vsctl --no-wait set Open_vSwitch . other_config:dpdk-socket-mem=1024 \
 		other_config:dpdk-extra="--no-pci --file-prefix=bench-ovs-$$"
 else
+	# OVS adds --in-memory unless --legacy-mem is given, and EAL refuses --in-memory with
+	# --no-huge (which implies legacy memory).
 	vsctl --no-wait set Open_vSwitch . \
-		other_config:dpdk-extra="--no-pci --no-huge -m 1024 --file-prefix=bench-ovs-$$"
+		other_config:dpdk-extra="--no-pci --no-huge --legacy-mem -m 1024 --file-prefix=bench-ovs-$$"
 fi
 vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
-	other_config:dpdk-lcore-mask=$(printf '0x%x' $((1 << ctl))) \
-	other_config:pmd-cpu-mask=$(printf '0x%x' $((1 << cpu)))
+	other_config:dpdk-lcore-mask="$(printf "0x%x" $((1 << ctl)))" \
+	other_config:pmd-cpu-mask="$(printf "0x%x" $((1 << cpu)))"
 $vswitchd unix:$d/db.sock --pidfile=$d/ovs-vswitchd.pid --detach --log-file=$d/vswitchd.log ||
 	{ cat $d/vswitchd.log >&2; skip "ovs-vswitchd-dpdk did not start"; }
 wait_for 30 sh -c "ls $d/ovs-vswitchd*.ctl" ||

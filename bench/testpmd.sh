@@ -26,7 +26,8 @@ out=$d/out
 # testpmd's own "Tx-pps (since last show)" of the null port, taken with the TSC over
 # exactly that window, is the figure. EOF on the fifo makes it quit.
 mkfifo $d/in
-dpdk-testpmd -l "$ctl,$cpu" --no-pci --file-prefix "bench-tp-$$" $(eal_mem 1024) \
+read -ra mem <<<"$(eal_mem 1024)"
+dpdk-testpmd -l "$ctl,$cpu" --no-pci --file-prefix "bench-tp-$$" "${mem[@]}" \
 	--vdev "net_pcap0,rx_pcap=$pcap,infinite_rx=1" --vdev net_null0,no-rx=1 \
 	-- -i --forward-mode=io --nb-cores=1 --total-num-mbufs="$mbufs" <$d/in >"$out" 2>&1 &
 tp=$!

@@ -55,7 +55,7 @@ for pass in 2 3 4; do
 	log "pass $pass: the table holds $have MACs of $nlearn, replaying the pcap on learn$pass"
 	timeout -k 5 120 $PY "$BENCH_DIR/vswlearn.py" "$VSW_SOCK" br1 learn$pass "$lpcap" \
 		$((nlearn + 1 - have)) 90 >&2
-	egress+=(learn$pass)
+	egress+=("learn$pass")
 done
 echo "learned $(learned)"
 echo "learn_passes ${#egress[@]}"

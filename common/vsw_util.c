@@ -133,7 +133,8 @@ int vsw_vlan_list_parse(const char *s, uint8_t bitmap[512], char *err, size_t er
 		return vlan_err(err, errsz, "no VLAN list");
 	skip_spaces(&p);
 	if (*p == '\0')
-		return vlan_err(err, errsz, "empty VLAN list (expected ids 1..4094 or ranges lo-hi)");
+		return vlan_err(err, errsz,
+				"empty VLAN list (expected ids 1..4094 or ranges lo-hi)");
 	for (;;) {
 		unsigned int lo, hi;
 
@@ -141,7 +142,8 @@ int vsw_vlan_list_parse(const char *s, uint8_t bitmap[512], char *err, size_t er
 		off = (size_t)(p - s);
 		if (vlan_number(&p, &lo) < 0)
 			return vlan_err(err, errsz,
-					"bad VLAN list at offset %zu (expected a VLAN id 1..4094)", off);
+					"bad VLAN list at offset %zu (expected a VLAN id 1..4094)",
+					off);
 		hi = lo;
 		skip_spaces(&p);
 		if (*p == '-') {
@@ -149,7 +151,8 @@ int vsw_vlan_list_parse(const char *s, uint8_t bitmap[512], char *err, size_t er
 			skip_spaces(&p);
 			if (vlan_number(&p, &hi) < 0)
 				return vlan_err(err, errsz,
-						"bad VLAN range at offset %zu (expected lo-hi)", off);
+						"bad VLAN range at offset %zu (expected lo-hi)",
+						off);
 			skip_spaces(&p);
 		}
 		if (lo < VLAN_MIN || lo > VLAN_MAX)
@@ -158,7 +161,8 @@ int vsw_vlan_list_parse(const char *s, uint8_t bitmap[512], char *err, size_t er
 			return vlan_err(err, errsz, "VLAN %u out of range (expected 1..4094)", hi);
 		if (hi < lo)
 			return vlan_err(err, errsz,
-					"VLAN range %u-%u is backwards (expected lo <= hi)", lo, hi);
+					"VLAN range %u-%u is backwards (expected lo <= hi)", lo,
+					hi);
 		for (unsigned int v = lo; v <= hi; v++)
 			vsw_vlan_bit_set(out, v);
 		if (*p == '\0')

@@ -35,7 +35,7 @@ enum arg_type {
 	ARG_STRING, /* string */
 	ARG_UINT,   /* integer in min..max */
 	ARG_BOOL,
-	ARG_MAC,    /* string, vsw_mac_parse */
+	ARG_MAC, /* string, vsw_mac_parse */
 	ARG_OBJECT,
 	ARG_TRUNK, /* array of VLAN ids and "lo-hi" strings, or one string "10,20-30" */
 };
@@ -59,9 +59,9 @@ struct ctl_cmd {
 struct req {
 	struct dp *dp;
 	const struct ctl_cmd *cmd;
-	json_t *args;   /* borrowed, validated against cmd->args */
+	json_t *args;	/* borrowed, validated against cmd->args */
 	json_t *result; /* owned; set by a handler that succeeds */
-	bool oom;       /* some json_* allocation failed while building the result */
+	bool oom;	/* some json_* allocation failed while building the result */
 	char err[ERR_SIZE];
 };
 
@@ -88,7 +88,8 @@ static const char *quote(char *buf, size_t size, const char *s)
 }
 #define Q(s) quote((char[64]){0}, 64, (s))
 
-static int fail(struct req *r, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct req *r, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static int fail(struct req *r, int errnum, const char *fmt, ...)
 {
 	va_list ap;
@@ -226,16 +227,19 @@ static int arg_check_one(struct req *r, const struct arg_spec *a, json_t *v)
 		return 0;
 	case ARG_UINT:
 		if (!json_is_integer(v))
-			return fail(r, EINVAL, "%s is %s (expected an integer %" PRId64 "..%" PRId64 ")",
-				    k, json_kind(v), a->min, a->max);
+			return fail(r, EINVAL,
+				    "%s is %s (expected an integer %" PRId64 "..%" PRId64 ")", k,
+				    json_kind(v), a->min, a->max);
 		if (json_integer_value(v) < a->min || json_integer_value(v) > a->max)
-			return fail(r, EINVAL, "%s %" JSON_INTEGER_FORMAT
-				    " out of range (expected %" PRId64 "..%" PRId64 ")",
+			return fail(r, EINVAL,
+				    "%s %" JSON_INTEGER_FORMAT " out of range (expected %" PRId64
+				    "..%" PRId64 ")",
 				    k, json_integer_value(v), a->min, a->max);
 		return 0;
 	case ARG_BOOL:
 		if (!json_is_boolean(v))
-			return fail(r, EINVAL, "%s is %s (expected true or false)", k, json_kind(v));
+			return fail(r, EINVAL, "%s is %s (expected true or false)", k,
+				    json_kind(v));
 		return 0;
 	case ARG_MAC:
 		if (!json_is_string(v))
@@ -243,8 +247,8 @@ static int arg_check_one(struct req *r, const struct arg_spec *a, json_t *v)
 				    json_kind(v));
 		if (vsw_mac_parse(json_string_value(v), mac) < 0)
 			return fail(r, EINVAL,
-				    "%s \"%s\" is not a MAC address (expected xx:xx:xx:xx:xx:xx)", k,
-				    Q(json_string_value(v)));
+				    "%s \"%s\" is not a MAC address (expected xx:xx:xx:xx:xx:xx)",
+				    k, Q(json_string_value(v)));
 		return 0;
 	case ARG_OBJECT:
 		if (!json_is_object(v))
@@ -321,8 +325,8 @@ static int trunk_parse(struct req *r, json_t *v, uint8_t bitmap[512])
 				bitmap[b] |= one[b];
 		} else {
 			return fail(r, EINVAL,
-				    "trunk[%zu] is %s (expected a VLAN id or a \"lo-hi\" string)", i,
-				    json_kind(e));
+				    "trunk[%zu] is %s (expected a VLAN id or a \"lo-hi\" string)",
+				    i, json_kind(e));
 		}
 	}
 	return 0;
@@ -413,7 +417,8 @@ static int port_opt_string(struct req *r, const struct port_opt_spec *o, const c
 	if (len == 0)
 		return fail(r, EINVAL, "options.%s is empty (expected a value)", o->key);
 	if (o->otype == OPT_IFACE && len > IFNAME_MAX)
-		return fail(r, EINVAL, "options.%s \"%s\" is too long (expected at most %d characters)",
+		return fail(r, EINVAL,
+			    "options.%s \"%s\" is too long (expected at most %d characters)",
 			    o->key, Q(s), IFNAME_MAX);
 	if (len >= DP_PORT_OPT_VAL_MAX)
 		return fail(r, EINVAL, "options.%s is %zu bytes long (expected at most %d)", o->key,
@@ -458,8 +463,8 @@ static int port_opts_parse(struct req *r, enum dp_port_type type, json_t *opts,
 					      port_opts[i].key);
 				n += rc > 0 ? (size_t)rc : 0;
 			}
-			return fail(r, EINVAL, "unknown option \"%s\" for type %s (expected %s)", Q(key),
-				    port_type_name(type), n ? expect : "no options");
+			return fail(r, EINVAL, "unknown option \"%s\" for type %s (expected %s)",
+				    Q(key), port_type_name(type), n ? expect : "no options");
 		}
 		/* one slot per known key, and no type has more keys than slots */
 		if (p->n_opts >= DP_PORT_OPT_MAX)
@@ -480,25 +485,28 @@ static int port_opts_parse(struct req *r, enum dp_port_type type, json_t *opts,
 			break;
 		case OPT_MODE:
 			if (!json_is_string(v))
-				return fail(r, EINVAL, "options.%s is %s (expected server or client)",
-					    key, json_kind(v));
+				return fail(r, EINVAL,
+					    "options.%s is %s (expected server or client)", key,
+					    json_kind(v));
 			if (strcmp(json_string_value(v), "server") != 0 &&
 			    strcmp(json_string_value(v), "client") != 0)
-				return fail(r, EINVAL,
-					    "options.%s \"%s\" is not a mode (expected server or client)",
-					    key, Q(json_string_value(v)));
+				return fail(
+					r, EINVAL,
+					"options.%s \"%s\" is not a mode (expected server or client)",
+					key, Q(json_string_value(v)));
 			snprintf(out->val, sizeof(out->val), "%s", json_string_value(v));
 			break;
 		case OPT_BOOL:
 			if (!json_is_boolean(v))
-				return fail(r, EINVAL, "options.%s is %s (expected true or false)", key,
-					    json_kind(v));
+				return fail(r, EINVAL, "options.%s is %s (expected true or false)",
+					    key, json_kind(v));
 			snprintf(out->val, sizeof(out->val), "%d", json_is_true(v) ? 1 : 0);
 			break;
 		case OPT_UINT:
 			if (!json_is_integer(v))
-				return fail(r, EINVAL, "options.%s is %s (expected an integer %u..%u)",
-					    key, json_kind(v), o->min, o->max);
+				return fail(r, EINVAL,
+					    "options.%s is %s (expected an integer %u..%u)", key,
+					    json_kind(v), o->min, o->max);
 			if (json_integer_value(v) < o->min || json_integer_value(v) > o->max)
 				return fail(r, EINVAL,
 					    "options.%s %" JSON_INTEGER_FORMAT
@@ -1100,21 +1108,26 @@ static int h_drop_reasons(struct req *r)
 
 /* ---- the command table ---- */
 
-#define U(k, lo, hi) {(k), ARG_UINT, false, (lo), (hi)}
+#define U(k, lo, hi)                                                                               \
+	{                                                                                          \
+		(k), ARG_UINT, false, (lo), (hi)                                                   \
+	}
 #define VLAN(k) U(k, 1, VSW_VLAN_MAX)
-#define NAME(k, req) {(k), ARG_NAME, (req), 0, 0}
-#define END {NULL, ARG_NAME, false, 0, 0}
+#define NAME(k, req)                                                                               \
+	{                                                                                          \
+		(k), ARG_NAME, (req), 0, 0                                                         \
+	}
+#define END                                                                                        \
+	{                                                                                          \
+		NULL, ARG_NAME, false, 0, 0                                                        \
+	}
 
 static const struct arg_spec a_none[] = {END};
 static const struct arg_spec a_name[] = {NAME("name", true), END};
 static const struct arg_spec a_name_opt[] = {NAME("name", false), END};
 static const struct arg_spec a_bridge[] = {
-	NAME("name", true),
-	U("mac_aging_s", 1, 1000000),
-	U("max_macs", 1, 4194304),
-	U("move_damp", 0, 1000000),
-	U("move_damp_s", 1, 86400),
-	END,
+	NAME("name", true),	 U("mac_aging_s", 1, 1000000), U("max_macs", 1, 4194304),
+	U("move_damp", 0, 1000), U("move_damp_s", 0, 255),     END,
 };
 static const struct arg_spec a_port_add[] = {
 	NAME("name", true),
@@ -1143,11 +1156,7 @@ static const struct arg_spec a_port_attach[] = {
 static const struct arg_spec a_port[] = {NAME("port", true), END};
 static const struct arg_spec a_port_opt[] = {NAME("port", false), END};
 static const struct arg_spec a_fdb_add[] = {
-	NAME("bridge", true),
-	{"mac", ARG_MAC, true, 0, 0},
-	NAME("port", true),
-	VLAN("vlan"),
-	END,
+	NAME("bridge", true), {"mac", ARG_MAC, true, 0, 0}, NAME("port", true), VLAN("vlan"), END,
 };
 static const struct arg_spec a_fdb_del[] = {
 	NAME("bridge", true),
@@ -1281,7 +1290,8 @@ static char *reply_oom(json_int_t id)
 	char buf[128];
 
 	snprintf(buf, sizeof(buf),
-		 "{\"v\":%d,\"id\":%" JSON_INTEGER_FORMAT ",\"status\":%d,\"error\":\"out of memory\"}",
+		 "{\"v\":%d,\"id\":%" JSON_INTEGER_FORMAT
+		 ",\"status\":%d,\"error\":\"out of memory\"}",
 		 VSW_PROTO_VERSION, id, ENOMEM);
 	return strdup(buf);
 }
@@ -1300,7 +1310,8 @@ static char *reply_dump(json_int_t id, int status, json_t *result, const char *e
 	oom |= json_object_set_new(msg, "id", json_integer(id)) < 0;
 	oom |= json_object_set_new(msg, "status", json_integer(status)) < 0;
 	if (status == 0) {
-		oom |= json_object_set_new(msg, "result", result != NULL ? result : json_object()) < 0;
+		oom |= json_object_set_new(msg, "result", result != NULL ? result : json_object()) <
+		       0;
 	} else {
 		json_t *e = json_string(err);
 

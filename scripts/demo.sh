@@ -63,7 +63,7 @@ cleanup() {
 	ip netns del "$NS2" 2>/dev/null
 	rm -rf "/var/run/dpdk/$PREFIX"
 	if [[ -n $TMP ]]; then
-		if ((rc != 0)) && [[ -s $TMP/dp.err ]]; then
+		if ((rc != 0 && rc != 130)) && [[ -s $TMP/dp.err ]]; then
 			echo "---- dataplane stderr (tail) ----" >&2
 			tail -n 20 "$TMP/dp.err" >&2
 		fi

@@ -10,9 +10,11 @@
 #   unit  cmocka tests: meson test --suite unit in build/ (one count per test binary)
 #   asan  the same tests in build-asan/ under AddressSanitizer + UBSan
 #   fuzz  every libFuzzer target under tests/fuzz/ for FUZZ_SECONDS, seeded from
-#         tests/fuzz/corpus/<target>/ (and tests/fuzz/<target>.dict if present)
+#         tests/fuzz/corpus/<key>/ with tests/fuzz/<key>.dict if present, where <key> is the
+#         target's name, without its fuzz_ prefix, or a shorter _-prefix of that
+#         (fuzz_ctl_request: fuzz_ctl_request, ctl_request, ctl)
 #   e2e   every tests/e2e/*_test.sh under `timeout`: exit 0 passes, 77 skips (its last line
-#         of output says why), anything else fails
+#         saying SKIP, or else its last line, tells why), anything else fails
 #
 # Environment:
 #   T=PAT[,PAT..]     run only tests whose name contains one of the patterns
@@ -40,7 +42,7 @@ parts=()
 for arg in "$@"; do
 	case $arg in
 	unit | asan | fuzz | e2e) parts+=("$arg") ;;
-	-h | --help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run-tests: unknown part '$arg' (unit, asan, fuzz, e2e)" >&2; exit 2 ;;
 	esac
 done
@@ -76,8 +78,9 @@ header() { printf '== %s\n' "$*"; }
 # Does NAME contain one of T's comma- or space-separated patterns? (everything, without T)
 selected() {
 	[ -z "$T" ] && return 0
-	local pat
-	for pat in ${T//,/ }; do
+	local pat pats
+	IFS=', ' read -r -a pats <<<"$T"
+	for pat in "${pats[@]}"; do
 		[[ $1 == *"$pat"* ]] && return 0
 	done
 	return 1
@@ -166,22 +169,38 @@ for t in json.load(sys.stdin):
         print("%s\t%s" % (t["name"], t["filename"][0]))'
 }
 
+# The names a target's corpus and dictionary may go by: fuzz_ctl_request looks for
+# fuzz_ctl_request, ctl_request, then ctl (tests/fuzz/corpus/ctl/, tests/fuzz/ctl.dict).
+fuzz_keys() {
+	local k=${1#fuzz_}
+	echo "$1"
+	while [ -n "$k" ]; do
+		echo "$k"
+		[[ $k == *_* ]] || break
+		k=${k%_*}
+	done
+}
+
 # Fuzz one target for $fuzz_seconds from its seed corpus, which it only reads: new inputs go
 # to a scratch directory, crashes to the log directory.
 run_fuzz_one() {
-	local name=$1 bin=$2 seeds=tests/fuzz/corpus/$1 work log rc args stats
+	local name=$1 bin=$2 seeds= dict= k work log rc args stats
+	while read -r k; do
+		[ -z "$seeds" ] && [ -d "tests/fuzz/corpus/$k" ] && seeds=tests/fuzz/corpus/$k
+		[ -z "$dict" ] && [ -f "tests/fuzz/$k.dict" ] && dict=tests/fuzz/$k.dict
+	done < <(fuzz_keys "$name")
 	work=$(mktemp -d "/tmp/vsw-fuzz-$name.XXXXXX")
 	log=$logdir/fuzz-$name.log
 	args=(-max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 		-artifact_prefix="$logdir/fuzz-$name-")
-	[ -f "tests/fuzz/$name.dict" ] && args+=(-dict="tests/fuzz/$name.dict")
+	[ -n "$dict" ] && args+=(-dict="$dict")
 	local dirs=("$work")
-	[ -d "$seeds" ] && dirs+=("$seeds")
+	[ -n "$seeds" ] && dirs+=("$seeds")
 	timeout -k 10 $((fuzz_seconds + 120)) "$bin" "${args[@]}" "${dirs[@]}" >"$log" 2>&1
 	rc=$?
 	rm -rf "$work"
 	stats=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1 runs/p' "$log")
-	[ -d "$seeds" ] || stats="${stats:+$stats, }no seed corpus in $seeds"
+	[ -n "$seeds" ] || stats="${stats:+$stats, }no seed corpus in tests/fuzz/corpus/"
 	if [ $rc -eq 0 ]; then
 		pass "fuzz/$name" "$stats"
 		return
@@ -200,7 +219,8 @@ run_fuzz_one() {
 		printf '      input:  %s\n      replay: %s %s\n' "$a" "$bin" "$a"
 	done
 	[ ${#inputs[@]} -eq 0 ] ||
-		printf '      once fixed, keep the input in %s/ as a regression seed\n' "$seeds"
+		printf '      once fixed, keep the input in %s/ as a regression seed\n' \
+			"${seeds:-tests/fuzz/corpus/${name#fuzz_}}"
 }
 
 run_fuzz() {

@@ -34,7 +34,7 @@ want=("${base_pkgs[@]}")
 for arg in "$@"; do
 	case $arg in
 	--bench) want+=("${bench_pkgs[@]}") ;;
-	-h|--help) sed -n '3,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "setup: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
 	esac
 done

@@ -22,8 +22,9 @@ CTL_BIN=$VSW_BUILD/tools/vswctl
 PY=/usr/bin/python3
 E2E_PY=$E2E_DIR/e2e.py
 E2E_NAME=$(basename "$0" .sh)
-# Short and unique per run: interface names are at most 15 characters.
-E2E_TAG=v$(printf '%x' $$)
+# Short and unique per run (interface names are at most 15 characters); the dash keeps
+# one run's tag from being a prefix of another's.
+E2E_TAG=v$(printf '%x' $$)-
 E2E_PREFIX=vswe2e_$$
 E2E_TMP=
 DP_PID=

@@ -24,7 +24,7 @@ const char *const vsw_drop_help[VSW_DROP_MAX] = {VSW_DROP_REASONS(DROP_HELP)};
 const char *const dp_port_type_names[DP_PORT_TYPE_MAX] = {
 	[DP_PORT_PCAP] = "pcap", [DP_PORT_NULL] = "null",
 	[DP_PORT_RING] = "ring", [DP_PORT_AF_PACKET] = "af_packet",
-	[DP_PORT_TAP] = "tap",   [DP_PORT_VHOST_USER] = "vhost-user",
+	[DP_PORT_TAP] = "tap",	 [DP_PORT_VHOST_USER] = "vhost-user",
 };
 
 struct dp *fake_dp_new(void)
@@ -79,8 +79,8 @@ static int seterr(char *err, size_t errsz, int rc, const char *fmt, ...)
 }
 
 /* Log the call; returns the injected failure, if any, to return at once. */
-static int record(struct dp *dp, const char *call, const char *name, const char *name2,
-		  char *err, size_t errsz)
+static int record(struct dp *dp, const char *call, const char *name, const char *name2, char *err,
+		  size_t errsz)
 {
 	int rc = dp->fail_rc;
 
@@ -300,8 +300,8 @@ int dp_port_del(struct dp *dp, const char *name, char *err, size_t errsz)
 	return 0;
 }
 
-int dp_port_set(struct dp *dp, const char *name, const struct dp_port_params *p,
-		unsigned int mask, char *err, size_t errsz)
+int dp_port_set(struct dp *dp, const char *name, const struct dp_port_params *p, unsigned int mask,
+		char *err, size_t errsz)
 {
 	int rc = record(dp, "port_set", name, NULL, err, errsz);
 	struct fake_port *pt;
@@ -508,8 +508,8 @@ int dp_fdb_add(struct dp *dp, const char *bridge, const uint8_t mac[6], uint16_t
 	return fdb_put(dp, bridge, mac, vlan, port, true, 0, err, errsz);
 }
 
-int dp_fdb_del(struct dp *dp, const char *bridge, const uint8_t mac[6], uint16_t vlan,
-	       char *err, size_t errsz)
+int dp_fdb_del(struct dp *dp, const char *bridge, const uint8_t mac[6], uint16_t vlan, char *err,
+	       size_t errsz)
 {
 	int rc = record(dp, "fdb_del", bridge, NULL, err, errsz);
 	int b, i;
@@ -592,7 +592,8 @@ int dp_fdb_flush(struct dp *dp, const char *bridge, const char *port, uint16_t v
 	if (rc < 0)
 		return rc;
 	for (unsigned int i = 0; i < dp->n_fdb;) {
-		if (fdb_match(&dp->fdb[i], b, p, vlan) && (include_static || !dp->fdb[i].is_static)) {
+		if (fdb_match(&dp->fdb[i], b, p, vlan) &&
+		    (include_static || !dp->fdb[i].is_static)) {
 			dp->fdb[i] = dp->fdb[--dp->n_fdb];
 			n++;
 		} else {

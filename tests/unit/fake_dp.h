@@ -52,7 +52,7 @@ struct dp {
 	char last_call[32];
 	char last_name[VSW_NAME_MAX];  /* bridge or port name (first name argument) */
 	char last_name2[VSW_NAME_MAX]; /* second name argument, "" when none or NULL */
-	bool last_name2_null;          /* the second name argument was NULL */
+	bool last_name2_null;	       /* the second name argument was NULL */
 	struct dp_bridge_params last_bp;
 	struct dp_port_params last_pp;
 	struct dp_vlan_cfg last_vlan;

@@ -227,6 +227,16 @@ static void test_not_terminated(void **state)
 	assert_non_null(out);
 	assert_non_null(strstr(out, "\"status\":0"));
 	free(out);
+
+	/* a NUL byte inside the line is not the end of it */
+	out = ctl_handle_request(t->dp, "{\"v\":1,\"cmd\":\"info\"}\0x", 23, true);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "\"status\":71"));
+	free(out);
+	out = ctl_handle_request(t->dp, "{\"v\":1,\"cmd\":\"in\0fo\"}", 22, true);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "\"status\":71"));
+	free(out);
 }
 
 /* ---- commands ---- */
@@ -252,7 +262,8 @@ static void test_info(void **state)
 	w = json_array_get(json_object_get(r, "workers"), 0);
 	assert_int_equal(rint_(w, "lcore"), 1);
 	assert_int_equal(rint_(w, "cpu"), 1);
-	assert_string_equal(json_string_value(json_array_get(json_object_get(w, "ports"), 0)), "p1");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(w, "ports"), 0)),
+			    "p1");
 	assert_true(json_real_value(json_object_get(w, "busy_pct")) == 0.5);
 }
 
@@ -272,12 +283,12 @@ static void test_bridge_add(void **state)
 	assert_int_equal(t->dp->last_bp.move_damp_s, 10);
 
 	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"br1\",\"mac_aging_s\":1,"
-	      "\"max_macs\":4194304,\"move_damp\":0,\"move_damp_s\":86400}}");
+	      "\"max_macs\":4194304,\"move_damp\":0,\"move_damp_s\":255}}");
 	assert_ok(t);
 	assert_int_equal(t->dp->last_bp.mac_aging_s, 1);
 	assert_int_equal(t->dp->last_bp.max_macs, 4194304);
 	assert_int_equal(t->dp->last_bp.move_damp, 0);
-	assert_int_equal(t->dp->last_bp.move_damp_s, 86400);
+	assert_int_equal(t->dp->last_bp.move_damp_s, 255);
 
 	/* the fake's own refusal comes back with its errno and sentence */
 	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"br0\"}}");
@@ -296,8 +307,10 @@ static void test_bridge_add_ranges(void **state)
 	assert_fails(t, EINVAL, "max_macs 4194305 out of range (expected 1..4194304)");
 	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"b\",\"max_macs\":-1}}");
 	assert_fails(t, EINVAL, "max_macs -1 out of range");
-	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"b\",\"move_damp_s\":0}}");
-	assert_fails(t, EINVAL, "move_damp_s 0 out of range");
+	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"b\",\"move_damp_s\":256}}");
+	assert_fails(t, EINVAL, "move_damp_s 256 out of range (expected 0..255)");
+	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"b\",\"move_damp\":1001}}");
+	assert_fails(t, EINVAL, "move_damp 1001 out of range (expected 0..1000)");
 	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"b\",\"max_macs\":"
 	      "99999999999999999999}}");
 	assert_int_equal(status(t) == EINVAL || status(t) == EPROTO, true);
@@ -311,7 +324,8 @@ static void test_arg_types(void **state)
 	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":5}}");
 	assert_fails(t, EINVAL, "bridge-add: name is an integer (expected a name)");
 	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"b\",\"mac_aging_s\":\"300\"}}");
-	assert_fails(t, EINVAL, "bridge-add: mac_aging_s is a string (expected an integer 1..1000000)");
+	assert_fails(t, EINVAL,
+		     "bridge-add: mac_aging_s is a string (expected an integer 1..1000000)");
 	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"b\",\"mac_aging_s\":30.5}}");
 	assert_fails(t, EINVAL, "mac_aging_s is a number with a fraction");
 	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"b\",\"mac_aging_s\":true}}");
@@ -349,20 +363,23 @@ static void test_unknown_arg(void **state)
 
 static void test_bad_names(void **state)
 {
-	static const char *const bad[] = {"", "a b", "0123456789012345678901234567890x", "a/b",
-					  "br\\u00e90", "a\\tb"};
+	static const char *const bad[] = {"",	 "a b",	       "0123456789012345678901234567890x",
+					  "a/b", "br\\u00e90", "a\\tb"};
 	struct t *t = *state;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"%s\"}}", bad[i]);
 		assert_fails(t, EINVAL, "bridge-add: name \"");
-		assert_non_null(strstr(error(t), "is not a valid name (expected 1 to 31 characters"));
-		rq(t, "{\"v\":1,\"cmd\":\"port-attach\",\"args\":{\"port\":\"p\",\"bridge\":\"%s\"}}",
+		assert_non_null(
+			strstr(error(t), "is not a valid name (expected 1 to 31 characters"));
+		rq(t,
+		   "{\"v\":1,\"cmd\":\"port-attach\",\"args\":{\"port\":\"p\",\"bridge\":\"%s\"}}",
 		   bad[i]);
 		assert_fails(t, EINVAL, "port-attach: bridge \"");
 	}
 	assert_int_equal(t->dp->n_calls, 0);
-	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"0123456789012345678901234567890\"}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"0123456789012345678901234567890\"}}");
 	assert_ok(t);
 }
 
@@ -481,7 +498,8 @@ static void test_port_add_errors(void **state)
 {
 	struct t *t = *state;
 
-	rq(t, "{\"v\":1,\"id\":7,\"cmd\":\"port-add\",\"args\":{\"name\":\"p1\",\"type\":\"nul\"}}");
+	rq(t,
+	   "{\"v\":1,\"id\":7,\"cmd\":\"port-add\",\"args\":{\"name\":\"p1\",\"type\":\"nul\"}}");
 	assert_fails(t, EINVAL,
 		     "port-add: unknown port type \"nul\" (expected pcap, null, ring, af_packet, "
 		     "tap, vhost-user)");
@@ -491,9 +509,10 @@ static void test_port_add_errors(void **state)
 	assert_fails(t, EINVAL, "port-add: missing options.iface (required for type af_packet)");
 	rq(t, "{\"v\":1,\"cmd\":\"port-add\",\"args\":{\"name\":\"p1\",\"type\":\"vhost-user\","
 	      "\"options\":{\"path\":\"/x\"}}}");
-	assert_fails(t, EINVAL,
-		     "port-add: unknown option \"path\" for type vhost-user (expected socket, mode, "
-		     "queues)");
+	assert_fails(
+		t, EINVAL,
+		"port-add: unknown option \"path\" for type vhost-user (expected socket, mode, "
+		"queues)");
 	rq(t, "{\"v\":1,\"cmd\":\"port-add\",\"args\":{\"name\":\"p1\",\"type\":\"ring\","
 	      "\"options\":{\"size\":64}}}");
 	assert_fails(t, EINVAL, "unknown option \"size\" for type ring (expected no options)");
@@ -611,8 +630,8 @@ static void test_port_attach(void **state)
 	      "\"vlan\":10}}");
 	assert_ok(t);
 	assert_int_equal(v->access_vlan, 10);
-	p = json_array_get(result(rq(t, "{\"v\":1,\"cmd\":\"port-list\",\"args\":{\"name\":\"p1\"}}")),
-			   0);
+	p = json_array_get(
+		result(rq(t, "{\"v\":1,\"cmd\":\"port-list\",\"args\":{\"name\":\"p1\"}}")), 0);
 	assert_string_equal(rstr(p, "bridge"), "br0");
 	assert_string_equal(rstr(p, "vlan_mode"), "access");
 	assert_int_equal(rint_(p, "vlan"), 10);
@@ -629,8 +648,8 @@ static void test_port_attach(void **state)
 	assert_memory_equal(v->trunk, want, sizeof(want));
 
 	/* port-list gives the trunk back in the form port-attach takes */
-	p = json_array_get(result(rq(t, "{\"v\":1,\"cmd\":\"port-list\",\"args\":{\"name\":\"p2\"}}")),
-			   0);
+	p = json_array_get(
+		result(rq(t, "{\"v\":1,\"cmd\":\"port-list\",\"args\":{\"name\":\"p2\"}}")), 0);
 	assert_string_equal(rstr(p, "vlan_mode"), "trunk");
 	assert_int_equal(rint_(p, "native"), 5);
 	assert_int_equal(rint_(p, "vlan"), 0);
@@ -665,9 +684,11 @@ static void test_port_attach_errors(void **state)
 		{"\"vlan\":\"10\"", "vlan is a string (expected an integer 1..4094)"},
 		{"\"vlan\":10,\"trunk\":[20]", "vlan and trunk given together"},
 		{"\"native\":10", "native given without trunk"},
-		{"\"trunk\":[4095]", "port-attach: trunk[0] VLAN 4095 out of range (expected 1..4094)"},
+		{"\"trunk\":[4095]",
+		 "port-attach: trunk[0] VLAN 4095 out of range (expected 1..4094)"},
 		{"\"trunk\":[1,0]", "trunk[1] VLAN 0 out of range"},
-		{"\"trunk\":[1,true]", "trunk[1] is a boolean (expected a VLAN id or a \"lo-hi\" string)"},
+		{"\"trunk\":[1,true]",
+		 "trunk[1] is a boolean (expected a VLAN id or a \"lo-hi\" string)"},
 		{"\"trunk\":[\"30-20\"]", "port-attach: trunk[0]: VLAN range 30-20 is backwards"},
 		{"\"trunk\":\"10,x\"", "port-attach: trunk: bad VLAN list at offset 3"},
 		{"\"trunk\":\"\"", "port-attach: trunk: empty VLAN list"},
@@ -677,7 +698,8 @@ static void test_port_attach_errors(void **state)
 	struct t *t = *state;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		rq(t, "{\"v\":1,\"cmd\":\"port-attach\",\"args\":{\"port\":\"p1\",\"bridge\":\"br0\",%s}}",
+		rq(t,
+		   "{\"v\":1,\"cmd\":\"port-attach\",\"args\":{\"port\":\"p1\",\"bridge\":\"br0\",%s}}",
 		   bad[i].args);
 		assert_fails(t, EINVAL, bad[i].why);
 	}
@@ -699,45 +721,55 @@ static void test_fdb_add_del(void **state)
 
 	setup_bridge(t);
 	rq(t, "{\"v\":1,\"cmd\":\"port-attach\",\"args\":{\"port\":\"p1\",\"bridge\":\"br0\"}}");
-	rq(t, "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:AB:01\","
-	      "\"port\":\"p1\"}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:AB:01\","
+	   "\"port\":\"p1\"}}");
 	assert_ok(t);
 	assert_string_equal(t->dp->last_call, "fdb_add");
 	assert_string_equal(t->dp->last_name, "br0");
 	assert_string_equal(t->dp->last_name2, "p1");
 	assert_memory_equal(t->dp->last_mac, mac, 6);
 	assert_int_equal(t->dp->last_vid, 1);
-	rq(t, "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02-00-00-00-ab-01\","
-	      "\"port\":\"p1\",\"vlan\":4094}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02-00-00-00-ab-01\","
+	   "\"port\":\"p1\",\"vlan\":4094}}");
 	assert_ok(t);
 	assert_int_equal(t->dp->last_vid, 4094);
 
-	rq(t, "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:ab\","
-	      "\"port\":\"p1\"}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:ab\","
+	   "\"port\":\"p1\"}}");
 	assert_fails(t, EINVAL,
 		     "fdb-add: mac \"02:00:00:00:ab\" is not a MAC address (expected "
 		     "xx:xx:xx:xx:xx:xx)");
-	rq(t, "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:ab:01\","
-	      "\"port\":\"p1\",\"vlan\":0}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:ab:01\","
+	   "\"port\":\"p1\",\"vlan\":0}}");
 	assert_fails(t, EINVAL, "fdb-add: vlan 0 out of range (expected 1..4094)");
-	rq(t, "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:ab:01\"}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:ab:01\"}}");
 	assert_fails(t, EINVAL, "fdb-add: missing argument port");
-	rq(t, "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:ab:01\","
-	      "\"port\":\"p2\"}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:ab:01\","
+	   "\"port\":\"p2\"}}");
 	assert_fails(t, EINVAL, "fdb-add: port \"p2\" is not in bridge \"br0\"");
 
-	rq(t, "{\"v\":1,\"cmd\":\"fdb-del\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:ab:01\","
-	      "\"vlan\":4094}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"fdb-del\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:ab:01\","
+	   "\"vlan\":4094}}");
 	assert_ok(t);
 	assert_string_equal(t->dp->last_call, "fdb_del");
 	assert_int_equal(t->dp->last_vid, 4094);
-	rq(t, "{\"v\":1,\"cmd\":\"fdb-del\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:ab:01\","
-	      "\"vlan\":4094}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"fdb-del\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:ab:01\","
+	   "\"vlan\":4094}}");
 	assert_fails(t, ENOENT, "fdb-del: no such MAC entry");
-	rq(t, "{\"v\":1,\"cmd\":\"fdb-del\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:ab:01\","
-	      "\"port\":\"p1\"}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"fdb-del\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:ab:01\","
+	   "\"port\":\"p1\"}}");
 	assert_fails(t, EINVAL, "fdb-del: unknown argument \"port\"");
-	rq(t, "{\"v\":1,\"cmd\":\"fdb-del\",\"args\":{\"bridge\":\"br0\",\"mac\":\"zz:00:00:00:ab:01\"}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"fdb-del\",\"args\":{\"bridge\":\"br0\",\"mac\":\"zz:00:00:00:ab:01\"}}");
 	assert_fails(t, EINVAL, "fdb-del: mac \"zz:00:00:00:ab:01\" is not a MAC address");
 }
 
@@ -769,8 +801,9 @@ static void test_fdb_show_sorted(void **state)
 		assert_int_equal(fake_dp_learn(t->dp, "br0", in[i].mac, in[i].vlan, in[i].port,
 					       (uint32_t)i + 1),
 				 0);
-	rq(t, "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:00:09\","
-	      "\"port\":\"p1\",\"vlan\":20}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:00:09\","
+	   "\"port\":\"p1\",\"vlan\":20}}");
 	assert_ok(t);
 
 	r = result(rq(t, "{\"v\":1,\"cmd\":\"fdb-show\",\"args\":{\"bridge\":\"br0\"}}"));
@@ -797,8 +830,9 @@ static void test_fdb_show_sorted(void **state)
 	assert_string_equal(rstr(e, "port"), "p1");
 	assert_int_equal(rint_(e, "age_s"), 3);
 
-	r = result(rq(t, "{\"v\":1,\"cmd\":\"fdb-show\",\"args\":{\"bridge\":\"br0\",\"port\":\"p2\","
-			 "\"vlan\":20}}"));
+	r = result(rq(t,
+		      "{\"v\":1,\"cmd\":\"fdb-show\",\"args\":{\"bridge\":\"br0\",\"port\":\"p2\","
+		      "\"vlan\":20}}"));
 	assert_ok(t);
 	assert_string_equal(t->dp->last_name2, "p2");
 	assert_int_equal(t->dp->last_vid, 20);
@@ -822,8 +856,9 @@ static void test_fdb_flush(void **state)
 		mac[5] = (uint8_t)i;
 		assert_int_equal(fake_dp_learn(t->dp, "br0", mac, 1, "p1", 1), 0);
 	}
-	rq(t, "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:00:01\","
-	      "\"port\":\"p1\"}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"fdb-add\",\"args\":{\"bridge\":\"br0\",\"mac\":\"02:00:00:00:00:01\","
+	   "\"port\":\"p1\"}}");
 	rq(t, "{\"v\":1,\"cmd\":\"fdb-flush\",\"args\":{\"bridge\":\"br0\"}}");
 	assert_ok(t);
 	assert_string_equal(t->dp->last_call, "fdb_flush");
@@ -908,7 +943,8 @@ static void test_dp_failure_passthrough(void **state)
 	struct t *t = *state;
 
 	fake_dp_fail_next(t->dp, -EIO, "rte_eth_dev_start failed for net_null0: -5");
-	rq(t, "{\"v\":1,\"id\":4,\"cmd\":\"port-add\",\"args\":{\"name\":\"p1\",\"type\":\"null\"}}");
+	rq(t,
+	   "{\"v\":1,\"id\":4,\"cmd\":\"port-add\",\"args\":{\"name\":\"p1\",\"type\":\"null\"}}");
 	assert_int_equal(status(t), EIO);
 	assert_string_equal(error(t), "port-add: rte_eth_dev_start failed for net_null0: -5");
 	assert_int_equal(rint_(t->reply, "id"), 4);
@@ -954,8 +990,7 @@ static void test_read_only_peer(void **state)
 		"\"stats-clear\"",
 	};
 	static const char *const reads[] = {
-		"\"info\"",      "\"bridge-list\"",  "\"port-list\"",
-		"\"stats\"",     "\"drop-reasons\"",
+		"\"info\"", "\"bridge-list\"", "\"port-list\"", "\"stats\"", "\"drop-reasons\"",
 	};
 	struct t *t = *state;
 
@@ -986,8 +1021,9 @@ static void test_reply_too_large(void **state)
 
 	assert_int_equal(CTL_REPLY_MAX, 65536);
 	for (int i = 0; i < VSW_MAX_PORTS; i++) {
-		rq(t, "{\"v\":1,\"cmd\":\"port-add\",\"args\":{\"name\":\"port-with-a-long-name-%03d\","
-		      "\"type\":\"pcap\",\"options\":{\"rx_pcap\":\"/tmp/%0200d.pcap\"}}}",
+		rq(t,
+		   "{\"v\":1,\"cmd\":\"port-add\",\"args\":{\"name\":\"port-with-a-long-name-%03d\","
+		   "\"type\":\"pcap\",\"options\":{\"rx_pcap\":\"/tmp/%0200d.pcap\"}}}",
 		   i, i);
 		assert_ok(t);
 	}
@@ -1002,7 +1038,8 @@ static void test_reply_too_large(void **state)
 	for (int i = 0; i < 1000; i++) {
 		uint8_t mac[6] = {0x02, 0, 0, 0, (uint8_t)(i >> 8), (uint8_t)i};
 
-		assert_int_equal(fake_dp_learn(t->dp, "br0", mac, 1, "port-with-a-long-name-000", 1), 0);
+		assert_int_equal(
+			fake_dp_learn(t->dp, "br0", mac, 1, "port-with-a-long-name-000", 1), 0);
 	}
 	rq(t, "{\"v\":1,\"cmd\":\"fdb-show\",\"args\":{\"bridge\":\"br0\"}}");
 	assert_fails(t, EMSGSIZE, "fdb-show: 1000 entries do not fit in one reply");
@@ -1156,10 +1193,11 @@ static void test_server_socket_file(void **state)
 static void test_server_requests(void **state)
 {
 	struct srv *v = *state;
-	const char reqs[] = "{\"v\":1,\"id\":1,\"cmd\":\"info\"}\n"
-			    "\n"
-			    "{\"v\":1,\"id\":2,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"br0\"}}\r\n"
-			    "{\"v\":1,\"id\":3,\"cmd\":\"bridge-list\"}\n";
+	const char reqs[] =
+		"{\"v\":1,\"id\":1,\"cmd\":\"info\"}\n"
+		"\n"
+		"{\"v\":1,\"id\":2,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"br0\"}}\r\n"
+		"{\"v\":1,\"id\":3,\"cmd\":\"bridge-list\"}\n";
 	char line[4096];
 	int fd = cli_connect(v->path);
 

@@ -21,7 +21,7 @@ static void test_name(void **state)
 	assert_true(vsw_name_valid("br0"));
 	assert_true(vsw_name_valid("a"));
 	assert_true(vsw_name_valid("A-Z_a.z-09"));
-	assert_true(vsw_name_valid("0123456789012345678901234567890")); /* 31 */
+	assert_true(vsw_name_valid("0123456789012345678901234567890"));	  /* 31 */
 	assert_false(vsw_name_valid("01234567890123456789012345678901")); /* 32 */
 	assert_false(vsw_name_valid(""));
 	assert_false(vsw_name_valid(NULL));

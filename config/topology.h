@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The topology model: what one YAML topology file (docs/topology.md) describes, in memory.
+ * The loader (topo_load.c) fills it and checks every field on its own; the validator
+ * (topo_validate.c) checks how the parts fit together (references, VLAN sets, shared
+ * resources); the writer (topo_write.c) turns it back into YAML for `vswctl export`. The
+ * controller diffs two of these to plan an apply. Every value is resolved: a field the
+ * file leaves out holds its documented default, so two models that mean the same compare
+ * equal whatever the spelling. No DPDK here (house rule: config/ never includes DPDK).
+ */
+#ifndef VSW_TOPOLOGY_H
+#define VSW_TOPOLOGY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "topo_errors.h"
+
+#define TOPO_VERSION 1
+#define TOPO_NAME_MAX 32	/* names are 1..31 of [A-Za-z0-9_.-], as on the socket */
+#define TOPO_OPT_VAL_MAX 256	/* as DP_PORT_OPT_VAL_MAX in dataplane/dp_ctl.h */
+#define TOPO_PORT_OPT_MAX 8
+#define TOPO_ACTIONS_MAX 16
+#define TOPO_WORKERS_MAX 8	/* as VSW_MAX_WORKERS in dataplane/dp.h */
+#define TOPO_PORTS_MAX 256	/* as VSW_MAX_PORTS */
+#define TOPO_BRIDGES_MAX 64	/* as VSW_MAX_BRIDGES */
+#define TOPO_FLOWS_MAX 65536
+#define TOPO_REMOTES_MAX 1024
+#define TOPO_VLAN_MAX 4094
+#define TOPO_VNI_MAX 16777215
+#define TOPO_VLAN_BITMAP_SIZE 512 /* bytes: bit v = VLAN v, as in common/vsw_util.h */
+
+/* Where an object was read from; {0, 0} for objects made in memory. */
+struct topo_loc {
+	uint32_t line;
+	uint32_t column;
+};
+
+/* ---- dataplane: the process settings (command-line options of vsw-dataplane) ---- */
+
+enum topo_huge { TOPO_HUGE_AUTO, TOPO_HUGE_ON, TOPO_HUGE_OFF };
+
+struct topo_dataplane {
+	uint16_t workers[TOPO_WORKERS_MAX]; /* cpus of the polling workers; */
+	size_t n_workers;		    /* 0: the dataplane's default */
+	uint16_t control_cpu;		    /* default 0 */
+	uint32_t memory_mb;		    /* default 512 */
+	uint32_t mbufs;			    /* default 32768 */
+	uint32_t idle_sleep_max_us;	    /* default 500; 0 = busy poll */
+	enum topo_huge huge;		    /* default auto */
+};
+
+/* ---- ports ---- */
+
+enum topo_port_type {
+	TOPO_PORT_PCAP,
+	TOPO_PORT_NULL,
+	TOPO_PORT_RING,
+	TOPO_PORT_AF_PACKET,
+	TOPO_PORT_TAP,
+	TOPO_PORT_VHOST_USER,
+	TOPO_PORT_TYPE_MAX
+};
+/* The protocol's spelling: "pcap", "null", "ring", "af_packet", "tap", "vhost-user". */
+extern const char *const topo_port_type_names[TOPO_PORT_TYPE_MAX];
+
+enum topo_opt_kind { TOPO_OPT_STRING, TOPO_OPT_BOOL, TOPO_OPT_UINT };
+
+/* A type-specific option, typed as port-add's "options" object wants it. */
+struct topo_port_opt {
+	char key[16];
+	enum topo_opt_kind kind;
+	char str[TOPO_OPT_VAL_MAX]; /* TOPO_OPT_STRING */
+	bool b;			    /* TOPO_OPT_BOOL */
+	uint32_t u;		    /* TOPO_OPT_UINT */
+	struct topo_loc loc;	    /* of the value */
+};
+
+struct topo_port {
+	char name[TOPO_NAME_MAX];
+	enum topo_port_type type;
+	/* sorted by key; an option equal to its default (mode: server, queues: 1, ...) is
+	 * not stored, so equal meanings compare equal */
+	struct topo_port_opt opts[TOPO_PORT_OPT_MAX];
+	size_t n_opts;
+	uint32_t storm_pps;   /* default 0 = unlimited */
+	uint32_t storm_burst; /* default 64 */
+	uint32_t max_macs;    /* default 0 = only the bridge's limit */
+	struct topo_loc loc;  /* of the name */
+};
+
+/* ---- bridges ---- */
+
+enum topo_vlan_mode { TOPO_VLAN_ACCESS, TOPO_VLAN_TRUNK };
+
+struct topo_bridge_port {
+	char port[TOPO_NAME_MAX];
+	enum topo_vlan_mode mode;
+	uint16_t vlan;				 /* access: untagged frames' VLAN, default 1 */
+	uint8_t trunk[TOPO_VLAN_BITMAP_SIZE];	 /* trunk: allowed VLANs */
+	uint16_t native;			 /* trunk: VLAN of untagged frames, 0 = none */
+	struct topo_loc loc;			 /* of the port's name */
+	struct topo_loc vlan_loc;		 /* of vlan: or trunk: (for VLAN errors) */
+};
+
+struct topo_static_mac {
+	uint8_t mac[6];
+	char port[TOPO_NAME_MAX];
+	uint16_t vlan; /* default 1 */
+	struct topo_loc loc;
+	struct topo_loc port_loc;
+};
+
+struct topo_bridge {
+	char name[TOPO_NAME_MAX];
+	uint32_t vni;	      /* 0: not stretched over the overlay */
+	uint32_t mac_aging_s; /* default 300 */
+	uint32_t max_macs;    /* default 65536 */
+	uint32_t move_damp;   /* default 5 */
+	uint32_t move_damp_s; /* default 10 */
+	struct topo_bridge_port *ports;
+	size_t n_ports;
+	struct topo_static_mac *static_macs;
+	size_t n_static_macs;
+	struct topo_loc loc;
+	struct topo_loc vni_loc;
+};
+
+/* ---- overlay ---- */
+
+struct topo_ip {
+	uint8_t family; /* 4 or 6; 0: unset */
+	uint8_t prefix; /* 32/128 for a host address */
+	uint8_t addr[16];
+};
+
+struct topo_remote {
+	struct topo_ip ip;
+	struct topo_loc loc;
+};
+
+struct topo_overlay {
+	bool present;
+	struct topo_ip local_ip;
+	char port[TOPO_NAME_MAX]; /* the underlay port */
+	uint16_t udp_port;	  /* default 4789 */
+	struct topo_remote *remotes;
+	size_t n_remotes;
+	struct topo_loc loc;
+	struct topo_loc port_loc;
+};
+
+/* ---- flows ---- */
+
+enum topo_match_field {
+	TOPO_M_IN_PORT,
+	TOPO_M_VLAN,
+	TOPO_M_ETH_SRC,
+	TOPO_M_ETH_DST,
+	TOPO_M_ETH_TYPE,
+	TOPO_M_IP_SRC,
+	TOPO_M_IP_DST,
+	TOPO_M_IP_PROTO,
+	TOPO_M_L4_SRC,
+	TOPO_M_L4_DST,
+	TOPO_M_VNI,
+	TOPO_M_MAX
+};
+#define TOPO_M_BIT(f) (1u << (f))
+
+#define TOPO_ETH_IPV4 0x0800
+#define TOPO_ETH_ARP 0x0806
+#define TOPO_ETH_VLAN 0x8100
+#define TOPO_ETH_IPV6 0x86dd
+#define TOPO_IPPROTO_ICMP 1
+#define TOPO_IPPROTO_TCP 6
+#define TOPO_IPPROTO_UDP 17
+#define TOPO_IPPROTO_ICMPV6 58
+#define TOPO_IPPROTO_SCTP 132
+
+/* Only the fields whose bit is in `fields` mean anything; the others are zero. */
+struct topo_match {
+	uint32_t fields; /* TOPO_M_BIT() of each field matched */
+	char in_port[TOPO_NAME_MAX];
+	uint16_t vlan;
+	uint8_t eth_src[6], eth_src_mask[6]; /* mask ff:ff:ff:ff:ff:ff when none given */
+	uint8_t eth_dst[6], eth_dst_mask[6];
+	uint16_t eth_type;
+	struct topo_ip ip_src, ip_dst; /* with their prefix; host bits are zero */
+	uint8_t ip_proto;
+	uint16_t l4_src, l4_dst;
+	uint32_t vni;
+	struct topo_loc loc[TOPO_M_MAX]; /* of each field's value */
+};
+
+enum topo_action_type {
+	TOPO_ACT_DROP,
+	TOPO_ACT_OUTPUT,   /* port */
+	TOPO_ACT_FLOOD,
+	TOPO_ACT_NORMAL,
+	TOPO_ACT_PUSH_VLAN, /* vlan */
+	TOPO_ACT_POP_VLAN,
+	TOPO_ACT_SET_VLAN, /* vlan */
+	TOPO_ACT_MIRROR,   /* port */
+	TOPO_ACT_COUNT,
+	TOPO_ACT_MAX
+};
+extern const char *const topo_action_names[TOPO_ACT_MAX];
+
+struct topo_action {
+	enum topo_action_type type;
+	char port[TOPO_NAME_MAX]; /* output, mirror */
+	uint16_t vlan;		  /* push_vlan, set_vlan */
+	struct topo_loc loc;
+};
+
+struct topo_flow {
+	char name[TOPO_NAME_MAX]; /* optional; "" when none */
+	char bridge[TOPO_NAME_MAX];
+	uint16_t priority; /* default 32768; higher wins */
+	struct topo_match match;
+	struct topo_action actions[TOPO_ACTIONS_MAX];
+	size_t n_actions;
+	struct topo_loc loc;
+	struct topo_loc bridge_loc;
+};
+
+/* ---- the whole file ---- */
+
+struct topo {
+	uint32_t version;
+	struct topo_dataplane dataplane;
+	struct topo_port *ports;
+	size_t n_ports;
+	struct topo_bridge *bridges;
+	size_t n_bridges;
+	struct topo_overlay overlay;
+	struct topo_flow *flows;
+	size_t n_flows;
+};
+
+/*
+ * Load and validate. On success returns the model and leaves errs empty; on any error
+ * returns NULL with every error found in errs (sorted by place), syntax errors included.
+ * name is what messages call the buffer (a file name). errs must have been initialised
+ * with topo_errors_init; the caller clears it.
+ */
+struct topo *topo_load_file(const char *path, struct topo_errors *errs);
+struct topo *topo_load_buf(const char *name, const char *buf, size_t len,
+			   struct topo_errors *errs);
+void topo_free(struct topo *t);
+
+/* An empty topology with every default in place (for models built without a file). */
+struct topo *topo_new(void);
+
+/*
+ * The cross-object checks alone, for a model built or changed in memory (the controller
+ * after an imperative `vswctl port add`). Adds errors to errs, naming `file`; returns the
+ * number added. topo_load_* already run it.
+ */
+size_t topo_validate(const struct topo *t, const char *file, struct topo_errors *errs);
+
+/* Write as YAML that topo_load_* reads back into an equal model. 0 or -errno. */
+int topo_write_yaml(const struct topo *t, FILE *f);
+
+/* Equality of meaning: locations are ignored, option order does not matter. */
+bool topo_port_equal(const struct topo_port *a, const struct topo_port *b);
+bool topo_bridge_equal(const struct topo_bridge *a, const struct topo_bridge *b);
+bool topo_flow_equal(const struct topo_flow *a, const struct topo_flow *b);
+bool topo_equal(const struct topo *a, const struct topo *b);
+
+/* Lookups by name; NULL when absent. */
+const struct topo_port *topo_port_find(const struct topo *t, const char *name);
+const struct topo_bridge *topo_bridge_find(const struct topo *t, const char *name);
+/* The bridge a port is attached to, or NULL. */
+const struct topo_bridge *topo_port_bridge(const struct topo *t, const char *port);
+
+/* "198.18.0.0/24" (the prefix only when shorter than the address); buf >= 48 bytes. */
+void topo_ip_format(const struct topo_ip *ip, bool with_prefix, char *buf, size_t size);
+
+#endif
