@@ -14,6 +14,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,7 +328,7 @@ static int get_ip(struct ld *ld, const yaml_node_t *n, bool allow_prefix, struct
 				   describe(n, buf, sizeof(buf)));
 		snprintf(pe, sizeof(pe), "a prefix length 0..%u", full);
 		if (parse_int_text(slash + 1, 0, full, &p) < 0 || slash[1] == '-' ||
-		    slash[1] == '+' || slash[1] == '0' && slash[2] != '\0')
+		    slash[1] == '+' || (slash[1] == '0' && slash[2] != '\0'))
 			return err(ld, n, pe, "%s has a bad prefix", describe(n, buf, sizeof(buf)));
 		ip.prefix = (uint8_t)p;
 		for (unsigned int bit = ip.prefix; bit < full; bit++) {
@@ -427,7 +428,7 @@ static bool *map_check(struct ld *ld, const yaml_node_t *n, const char *expected
 			dup = yaml_document_get_node(ld->doc, start[keys[i].pos].key);
 			use[keys[i].pos] = false;
 			old = path_push(ld, keys[i].key);
-			err(ld, dup, "each key once", "duplicate key \"%s\" (first at line %lu, column %lu)",
+			err(ld, dup, "each key once", "duplicate key \"%s\", first at line %lu, column %lu",
 			    keys[i].key, (unsigned long)first->start_mark.line + 1,
 			    (unsigned long)first->start_mark.column + 1);
 			path_pop(ld, old);
@@ -577,8 +578,13 @@ static int too_many(struct ld *ld, const yaml_node_t *n, size_t cnt, size_t max,
 
 static int f_version(struct ld *ld, const yaml_node_t *v, void *obj)
 {
+	uint64_t ver;
+
 	(void)obj;
-	return get_u32(ld, v, TOPO_VERSION, TOPO_VERSION, &ld->t->version);
+	if (!is_plain(v) || parse_int_text(sval(v), 0, UINT32_MAX, &ver) < 0)
+		return err_type(ld, v, "1");
+	ld->t->version = (uint32_t)ver; /* another number stopped load_root already */
+	return 0;
 }
 
 /* ---- dataplane ---- */
@@ -738,7 +744,6 @@ static void port_option(struct ld *ld, struct topo_port *p, const yaml_node_t *v
 			const struct topo_opt_spec *o)
 {
 	struct topo_port_opt opt = {0};
-	char expect[64];
 	uint64_t u;
 	size_t i;
 
@@ -773,7 +778,6 @@ static void port_option(struct ld *ld, struct topo_port *p, const yaml_node_t *v
 			return;
 		opt.u = (uint32_t)u;
 		snprintf(opt.str, sizeof(opt.str), "%u", opt.u);
-		snprintf(expect, sizeof(expect), "%u", opt.u);
 		break;
 	}
 	if (o->def != NULL && strcmp(opt.str, o->def) == 0)
@@ -853,7 +857,14 @@ static void one_port(struct ld *ld, const yaml_node_t *k, const yaml_node_t *v, 
 	} else {
 		size_t old = path_push(ld, "type");
 
-		if (get_str(ld, tnode, type_list(), &ts) == 0) {
+		/* `type: null` names the null port type, not YAML's null. */
+		ts = NULL;
+		if (tnode->type == YAML_SCALAR_NODE && tnode->data.scalar.length > 0 &&
+		    strcmp(sval(tnode), "~") != 0)
+			ts = sval(tnode);
+		else
+			err_type(ld, tnode, type_list());
+		if (ts != NULL) {
 			for (int i = 0; i < TOPO_PORT_TYPE_MAX; i++) {
 				if (strcmp(ts, topo_port_type_names[i]) == 0) {
 					p->type = (enum topo_port_type)i;
@@ -966,15 +977,6 @@ merge:
 	return 0;
 }
 
-static bool bitmap_empty(const uint8_t *bm)
-{
-	for (size_t b = 0; b < TOPO_VLAN_BITMAP_SIZE; b++) {
-		if (bm[b])
-			return false;
-	}
-	return true;
-}
-
 static int f_bp_vlan(struct ld *ld, const yaml_node_t *v, void *obj)
 {
 	struct topo_bridge_port *bp = obj;
@@ -1039,11 +1041,8 @@ static void one_bridge_port(struct ld *ld, const yaml_node_t *k, const yaml_node
 	} else if ((seen & 4) && !(seen & 2)) {
 		err(ld, k, "native only with trunk", "native without trunk");
 	}
-	if (bp->mode == TOPO_VLAN_TRUNK) {
+	if (bp->mode == TOPO_VLAN_TRUNK)
 		bp->vlan = 0;
-		if ((seen & 2) && bitmap_empty(bp->trunk))
-			return; /* the trunk's own error was reported */
-	}
 }
 
 static int f_br_vni(struct ld *ld, const yaml_node_t *v, void *obj)
@@ -1753,12 +1752,12 @@ static void load_root(struct ld *ld, const yaml_node_t *root)
 	/* Another version's schema is not ours: its other errors would only be noise. */
 	vn = map_get(ld, root, "version", &vk);
 	if (vn == NULL) {
-		missing(ld, root, "version", "version: 1 as the first key");
+		missing(ld, root, "version", "version: 1");
 	} else if (is_plain(vn) && parse_int_text(sval(vn), 0, UINT32_MAX, &ver) == 0 &&
 		   ver != TOPO_VERSION) {
 		size_t old = path_push(ld, "version");
 
-		err(ld, vn, "1", "version %" PRIu64 " is not supported by this vsw", ver);
+		err(ld, vn, "1", "%" PRIu64 " is not supported by this vsw", ver);
 		path_pop(ld, old);
 		return;
 	}
@@ -1829,7 +1828,9 @@ struct topo *topo_load_buf(const char *name, const char *buf, size_t len,
 	}
 	if (t->version == 0)
 		t->version = TOPO_VERSION;
-	if (errs->n == nerr0 && !errs->truncated)
+	/* Cross checks run even after field errors, so one pass shows everything; objects
+	 * whose name was unreadable were left out, so they cannot cause echoes. */
+	if (!errs->truncated)
 		topo_validate(t, name, errs);
 out_doc:
 	yaml_document_delete(&doc);

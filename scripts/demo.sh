@@ -30,7 +30,7 @@ RC=0
 if [[ -t 1 ]]; then
 	B=$'\033[1m' D=$'\033[2m' N=$'\033[0m'
 else
-	B= D= N=
+	B='' D='' N=''
 fi
 bold() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
 say() { printf '   %s\n' "$*"; }
@@ -162,14 +162,13 @@ vsw fdb add bench 02:00:00:00:d0:04 loop
 vsw port add gen pcap "rx_pcap=$TMP/bench.pcap" infinite_rx=true
 vsw port attach gen bench
 for i in $(seq 0 7); do
-	vsw fdb add bench 02:00:00:00:be:0$i gen
+	vsw fdb add bench "02:00:00:00:be:0$i" gen
 done
 say "replaying for 2 seconds..."
 sleep 2
 vsw info
 vsw port detach gen
-say "gen is detached: what it still receives is dropped as no_bridge (so are the frames"
-say "it read between its port add and attach)"
+say "gen is detached: a port out of every bridge is not polled, so its counters stop"
 
 bold "6. the bridges: ports and MAC counts"
 vsw bridge show
@@ -187,7 +186,12 @@ vsw port del gen
 
 bold "9. stop the dataplane (pcap files are complete once it exits)"
 kill -TERM $DP_PID
-wait $DP_PID && say "dataplane exited cleanly" || { say "dataplane exited with status $?"; RC=1; }
+if wait $DP_PID; then
+	say "dataplane exited cleanly"
+else
+	say "dataplane exited with status $?"
+	RC=1
+fi
 DP_PID=
 
 bold "10. what the capture port of lab saw (tshark, first frames): the floods only"

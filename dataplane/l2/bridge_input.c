@@ -74,8 +74,8 @@ unsigned int bridge_input_burst(struct worker *w, struct port *in, uint32_t now_
 		ok[nok] = m;
 		vids[nok] = info.vid;
 		tagged[nok] = info.tagged;
-		keys[2 * nok] = fdb_key(info.vid, info.src);
-		keys[2 * nok + 1] = fdb_key(info.vid, info.dst);
+		keys[2 * nok] = fdb_key_hdr(info.vid, info.src);
+		keys[2 * nok + 1] = fdb_key_hdr(info.vid, info.dst);
 		nok++;
 	}
 	fdb_lookup_bulk(fdb, keys, 2 * nok, slots);

@@ -77,6 +77,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_hash_crc.h>
@@ -130,6 +134,21 @@ static inline int fdb_bucket_find(const struct fdb_bucket *b, uint64_t key)
 
 /* One bit per slot holding key. Compares all slots without branching: which slot of which
  * bucket holds a key is random, and a mispredicted exit cost more than the compares. */
+#if defined(__AVX2__) && FDB_SLOTS == 4
+/* The 4 keys of a bucket are one aligned 32-byte vector: one load, one compare. On x86
+ * each aligned 8-byte element of a vector load is read whole, and loads are not reordered
+ * with later loads, so this is an acquire load of every key; the compiler barrier keeps
+ * the port and flags reads after it. Measured (perf, l2 bench): the scalar loop below was
+ * 42% of the worker's cycles, this is a few. */
+static inline uint32_t fdb_bucket_match(const struct fdb_bucket *b, uint64_t key)
+{
+	__m256i k = _mm256_load_si256((const __m256i *)(const void *)b->key);
+	__m256i eq = _mm256_cmpeq_epi64(k, _mm256_set1_epi64x((long long)key));
+
+	atomic_signal_fence(memory_order_acquire);
+	return (uint32_t)_mm256_movemask_pd(_mm256_castsi256_pd(eq));
+}
+#else
 static inline uint32_t fdb_bucket_match(const struct fdb_bucket *b, uint64_t key)
 {
 	uint32_t m = 0;
@@ -138,6 +157,7 @@ static inline uint32_t fdb_bucket_match(const struct fdb_bucket *b, uint64_t key
 		m |= (uint32_t)(atomic_load_explicit(&b->key[i], memory_order_acquire) == key) << i;
 	return m;
 }
+#endif
 
 int32_t fdb_lookup(const struct fdb *f, uint64_t key)
 {

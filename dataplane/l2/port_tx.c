@@ -12,7 +12,7 @@
 
 #include "port_tx.h"
 
-static void port_tx_burst(struct worker *w, struct port *p)
+void port_tx_burst(struct worker *w, struct port *p)
 {
 	struct txbuf *tb = &w->tx[p->idx];
 	struct port_stats *st = &p->stats[w->idx];
@@ -32,8 +32,7 @@ static void port_tx_burst(struct worker *w, struct port *p)
 	tb->bytes = 0;
 }
 
-/* Make the frame's tag what the egress port wants: pop, push or rewrite. */
-static inline int port_tx_retag(struct rte_mbuf **mp, uint16_t vid, bool tagged, int want)
+int port_tx_retag(struct rte_mbuf **mp, uint16_t vid, bool tagged, int want)
 {
 	struct rte_mbuf *m = *mp;
 	uint8_t *d;
@@ -57,33 +56,6 @@ static inline int port_tx_retag(struct rte_mbuf **mp, uint16_t vid, bool tagged,
 	}
 	m->vlan_tci = vid;
 	return rte_vlan_insert(mp);
-}
-
-void port_tx_enqueue(struct worker *w, struct port *out, struct rte_mbuf *m, uint16_t vid,
-		     bool tagged)
-{
-	struct txbuf *tb = &w->tx[out->idx];
-	int want = eth_egress_tagging(&out->vlan, vid);
-
-	if (unlikely(want < 0)) {
-		out->stats[w->idx].drops[VSW_DROP_vlan_not_allowed]++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	if (unlikely(tagged || want) && port_tx_retag(&m, vid, tagged, want) < 0) {
-		out->stats[w->idx].drops[VSW_DROP_no_mbuf]++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	if (!tb->dirty) {
-		tb->dirty = true;
-		w->dirty[w->n_dirty++] = out->idx;
-	}
-	tb->m[tb->n++] = m;
-	tb->bytes += m->pkt_len;
-	if (unlikely(tb->n == VSW_TXBUF)) {
-		port_tx_burst(w, out); /* stays on the dirty list, skipped there if empty */
-	}
 }
 
 void port_tx_flush(struct worker *w)

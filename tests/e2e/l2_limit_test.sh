@@ -76,9 +76,9 @@ log "s1: $storm of 200 broadcasts dropped under storm_limit; s2 sent $tx frames"
 expect_stat s1 drops_total "$storm"
 log "below the rate, broadcasts pass again: 4 frames 250 ms apart after 1.5 s"
 sleep 1.5
-f=$E2E_TMP/slow.pcap
-mkpcap "$f" "src=02:00:00:00:ee:01,n=4,id=slow"
-inject s1 "$f" 250
+slow=$E2E_TMP/slow.pcap
+mkpcap "$slow" "src=02:00:00:00:ee:01,n=4,id=slow"
+inject s1 "$slow" 250
 E2E_RXN[s1]=$((E2E_RXN[s1] + 4))
 wait_stat s1 rx_packets "${E2E_RXN[s1]}"
 expect_tx s2=$((tx + 4))

@@ -31,7 +31,6 @@ DP_PID=
 SOCK=
 E2E_VETHS=()
 E2E_NETNS=()
-E2E_BG=()
 declare -A E2E_PEER=()
 
 log() { printf '%s: %s\n' "$E2E_NAME" "$*"; }
@@ -58,8 +57,9 @@ e2e_require() {
 	local t
 	for t in "$@"; do
 		if [[ $t == scapy ]]; then
-			[[ -x $PY ]] && $PY -c 'import scapy.all' 2>/dev/null ||
+			if ! [[ -x $PY ]] || ! $PY -c 'import scapy.all' 2>/dev/null; then
 				skip "python3-scapy missing (apt-get install python3-scapy)"
+			fi
 		elif ! command -v "$t" >/dev/null 2>&1; then
 			skip "$t missing (apt-get install ${E2E_PKG[$t]:-$t})"
 		fi
@@ -137,7 +137,7 @@ dp_stop() {
 }
 
 e2e_cleanup() {
-	local rc=$? v n pid leaked=0
+	local rc=$? v n leaked=0
 	trap - ERR EXIT
 	set +e
 	if [[ -n $DP_PID ]]; then
@@ -150,10 +150,6 @@ e2e_cleanup() {
 		wait "$DP_PID" 2>/dev/null
 		DP_PID=
 	fi
-	for pid in "${E2E_BG[@]}"; do
-		kill -TERM "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
 	((rc == 0 || rc == 77)) || dp_dump_log
 	for v in "${E2E_VETHS[@]}"; do
 		ip link del "$v" 2>/dev/null
@@ -272,21 +268,6 @@ expect_drop() {
 # mkpcap OUT SPEC...: see e2e.py for the frame spec.
 mkpcap() { "$PY" "$E2E_PY" mk "$@"; }
 pcap_count() { "$PY" "$E2E_PY" count "$1"; }
-# pcap_cat OUT IN...: concatenate the frames of several pcaps.
-pcap_cat() {
-	local out=$1
-	shift
-	"$PY" - "$out" "$@" <<-'EOF'
-		import sys
-		sys.path.insert(0, __import__("os").environ["E2E_DIR"])
-		import e2e
-		frames = []
-		for p in sys.argv[2:]:
-		    frames += e2e.read_pcap(p)
-		e2e.write_pcap(sys.argv[1], frames)
-	EOF
-}
-export E2E_DIR
 # pcap_expect GOT EXPECTED LABEL: frame-by-frame equality or fail. While the dataplane
 # runs, a tx file that is still empty counts as no frames (the PMD writes its header
 # with the first frame); once it has stopped, the file must be a complete pcap.
@@ -296,8 +277,6 @@ pcap_expect() {
 	"$PY" "$E2E_PY" cmp "${live[@]}" "$1" "$2" "$3" ||
 		fail "$3: transmitted frames differ from expected"
 }
-# empty pcap, the expected content of a port that must send nothing
-pcap_empty() { mkpcap "$1"; }
 
 # ---- kernel interfaces ----
 

@@ -748,9 +748,23 @@ static void test_busy(void **state)
 	atomic_flag_clear(&f->writer);
 }
 
+/* The header fast path builds the same key as fdb_key, for tagged and untagged VLANs. */
+static void test_key_hdr(void **state)
+{
+	const uint8_t hdr[14] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55, 0xfe, 0xdc,
+				 0xba, 0x98, 0x76, 0x54, 0x08, 0x00};
+
+	(void)state;
+	for (uint16_t vid = 0; vid < 4096; vid += 273) {
+		assert_true(fdb_key_hdr(vid, hdr) == fdb_key(vid, hdr));
+		assert_true(fdb_key_hdr(vid, hdr + 6) == fdb_key(vid, hdr + 6));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_key_hdr),
 		cmocka_unit_test(test_create_sizes),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test_setup_teardown(test_learn_lookup, setup, teardown),

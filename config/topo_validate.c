@@ -1,0 +1,516 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * How the parts of a topology fit together, once each field is known to be well formed
+ * (topo_load.c): every name a bridge, flow or overlay uses exists, a port sits in at most
+ * one bridge, resources two ports cannot share (a vhost-user socket, an interface, a
+ * capture file) are not shared, VNIs are unique, static MACs sit on a VLAN their port
+ * carries, and flows meet their prerequisites (as OVS: ip fields need eth_type ipv4/ipv6,
+ * l4 ports need ip_proto tcp/udp/sctp). Works on a model alone, so the controller can run
+ * it on state built by imperative commands too; it reports all it finds.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "topo_internal.h"
+#include "vsw_util.h"
+
+#define PATH_SIZE 256
+
+struct vd {
+	const struct topo *t;
+	const char *file;
+	struct topo_errors *errs;
+	size_t n;
+};
+
+__attribute__((format(printf, 5, 6))) static void add(struct vd *vd, struct topo_loc loc,
+						      const char *path, const char *expected,
+						      const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (topo_errors_add(vd->errs, vd->file, loc.line, loc.column, path, expected, "%s", msg) ==
+	    0)
+		vd->n++;
+}
+
+/* "one of the defined ports: a, b, c" (the first few; a list of 256 helps nobody). */
+static void port_names(const struct topo *t, const struct topo_bridge *only, char *buf,
+		       size_t size)
+{
+	size_t len = 0, shown = 0, total = only ? only->n_ports : t->n_ports;
+	int w;
+
+	if (total == 0) {
+		snprintf(buf, size, only ? "a port of bridge %s (it has none)"
+					 : "a port defined under ports: (there are none)",
+			 only ? only->name : "");
+		return;
+	}
+	w = snprintf(buf, size, only ? "one of the ports of bridge %s: " : "one of the defined ports: ",
+		     only ? only->name : "");
+	len = w > 0 ? (size_t)w : 0;
+	for (size_t i = 0; i < total && len < size; i++) {
+		const char *name = only ? only->ports[i].port : t->ports[i].name;
+
+		if (shown == 12) {
+			snprintf(buf + len, size - len, ", ...");
+			return;
+		}
+		w = snprintf(buf + len, size - len, "%s%s", shown ? ", " : "", name);
+		len += w > 0 ? (size_t)w : 0;
+		shown++;
+	}
+}
+
+static void bridge_names(const struct topo *t, char *buf, size_t size)
+{
+	size_t len;
+	int w;
+
+	if (t->n_bridges == 0) {
+		snprintf(buf, size, "a bridge defined under bridges: (there are none)");
+		return;
+	}
+	w = snprintf(buf, size, "one of the defined bridges: ");
+	len = w > 0 ? (size_t)w : 0;
+	for (size_t i = 0; i < t->n_bridges && len < size; i++) {
+		if (i == 12) {
+			snprintf(buf + len, size - len, ", ...");
+			return;
+		}
+		w = snprintf(buf + len, size - len, "%s%s", i ? ", " : "", t->bridges[i].name);
+		len += w > 0 ? (size_t)w : 0;
+	}
+}
+
+static const struct topo_port_opt *opt_get(const struct topo_port *p, const char *key)
+{
+	for (size_t i = 0; i < p->n_opts; i++) {
+		if (strcmp(p->opts[i].key, key) == 0)
+			return &p->opts[i];
+	}
+	return NULL;
+}
+
+/* The kernel interface a tap port creates: its iface option, else its own name. */
+static const char *tap_iface(const struct topo_port *p)
+{
+	const struct topo_port_opt *o = opt_get(p, "iface");
+
+	return o ? o->str : p->name;
+}
+
+/* Two ports of `type` must not share the string option `key`. */
+static void unique_opt(struct vd *vd, enum topo_port_type type, const char *key, const char *what)
+{
+	const struct topo *t = vd->t;
+
+	for (size_t i = 0; i < t->n_ports; i++) {
+		const struct topo_port *p = &t->ports[i];
+		const char *v = type == TOPO_PORT_TAP && strcmp(key, "iface") == 0
+					? tap_iface(p)
+					: (opt_get(p, key) ? opt_get(p, key)->str : NULL);
+		const struct topo_port_opt *o = opt_get(p, key);
+
+		if (p->type != type || v == NULL)
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			const struct topo_port *q = &t->ports[j];
+			const char *w = type == TOPO_PORT_TAP && strcmp(key, "iface") == 0
+						? tap_iface(q)
+						: (opt_get(q, key) ? opt_get(q, key)->str : NULL);
+			char path[PATH_SIZE];
+
+			if (q->type != type || w == NULL || strcmp(v, w) != 0)
+				continue;
+			snprintf(path, sizeof(path), "ports.%s.%s", p->name, key);
+			add(vd, o ? o->loc : p->loc, path, "each port its own",
+			    "%s \"%s\" is already used by port \"%s\"", what, v, q->name);
+			break;
+		}
+	}
+}
+
+static void check_ports(struct vd *vd)
+{
+	const struct topo *t = vd->t;
+
+	for (size_t i = 0; i < t->n_ports; i++) {
+		const struct topo_port *p = &t->ports[i];
+		char path[PATH_SIZE];
+
+		snprintf(path, sizeof(path), "ports.%s", p->name);
+		if (!vsw_name_valid(p->name))
+			add(vd, p->loc, path, "1..31 characters of A-Z a-z 0-9 _ . -",
+			    "\"%s\" is not a valid port name", p->name);
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(t->ports[j].name, p->name) == 0) {
+				add(vd, p->loc, path, "each name once", "port \"%s\" is defined twice",
+				    p->name);
+				break;
+			}
+		}
+	}
+	unique_opt(vd, TOPO_PORT_VHOST_USER, "socket", "socket");
+	unique_opt(vd, TOPO_PORT_AF_PACKET, "iface", "interface");
+	unique_opt(vd, TOPO_PORT_TAP, "iface", "interface");
+	unique_opt(vd, TOPO_PORT_PCAP, "tx_pcap", "capture file");
+}
+
+static bool port_carries(const struct topo_bridge_port *bp, uint16_t vlan)
+{
+	if (bp->mode == TOPO_VLAN_ACCESS)
+		return bp->vlan == vlan;
+	return vsw_vlan_bit(bp->trunk, vlan) || bp->native == vlan;
+}
+
+static const struct topo_bridge_port *bridge_port(const struct topo_bridge *br, const char *name)
+{
+	for (size_t i = 0; i < br->n_ports; i++) {
+		if (strcmp(br->ports[i].port, name) == 0)
+			return &br->ports[i];
+	}
+	return NULL;
+}
+
+static void check_bridge_ports(struct vd *vd, const struct topo_bridge *br, size_t bi)
+{
+	const struct topo *t = vd->t;
+	char expect[512];
+
+	for (size_t i = 0; i < br->n_ports; i++) {
+		const struct topo_bridge_port *bp = &br->ports[i];
+		char path[PATH_SIZE];
+		bool dup = false;
+
+		snprintf(path, sizeof(path), "bridges.%s.ports.%s", br->name, bp->port);
+		if (topo_port_find(t, bp->port) == NULL) {
+			port_names(t, NULL, expect, sizeof(expect));
+			add(vd, bp->loc, path, expect, "no port named \"%s\"", bp->port);
+			continue;
+		}
+		for (size_t j = 0; j < i; j++)
+			dup |= strcmp(br->ports[j].port, bp->port) == 0;
+		if (dup) {
+			add(vd, bp->loc, path, "each port once", "port \"%s\" is listed twice",
+			    bp->port);
+			continue;
+		}
+		/* The first bridge to name a port keeps it; the later ones are at fault. */
+		for (size_t b = 0; b < bi; b++) {
+			const struct topo_bridge_port *other = bridge_port(&t->bridges[b], bp->port);
+
+			if (other != NULL) {
+				add(vd, bp->loc, path, "each port in at most one bridge",
+				    "port \"%s\" is already in bridge \"%s\" at line %u", bp->port,
+				    t->bridges[b].name, other->loc.line);
+				break;
+			}
+		}
+		if (t->overlay.present && strcmp(t->overlay.port, bp->port) == 0)
+			add(vd, bp->loc, path, "the underlay port outside every bridge",
+			    "port \"%s\" is the overlay's underlay port, overlay.vtep.port",
+			    bp->port);
+		if (bp->mode == TOPO_VLAN_ACCESS && (bp->vlan < 1 || bp->vlan > TOPO_VLAN_MAX))
+			add(vd, bp->vlan_loc, path, "an integer 1..4094", "VLAN %u is out of range",
+			    bp->vlan);
+		if (bp->mode == TOPO_VLAN_TRUNK) {
+			bool any = false;
+
+			for (unsigned int v = 1; v <= TOPO_VLAN_MAX && !any; v++)
+				any = vsw_vlan_bit(bp->trunk, v);
+			if (!any)
+				add(vd, bp->vlan_loc, path, "at least one VLAN in trunk",
+				    "trunk port allows no VLAN");
+		}
+	}
+}
+
+static void check_static_macs(struct vd *vd, const struct topo_bridge *br)
+{
+	char expect[512], mac[18];
+
+	for (size_t i = 0; i < br->n_static_macs; i++) {
+		const struct topo_static_mac *sm = &br->static_macs[i];
+		const struct topo_bridge_port *bp = bridge_port(br, sm->port);
+		char path[PATH_SIZE];
+
+		vsw_mac_format(sm->mac, mac);
+		snprintf(path, sizeof(path), "bridges.%s.static_macs[%zu].port", br->name, i);
+		if (bp == NULL) {
+			port_names(vd->t, br, expect, sizeof(expect));
+			add(vd, sm->port_loc, path, expect, "port \"%s\" is not in bridge \"%s\"",
+			    sm->port, br->name);
+		} else if (!port_carries(bp, sm->vlan)) {
+			char vl[64];
+
+			if (bp->mode == TOPO_VLAN_ACCESS) {
+				snprintf(expect, sizeof(expect), "vlan: %u, the port's access VLAN",
+					 bp->vlan);
+			} else {
+				vsw_vlan_list_format(bp->trunk, vl, sizeof(vl));
+				snprintf(expect, sizeof(expect), "a VLAN of the port's trunk: %s%s%.0u",
+					 vl, bp->native ? " or native " : "", bp->native);
+			}
+			snprintf(path, sizeof(path), "bridges.%s.static_macs[%zu].vlan", br->name, i);
+			add(vd, sm->loc, path, expect, "port \"%s\" does not carry VLAN %u", sm->port,
+			    sm->vlan);
+		}
+		for (size_t j = 0; j < i; j++) {
+			const struct topo_static_mac *o = &br->static_macs[j];
+
+			if (memcmp(o->mac, sm->mac, 6) == 0 && o->vlan == sm->vlan) {
+				snprintf(path, sizeof(path), "bridges.%s.static_macs[%zu].mac",
+					 br->name, i);
+				add(vd, sm->loc, path, "each (mac, vlan) once",
+				    "%s on VLAN %u is already static_macs[%zu] at line %u", mac,
+				    sm->vlan, j, o->loc.line);
+				break;
+			}
+		}
+	}
+}
+
+static void check_bridges(struct vd *vd)
+{
+	const struct topo *t = vd->t;
+
+	for (size_t i = 0; i < t->n_bridges; i++) {
+		const struct topo_bridge *br = &t->bridges[i];
+		char path[PATH_SIZE];
+
+		snprintf(path, sizeof(path), "bridges.%s", br->name);
+		if (!vsw_name_valid(br->name))
+			add(vd, br->loc, path, "1..31 characters of A-Z a-z 0-9 _ . -",
+			    "\"%s\" is not a valid bridge name", br->name);
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(t->bridges[j].name, br->name) == 0)
+				add(vd, br->loc, path, "each name once",
+				    "bridge \"%s\" is defined twice", br->name);
+		}
+		check_bridge_ports(vd, br, i);
+		check_static_macs(vd, br);
+		if (br->vni == 0)
+			continue;
+		snprintf(path, sizeof(path), "bridges.%s.vni", br->name);
+		if (br->vni > TOPO_VNI_MAX)
+			add(vd, br->vni_loc, path, "an integer 1..16777215", "%u is out of range",
+			    br->vni);
+		if (!t->overlay.present)
+			add(vd, br->vni_loc, path, "an overlay: section with the VTEP",
+			    "VNI %u but no overlay is defined", br->vni);
+		for (size_t j = 0; j < i; j++) {
+			if (t->bridges[j].vni == br->vni) {
+				add(vd, br->vni_loc, path, "each VNI in one bridge",
+				    "VNI %u is already bridge \"%s\"'s", br->vni, t->bridges[j].name);
+				break;
+			}
+		}
+	}
+}
+
+static void check_overlay(struct vd *vd)
+{
+	const struct topo *t = vd->t;
+	const struct topo_overlay *ov = &t->overlay;
+	char expect[512], a[64];
+
+	if (!ov->present)
+		return;
+	if (ov->port[0] != '\0' && topo_port_find(t, ov->port) == NULL) {
+		port_names(t, NULL, expect, sizeof(expect));
+		add(vd, ov->port_loc, "overlay.vtep.port", expect, "no port named \"%s\"", ov->port);
+	}
+	for (size_t i = 0; i < ov->n_remotes; i++) {
+		const struct topo_remote *r = &ov->remotes[i];
+		char path[PATH_SIZE];
+
+		snprintf(path, sizeof(path), "overlay.remotes[%zu]", i);
+		topo_ip_format(&r->ip, false, a, sizeof(a));
+		if (ov->local_ip.family != 0 && r->ip.family != ov->local_ip.family) {
+			add(vd, r->loc, path, ov->local_ip.family == 4 ? "an IPv4 address, as local_ip"
+								       : "an IPv6 address, as local_ip",
+			    "%s is not of local_ip's family", a);
+			continue;
+		}
+		if (memcmp(r->ip.addr, ov->local_ip.addr, 16) == 0 && r->ip.family != 0) {
+			add(vd, r->loc, path, "another VTEP's address", "%s is local_ip itself", a);
+			continue;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (ov->remotes[j].ip.family == r->ip.family &&
+			    memcmp(ov->remotes[j].ip.addr, r->ip.addr, 16) == 0) {
+				add(vd, r->loc, path, "each remote once",
+				    "%s is already overlay.remotes[%zu]", a, j);
+				break;
+			}
+		}
+	}
+}
+
+static void check_match(struct vd *vd, const struct topo_flow *f, size_t fi,
+			const struct topo_bridge *br)
+{
+	const struct topo_match *m = &f->match;
+	bool ip = (m->fields & TOPO_M_BIT(TOPO_M_ETH_TYPE)) &&
+		  (m->eth_type == TOPO_ETH_IPV4 || m->eth_type == TOPO_ETH_IPV6);
+	char path[PATH_SIZE], expect[512];
+
+#define MPATH(field) snprintf(path, sizeof(path), "flows[%zu].match.%s", fi, topo_match_names[field])
+	if ((m->fields & TOPO_M_BIT(TOPO_M_IN_PORT)) && br != NULL &&
+	    bridge_port(br, m->in_port) == NULL) {
+		MPATH(TOPO_M_IN_PORT);
+		port_names(vd->t, br, expect, sizeof(expect));
+		add(vd, m->loc[TOPO_M_IN_PORT], path, expect, "port \"%s\" is not in bridge \"%s\"",
+		    m->in_port, br->name);
+	}
+	for (int i = 0; i < 2; i++) {
+		enum topo_match_field fld = i ? TOPO_M_IP_DST : TOPO_M_IP_SRC;
+		const struct topo_ip *a = i ? &m->ip_dst : &m->ip_src;
+
+		if (!(m->fields & TOPO_M_BIT(fld)))
+			continue;
+		MPATH(fld);
+		if (!ip)
+			add(vd, m->loc[fld], path, "eth_type: ipv4 or ipv6 in the same match",
+			    "%s without an IP eth_type", topo_match_names[fld]);
+		else if ((a->family == 4) != (m->eth_type == TOPO_ETH_IPV4))
+			add(vd, m->loc[fld], path,
+			    m->eth_type == TOPO_ETH_IPV4 ? "an IPv4 address, as eth_type is ipv4"
+							 : "an IPv6 address, as eth_type is ipv6",
+			    "an IPv%u address with eth_type %s", a->family,
+			    m->eth_type == TOPO_ETH_IPV4 ? "ipv4" : "ipv6");
+	}
+	if ((m->fields & TOPO_M_BIT(TOPO_M_IP_PROTO)) && !ip) {
+		MPATH(TOPO_M_IP_PROTO);
+		add(vd, m->loc[TOPO_M_IP_PROTO], path, "eth_type: ipv4 or ipv6 in the same match",
+		    "ip_proto without an IP eth_type");
+	}
+	for (int i = 0; i < 2; i++) {
+		enum topo_match_field fld = i ? TOPO_M_L4_DST : TOPO_M_L4_SRC;
+		bool l4 = (m->fields & TOPO_M_BIT(TOPO_M_IP_PROTO)) &&
+			  (m->ip_proto == TOPO_IPPROTO_TCP || m->ip_proto == TOPO_IPPROTO_UDP ||
+			   m->ip_proto == TOPO_IPPROTO_SCTP);
+
+		if (!(m->fields & TOPO_M_BIT(fld)) || l4)
+			continue;
+		MPATH(fld);
+		add(vd, m->loc[fld], path, "ip_proto: tcp, udp or sctp in the same match",
+		    "an L4 port without a protocol that has ports");
+	}
+	if ((m->fields & TOPO_M_BIT(TOPO_M_VNI)) && br != NULL && br->vni == 0) {
+		MPATH(TOPO_M_VNI);
+		add(vd, m->loc[TOPO_M_VNI], path, "vni only on a bridge with a vni",
+		    "bridge \"%s\" is not on the overlay, so no frame of it has a VNI", br->name);
+	}
+#undef MPATH
+}
+
+static void check_actions(struct vd *vd, const struct topo_flow *f, size_t fi,
+			  const struct topo_bridge *br)
+{
+	const struct topo *t = vd->t;
+	char path[PATH_SIZE], expect[512];
+	int verdict = -1, count = -1;
+
+	for (size_t i = 0; i < f->n_actions; i++) {
+		const struct topo_action *a = &f->actions[i];
+
+		snprintf(path, sizeof(path), "flows[%zu].actions[%zu]", fi, i);
+		if (topo_action_is_verdict(a->type)) {
+			if (verdict >= 0)
+				add(vd, a->loc, path,
+				    "one of drop, output, flood or normal, last in the list",
+				    "%s after %s: a flow has one verdict", topo_action_names[a->type],
+				    topo_action_names[f->actions[verdict].type]);
+			else
+				verdict = (int)i;
+		} else if (verdict >= 0) {
+			add(vd, a->loc, path, "the verdict (drop, output, flood, normal) last",
+			    "%s after the verdict %s", topo_action_names[a->type],
+			    topo_action_names[f->actions[verdict].type]);
+		}
+		if (a->type == TOPO_ACT_COUNT) {
+			if (count >= 0)
+				add(vd, a->loc, path, "count once", "count is already actions[%d]",
+				    count);
+			count = (int)i;
+		}
+		if ((a->type == TOPO_ACT_PUSH_VLAN || a->type == TOPO_ACT_SET_VLAN) &&
+		    (a->vlan < 1 || a->vlan > TOPO_VLAN_MAX))
+			add(vd, a->loc, path, "a VLAN 1..4094", "VLAN %u is out of range", a->vlan);
+		if (a->type == TOPO_ACT_OUTPUT && br != NULL && bridge_port(br, a->port) == NULL) {
+			port_names(t, br, expect, sizeof(expect));
+			add(vd, a->loc, path, expect, "output port \"%s\" is not in bridge \"%s\"",
+			    a->port, br->name);
+		}
+		if (a->type == TOPO_ACT_MIRROR) {
+			const struct topo_bridge *in = topo_port_bridge(t, a->port);
+
+			if (topo_port_find(t, a->port) == NULL) {
+				port_names(t, NULL, expect, sizeof(expect));
+				add(vd, a->loc, path, expect, "no port named \"%s\"", a->port);
+			} else if (br != NULL && in != NULL && in != br) {
+				add(vd, a->loc, path, "a port of this bridge or of none",
+				    "mirror port \"%s\" is in bridge \"%s\"", a->port, in->name);
+			} else if (t->overlay.present && strcmp(t->overlay.port, a->port) == 0) {
+				add(vd, a->loc, path, "a port other than the underlay",
+				    "mirror port \"%s\" is the overlay's underlay port", a->port);
+			}
+		}
+	}
+}
+
+static void check_flows(struct vd *vd)
+{
+	const struct topo *t = vd->t;
+	char path[PATH_SIZE], expect[512];
+
+	for (size_t i = 0; i < t->n_flows; i++) {
+		const struct topo_flow *f = &t->flows[i];
+		const struct topo_bridge *br = topo_bridge_find(t, f->bridge);
+
+		if (br == NULL && f->bridge[0] != '\0') {
+			snprintf(path, sizeof(path), "flows[%zu].bridge", i);
+			bridge_names(t, expect, sizeof(expect));
+			add(vd, f->bridge_loc, path, expect, "no bridge named \"%s\"", f->bridge);
+		}
+		check_match(vd, f, i, br);
+		check_actions(vd, f, i, br);
+		for (size_t j = 0; j < i; j++) {
+			const struct topo_flow *g = &t->flows[j];
+
+			if (f->name[0] != '\0' && strcmp(f->name, g->name) == 0) {
+				snprintf(path, sizeof(path), "flows[%zu].name", i);
+				add(vd, f->loc, path, "each flow name once",
+				    "flow name \"%s\" is already flows[%zu]'s", f->name, j);
+			}
+			if (topo_flow_same_key(f, g)) {
+				snprintf(path, sizeof(path), "flows[%zu]", i);
+				add(vd, f->loc, path, "a different priority or match",
+				    "same bridge, priority and match as flows[%zu] at line %u", j,
+				    g->loc.line);
+				break;
+			}
+		}
+	}
+}
+
+size_t topo_validate(const struct topo *t, const char *file, struct topo_errors *errs)
+{
+	struct vd vd = {.t = t, .file = file, .errs = errs};
+
+	if (t->version != TOPO_VERSION)
+		add(&vd, (struct topo_loc){0, 0}, "version", "1", "version %u is not supported",
+		    t->version);
+	check_ports(&vd);
+	check_bridges(&vd);
+	check_overlay(&vd);
+	check_flows(&vd);
+	return vd.n;
+}
