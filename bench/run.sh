@@ -56,6 +56,7 @@ if [ "${BENCH_HUGE:-auto}" = auto ]; then
 fi
 export BENCH_HUGE
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+grep -qw hypervisor /proc/cpuinfo && cpu_model="$cpu_model (virtual machine)"
 mhz=$(awk -F: '/^cpu MHz/ { printf "%.0f", $2; exit }' /proc/cpuinfo)
 mem_kind=$([ "$BENCH_HUGE" = 1 ] && echo "2 MiB hugepages" || echo "no hugepages (--no-huge): figures are 2x lower than with them; run scripts/hugepages.sh")
 rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo "(no commit)")
@@ -152,7 +153,7 @@ if want l2-1m; then
 		ls=$(field learn_cpu_share)
 		[ -z "$ls" ] || [ "$ls" -ge 95 ] ||
 			info "# l2-learn vsw: the worker had only $ls% of cpu $BENCH_CPU while learning"
-		note "l2-1m vsw: $(field learned) MACs learned in $(field learn_seconds) s; $(field flooded) frames flooded and $(field drops) dropped in the window"
+		info "# l2-1m vsw: $(field learned) MACs in the table after $(field learn_passes) pass(es), the first in $(field learn_seconds) s; $(field flooded) frames flooded and $(field drops) dropped in the window"
 		[ "$(field learned)" -ge $((nlearn * 99 / 100)) ] 2>/dev/null ||
 			note "l2-1m vsw: WARNING the table holds fewer than 99% of $nlearn MACs"
 		info "cycles l2-1m vsw $(ratio "$mhz" "${mpps[l2-1m.vsw]}")"
@@ -177,7 +178,7 @@ if [ "$record" = 1 ] && [ ${#results[@]} -gt 0 ]; then
 	doc=$top/docs/benchmarks.md
 	{
 		echo
-		echo "## $started: vsw $rev"
+		echo "### $started: vsw $rev"
 		echo
 		echo "$cpu_model, $(nproc --all) cpus at $mhz MHz, kernel $(uname -r); $mem_kind;"
 		echo "polling cpu $BENCH_CPU, control cpu $BENCH_CTL_CPU; ${secs} s window after ${warm} s warm-up, best of $repeat;"

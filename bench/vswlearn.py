@@ -81,8 +81,13 @@ def main(argv):
 	samples = []
 	stall_since = None
 	last = -1
-	# Poll without pausing: each bridge-list is a counter read in the dataplane.
+	# Polling every millisecond keeps the error under 1% for a phase of 100 ms or more
+	# (a million MACs at up to 10 M/s); polling flat out made the control thread and this
+	# script load cpu 0 enough to slow the worker on cpu 1 (VM vcpus share a host core?).
+	poll_s = float(os.environ.get('VSWLEARN_POLL_MS', '1')) / 1e3
 	while True:
+		if poll_s > 0:
+			time.sleep(poll_s)
 		t = time.monotonic()
 		v = learned(c, bridge) - base
 		samples.append((t, v))
@@ -105,6 +110,12 @@ def main(argv):
 				return t, v
 		return None
 
+	# The curve, one point per 5% of N, for the log.
+	step, nxt = max(n // 20, 1), 0
+	for t, v in samples:
+		if v >= nxt:
+			sys.stderr.write('vswlearn: %8.1f ms %8d learned\n' % ((t - t_start) * 1e3, v))
+			nxt = v + step
 	t_end, v_end = samples[-1] if stall_since is None else first_at(samples[-1][1])
 	lo, hi = first_at(n // 10), first_at(n * 9 // 10)
 	print('learned_first_pass %d' % v_end)

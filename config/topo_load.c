@@ -271,7 +271,7 @@ static int get_str(struct ld *ld, const yaml_node_t *n, const char *expected, co
 static int get_name(struct ld *ld, const yaml_node_t *n, const char *what, char out[TOPO_NAME_MAX])
 {
 	char expect[96];
-	const char *s;
+	const char *s = NULL;
 
 	snprintf(expect, sizeof(expect), "a %s name of " NAME_EXPECT, what);
 	if (get_str(ld, n, expect, &s) < 0)
@@ -299,7 +299,7 @@ static int get_ip(struct ld *ld, const yaml_node_t *n, bool allow_prefix, struct
 					  : "an IPv4 or IPv6 address";
 	struct topo_ip ip = {0};
 	char buf[64], addr[64];
-	const char *s, *slash;
+	const char *s = NULL, *slash;
 	unsigned int full;
 	size_t alen;
 
@@ -320,7 +320,7 @@ static int get_ip(struct ld *ld, const yaml_node_t *n, bool allow_prefix, struct
 	full = ip.family == 4 ? 32 : 128;
 	ip.prefix = (uint8_t)full;
 	if (slash != NULL) {
-		uint64_t p;
+		uint64_t p = 0;
 		char pe[64];
 
 		if (!allow_prefix)
@@ -656,7 +656,7 @@ static int f_dp_idle(struct ld *ld, const yaml_node_t *v, void *obj)
 static int f_dp_huge(struct ld *ld, const yaml_node_t *v, void *obj)
 {
 	static const char *const names[] = {"auto", "on", "off"};
-	const char *s;
+	const char *s = NULL;
 
 	(void)obj;
 	if (get_str(ld, v, "auto, on or off", &s) < 0)
@@ -710,7 +710,7 @@ static int f_port_max_macs(struct ld *ld, const yaml_node_t *v, void *obj)
 static int opt_string(struct ld *ld, const yaml_node_t *v, const struct topo_opt_spec *o,
 		      char out[TOPO_OPT_VAL_MAX])
 {
-	const char *s;
+	const char *s = NULL;
 	char buf[64];
 	size_t len;
 
@@ -926,23 +926,40 @@ static int f_ports(struct ld *ld, const yaml_node_t *v, void *obj)
 
 /* ---- bridges ---- */
 
+/* Add bm to acc unless they share a VLAN (then report the first one shared). */
+static int trunk_merge(struct ld *ld, const yaml_node_t *it, uint8_t acc[TOPO_VLAN_BITMAP_SIZE],
+		       const uint8_t bm[TOPO_VLAN_BITMAP_SIZE])
+{
+	for (size_t b = 0; b < TOPO_VLAN_BITMAP_SIZE; b++) {
+		uint8_t both = acc[b] & bm[b];
+
+		if (both != 0)
+			return err(ld, it, "each VLAN once", "VLAN %d is listed twice",
+				   (int)(b * 8) + __builtin_ctz(both));
+	}
+	for (size_t b = 0; b < TOPO_VLAN_BITMAP_SIZE; b++)
+		acc[b] |= bm[b];
+	return 0;
+}
+
 /* One trunk item: 10, "20-30" or "10,20-30". */
 static int trunk_item(struct ld *ld, const yaml_node_t *it, uint8_t acc[TOPO_VLAN_BITMAP_SIZE])
 {
 	const char *expect = "VLAN ids 1..4094 or ranges \"lo-hi\"";
 	uint8_t bm[TOPO_VLAN_BITMAP_SIZE];
 	char msg[128], piece[64];
-	const char *s, *p;
+	const char *s = NULL, *p;
 
 	if (is_plain(it) && !is_null(it) && sval(it)[0] >= '0' && sval(it)[0] <= '9' &&
 	    strchr(sval(it), '-') == NULL && strchr(sval(it), ',') == NULL) {
-		uint16_t vlan;
+		uint16_t vlan = 0;
 
 		if (get_vlan(ld, it, &vlan) < 0)
 			return -EINVAL;
-		memset(bm, 0, sizeof(bm));
-		vsw_vlan_bit_set(bm, vlan);
-		goto merge;
+		if (vsw_vlan_bit(acc, vlan))
+			return err(ld, it, "each VLAN once", "VLAN %u is listed twice", vlan);
+		vsw_vlan_bit_set(acc, vlan);
+		return 0;
 	}
 	if (get_str(ld, it, expect, &s) < 0)
 		return -EINVAL;
@@ -957,24 +974,12 @@ static int trunk_item(struct ld *ld, const yaml_node_t *it, uint8_t acc[TOPO_VLA
 		piece[len] = '\0';
 		if (vsw_vlan_list_parse(piece, bm, msg, sizeof(msg)) < 0)
 			return err(ld, it, NULL, "\"%s\": %s", piece, msg);
-		for (unsigned int vv = 1; vv <= TOPO_VLAN_MAX; vv++) {
-			if (vsw_vlan_bit(bm, vv) && vsw_vlan_bit(acc, vv))
-				return err(ld, it, "each VLAN once", "VLAN %u is listed twice", vv);
-		}
-		for (size_t b = 0; b < sizeof(bm); b++)
-			acc[b] |= bm[b];
+		if (trunk_merge(ld, it, acc, bm) < 0)
+			return -EINVAL;
 		if (comma == NULL)
 			return 0;
 		p = comma + 1;
 	}
-merge:
-	for (unsigned int vv = 1; vv <= TOPO_VLAN_MAX; vv++) {
-		if (vsw_vlan_bit(bm, vv) && vsw_vlan_bit(acc, vv))
-			return err(ld, it, "each VLAN once", "VLAN %u is listed twice", vv);
-	}
-	for (size_t b = 0; b < sizeof(bm); b++)
-		acc[b] |= bm[b];
-	return 0;
 }
 
 static int f_bp_vlan(struct ld *ld, const yaml_node_t *v, void *obj)
@@ -1043,6 +1048,19 @@ static void one_bridge_port(struct ld *ld, const yaml_node_t *k, const yaml_node
 	}
 	if (bp->mode == TOPO_VLAN_TRUNK)
 		bp->vlan = 0;
+	/* A trunk that lost all its items to errors (already reported) would only echo
+	 * them in topo_validate as "allows no VLAN". */
+	if (bp->mode == TOPO_VLAN_TRUNK && !(seen & 1)) {
+		bool any = false;
+
+		for (size_t b = 0; b < sizeof(bp->trunk) && !any; b++)
+			any = bp->trunk[b] != 0;
+		if (!any) {
+			bp->mode = TOPO_VLAN_ACCESS;
+			bp->vlan = 1;
+			bp->native = 0;
+		}
+	}
 }
 
 static int f_br_vni(struct ld *ld, const yaml_node_t *v, void *obj)
@@ -1093,7 +1111,7 @@ static int f_br_ports(struct ld *ld, const yaml_node_t *v, void *obj)
 static int f_sm_mac(struct ld *ld, const yaml_node_t *v, void *obj)
 {
 	struct topo_static_mac *sm = obj;
-	const char *s;
+	const char *s = NULL;
 	char buf[64];
 
 	if (get_str(ld, v, "a MAC address xx:xx:xx:xx:xx:xx", &s) < 0)
@@ -1142,10 +1160,13 @@ static int f_br_static_macs(struct ld *ld, const yaml_node_t *v, void *obj)
 		if (br->static_macs == NULL)
 			return err(ld, v, NULL, "out of memory");
 	}
+	/* Every item is kept, so the indexes topo_validate names are the file's; a bad one
+	 * loses its port name, which tells topo_validate to leave it alone (its errors are
+	 * already reported, and the cross checks would only echo them). */
 	for (size_t i = 0; i < cnt; i++) {
 		struct topo_static_mac *sm = &br->static_macs[br->n_static_macs];
 		yaml_node_t *it = node_get(ld, v->data.sequence.items.start[i]);
-		size_t old = path_push_index(ld, i);
+		size_t old = path_push_index(ld, i), nerr = ld->errs->n;
 		uint32_t seen;
 
 		if (it == NULL)
@@ -1160,8 +1181,9 @@ static int f_br_static_macs(struct ld *ld, const yaml_node_t *v, void *obj)
 			if (!(seen & 2))
 				missing(ld, it, "port", "the port the MAC is behind");
 		}
-		if ((seen & 3) == 3)
-			br->n_static_macs++;
+		if (ld->errs->n != nerr || (seen & 3) != 3)
+			sm->port[0] = '\0';
+		br->n_static_macs++;
 		path_pop(ld, old);
 	}
 	return 0;
@@ -1273,8 +1295,9 @@ static int f_ov_remotes(struct ld *ld, const yaml_node_t *v, void *obj)
 		if (it == NULL)
 			break;
 		ov->remotes[ov->n_remotes].loc = node_loc(it);
-		if (get_ip(ld, it, false, &ov->remotes[ov->n_remotes].ip) == 0)
-			ov->n_remotes++;
+		/* a bad one is kept with family 0: see f_br_static_macs */
+		get_ip(ld, it, false, &ov->remotes[ov->n_remotes].ip);
+		ov->n_remotes++;
 		path_pop(ld, old);
 	}
 	return 0;
@@ -1349,7 +1372,7 @@ static int get_mac_masked(struct ld *ld, const yaml_node_t *v, uint8_t mac[6], u
 {
 	const char *expect = "a MAC address, optionally with /mask (xx:xx:xx:xx:xx:xx/ff:ff:ff:00:00:00)";
 	char buf[64], a[18];
-	const char *s, *slash;
+	const char *s = NULL, *slash;
 
 	if (get_str(ld, v, expect, &s) < 0)
 		return -EINVAL;
@@ -1422,7 +1445,7 @@ static int f_m_eth_type(struct ld *ld, const yaml_node_t *v, void *obj)
 						 {"arp", TOPO_ETH_ARP},
 						 {"vlan", TOPO_ETH_VLAN},
 						 {NULL, 0}};
-	uint32_t x;
+	uint32_t x = 0;
 
 	if (get_named(ld, v, names, 0x600, 0xffff, "ipv4, ipv6, arp, vlan or a number 0x0600..0xffff",
 		      &x) < 0)
@@ -1453,7 +1476,7 @@ static int f_m_ip_proto(struct ld *ld, const yaml_node_t *v, void *obj)
 						 {"icmpv6", TOPO_IPPROTO_ICMPV6},
 						 {"sctp", TOPO_IPPROTO_SCTP},
 						 {NULL, 0}};
-	uint32_t x;
+	uint32_t x = 0;
 
 	if (get_named(ld, v, names, 0, 255, "tcp, udp, icmp, icmpv6, sctp or a number 0..255",
 		      &x) < 0)
@@ -1470,7 +1493,7 @@ static int l4_port(struct ld *ld, const yaml_node_t *v, void *obj, bool dst, uin
 	struct topo_match *m = MATCH(obj);
 	enum topo_match_field f = dst ? TOPO_M_L4_DST : TOPO_M_L4_SRC;
 	const char *key = strrchr(ld->path, '.') + 1;
-	uint16_t port;
+	uint16_t port = 0;
 
 	if (m->fields & TOPO_M_BIT(f))
 		return err(ld, v, "one of l4, tcp, udp or sctp ports per direction",
@@ -1661,6 +1684,7 @@ static int f_flow_actions(struct ld *ld, const yaml_node_t *v, void *obj)
 {
 	struct topo_flow *f = ((struct flow_walk *)obj)->f;
 	size_t cnt = seq_len(v);
+	bool kept = true;
 
 	if (v->type == YAML_SCALAR_NODE && !is_null(v))
 		cnt = 1; /* actions: drop */
@@ -1680,7 +1704,8 @@ static int f_flow_actions(struct ld *ld, const yaml_node_t *v, void *obj)
 		if (it == NULL)
 			break;
 		one_action(ld, it, &f->actions[f->n_actions], &ok);
-		if (ok)
+		kept &= ok; /* only the actions before the first bad one: indexes stay right */
+		if (kept)
 			f->n_actions++;
 		path_pop(ld, old);
 	}
@@ -1716,6 +1741,8 @@ static int f_flows(struct ld *ld, const yaml_node_t *v, void *obj)
 
 		if (it == NULL)
 			break;
+		size_t nerr = ld->errs->n;
+
 		memset(fw.f, 0, sizeof(*fw.f));
 		fw.f->priority = TOPO_DEF_PRIORITY;
 		fw.f->loc = node_loc(it);
@@ -1727,6 +1754,10 @@ static int f_flows(struct ld *ld, const yaml_node_t *v, void *obj)
 			if (!(seen & 16))
 				missing(ld, it, "actions", "a list of actions, e.g. [drop]");
 		}
+		/* As for static MACs: a bad flow keeps its index but loses its bridge, which
+		 * tells topo_validate to leave it alone. */
+		if (ld->errs->n != nerr)
+			fw.f->bridge[0] = '\0';
 		ld->t->n_flows++;
 		path_pop(ld, old);
 	}

@@ -9,6 +9,7 @@
  * it on state built by imperative commands too; it reports all it finds.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "topo_internal.h"
@@ -231,6 +232,101 @@ static void check_bridge_ports(struct vd *vd, const struct topo_bridge *br, size
 	}
 }
 
+/* ---- duplicates among many (flows, static MACs): sort by hash, compare within runs,
+ * so 65536 flows cost n log n and not n^2 comparisons ---- */
+
+struct hkey {
+	uint64_t h;
+	size_t i;
+};
+
+static int hkey_cmp(const void *a, const void *b)
+{
+	const struct hkey *x = a, *y = b;
+
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t size)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < size; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+#define FNV_INIT 14695981039346656037ull
+
+struct dup_ops {
+	uint64_t (*hash)(const void *ctx, size_t i);
+	bool (*eq)(const void *ctx, size_t a, size_t b);
+	/* i equals the earlier j */
+	void (*report)(struct vd *vd, const void *ctx, size_t i, size_t j);
+};
+
+static void find_dups(struct vd *vd, size_t n, const struct dup_ops *ops, const void *ctx)
+{
+	struct hkey *k;
+
+	if (n < 2)
+		return;
+	k = malloc(n * sizeof(*k));
+	if (k == NULL) {
+		add(vd, (struct topo_loc){0, 0}, "", NULL, "out of memory checking duplicates");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		k[i] = (struct hkey){ops->hash(ctx, i), i};
+	qsort(k, n, sizeof(*k), hkey_cmp);
+	for (size_t s = 0, e; s < n; s = e) {
+		for (e = s + 1; e < n && k[e].h == k[s].h; e++)
+			;
+		for (size_t a = s + 1; a < e; a++) {
+			for (size_t b = s; b < a; b++) {
+				if (ops->eq(ctx, k[b].i, k[a].i)) {
+					ops->report(vd, ctx, k[a].i, k[b].i);
+					break;
+				}
+			}
+		}
+	}
+	free(k);
+}
+
+static uint64_t sm_hash(const void *ctx, size_t i)
+{
+	const struct topo_static_mac *sm = &((const struct topo_bridge *)ctx)->static_macs[i];
+
+	return fnv(fnv(FNV_INIT, sm->mac, 6), &sm->vlan, sizeof(sm->vlan));
+}
+
+static bool sm_eq(const void *ctx, size_t a, size_t b)
+{
+	const struct topo_bridge *br = ctx;
+
+	return br->static_macs[a].port[0] != '\0' && br->static_macs[b].port[0] != '\0' &&
+	       memcmp(br->static_macs[a].mac, br->static_macs[b].mac, 6) == 0 &&
+	       br->static_macs[a].vlan == br->static_macs[b].vlan;
+}
+
+static void sm_report(struct vd *vd, const void *ctx, size_t i, size_t j)
+{
+	const struct topo_bridge *br = ctx;
+	const struct topo_static_mac *sm = &br->static_macs[i];
+	char path[PATH_SIZE], mac[18];
+
+	vsw_mac_format(sm->mac, mac);
+	snprintf(path, sizeof(path), "bridges.%s.static_macs[%zu].mac", br->name, i);
+	add(vd, sm->loc, path, "each (mac, vlan) once",
+	    "%s on VLAN %u is already static_macs[%zu] at line %u", mac, sm->vlan, j,
+	    br->static_macs[j].loc.line);
+}
+
+static const struct dup_ops sm_ops = {sm_hash, sm_eq, sm_report};
+
 static void check_static_macs(struct vd *vd, const struct topo_bridge *br)
 {
 	char expect[512], mac[18];
@@ -240,6 +336,8 @@ static void check_static_macs(struct vd *vd, const struct topo_bridge *br)
 		const struct topo_bridge_port *bp = bridge_port(br, sm->port);
 		char path[PATH_SIZE];
 
+		if (sm->port[0] == '\0')
+			continue; /* the loader reported what is wrong with it */
 		vsw_mac_format(sm->mac, mac);
 		snprintf(path, sizeof(path), "bridges.%s.static_macs[%zu].port", br->name, i);
 		if (bp == NULL) {
@@ -261,19 +359,8 @@ static void check_static_macs(struct vd *vd, const struct topo_bridge *br)
 			add(vd, sm->loc, path, expect, "port \"%s\" does not carry VLAN %u", sm->port,
 			    sm->vlan);
 		}
-		for (size_t j = 0; j < i; j++) {
-			const struct topo_static_mac *o = &br->static_macs[j];
-
-			if (memcmp(o->mac, sm->mac, 6) == 0 && o->vlan == sm->vlan) {
-				snprintf(path, sizeof(path), "bridges.%s.static_macs[%zu].mac",
-					 br->name, i);
-				add(vd, sm->loc, path, "each (mac, vlan) once",
-				    "%s on VLAN %u is already static_macs[%zu] at line %u", mac,
-				    sm->vlan, j, o->loc.line);
-				break;
-			}
-		}
 	}
+	find_dups(vd, br->n_static_macs, &sm_ops, br);
 }
 
 static void check_bridges(struct vd *vd)
@@ -330,6 +417,8 @@ static void check_overlay(struct vd *vd)
 		const struct topo_remote *r = &ov->remotes[i];
 		char path[PATH_SIZE];
 
+		if (r->ip.family == 0)
+			continue; /* unreadable: the loader said so */
 		snprintf(path, sizeof(path), "overlay.remotes[%zu]", i);
 		topo_ip_format(&r->ip, false, a, sizeof(a));
 		if (ov->local_ip.family != 0 && r->ip.family != ov->local_ip.family) {
@@ -466,8 +555,75 @@ static void check_actions(struct vd *vd, const struct topo_flow *f, size_t fi,
 	}
 }
 
+static uint64_t flow_key_hash(const void *ctx, size_t i)
+{
+	const struct topo_flow *f = &((const struct topo *)ctx)->flows[i];
+	const struct topo_match *m = &f->match;
+	uint64_t h = fnv(FNV_INIT, f->bridge, strlen(f->bridge));
+
+	h = fnv(h, &f->priority, sizeof(f->priority));
+	h = fnv(h, &m->fields, sizeof(m->fields));
+	if (m->fields & TOPO_M_BIT(TOPO_M_IN_PORT))
+		h = fnv(h, m->in_port, strlen(m->in_port));
+	if (m->fields & TOPO_M_BIT(TOPO_M_IP_DST))
+		h = fnv(h, m->ip_dst.addr, sizeof(m->ip_dst.addr));
+	if (m->fields & TOPO_M_BIT(TOPO_M_L4_DST))
+		h = fnv(h, &m->l4_dst, sizeof(m->l4_dst));
+	if (m->fields & TOPO_M_BIT(TOPO_M_ETH_DST))
+		h = fnv(h, m->eth_dst, sizeof(m->eth_dst));
+	/* The other fields only make runs longer; equality checks them all. */
+	return h;
+}
+
+static bool flow_key_eq(const void *ctx, size_t a, size_t b)
+{
+	const struct topo *t = ctx;
+
+	return t->flows[a].bridge[0] != '\0' && topo_flow_same_key(&t->flows[a], &t->flows[b]);
+}
+
+static void flow_key_report(struct vd *vd, const void *ctx, size_t i, size_t j)
+{
+	const struct topo *t = ctx;
+	char path[PATH_SIZE];
+
+	snprintf(path, sizeof(path), "flows[%zu]", i);
+	add(vd, t->flows[i].loc, path, "a different priority or match",
+	    "same bridge, priority and match as flows[%zu] at line %u", j, t->flows[j].loc.line);
+}
+
+static uint64_t flow_name_hash(const void *ctx, size_t i)
+{
+	const struct topo_flow *f = &((const struct topo *)ctx)->flows[i];
+
+	/* Unnamed flows all differ: spread them by index. */
+	if (f->name[0] == '\0')
+		return fnv(FNV_INIT ^ 1, &i, sizeof(i));
+	return fnv(FNV_INIT, f->name, strlen(f->name));
+}
+
+static bool flow_name_eq(const void *ctx, size_t a, size_t b)
+{
+	const struct topo *t = ctx;
+
+	return t->flows[a].name[0] != '\0' && strcmp(t->flows[a].name, t->flows[b].name) == 0;
+}
+
+static void flow_name_report(struct vd *vd, const void *ctx, size_t i, size_t j)
+{
+	const struct topo *t = ctx;
+	char path[PATH_SIZE];
+
+	snprintf(path, sizeof(path), "flows[%zu].name", i);
+	add(vd, t->flows[i].loc, path, "each flow name once",
+	    "flow name \"%s\" is already flows[%zu]'s, at line %u", t->flows[i].name, j,
+	    t->flows[j].loc.line);
+}
+
 static void check_flows(struct vd *vd)
 {
+	static const struct dup_ops key_ops = {flow_key_hash, flow_key_eq, flow_key_report};
+	static const struct dup_ops name_ops = {flow_name_hash, flow_name_eq, flow_name_report};
 	const struct topo *t = vd->t;
 	char path[PATH_SIZE], expect[512];
 
@@ -475,30 +631,19 @@ static void check_flows(struct vd *vd)
 		const struct topo_flow *f = &t->flows[i];
 		const struct topo_bridge *br = topo_bridge_find(t, f->bridge);
 
-		if (br == NULL && f->bridge[0] != '\0') {
+		/* No bridge: the loader found this flow broken and said why. */
+		if (f->bridge[0] == '\0')
+			continue;
+		if (br == NULL) {
 			snprintf(path, sizeof(path), "flows[%zu].bridge", i);
 			bridge_names(t, expect, sizeof(expect));
 			add(vd, f->bridge_loc, path, expect, "no bridge named \"%s\"", f->bridge);
 		}
 		check_match(vd, f, i, br);
 		check_actions(vd, f, i, br);
-		for (size_t j = 0; j < i; j++) {
-			const struct topo_flow *g = &t->flows[j];
-
-			if (f->name[0] != '\0' && strcmp(f->name, g->name) == 0) {
-				snprintf(path, sizeof(path), "flows[%zu].name", i);
-				add(vd, f->loc, path, "each flow name once",
-				    "flow name \"%s\" is already flows[%zu]'s", f->name, j);
-			}
-			if (topo_flow_same_key(f, g)) {
-				snprintf(path, sizeof(path), "flows[%zu]", i);
-				add(vd, f->loc, path, "a different priority or match",
-				    "same bridge, priority and match as flows[%zu] at line %u", j,
-				    g->loc.line);
-				break;
-			}
-		}
 	}
+	find_dups(vd, t->n_flows, &name_ops, t);
+	find_dups(vd, t->n_flows, &key_ops, t);
 }
 
 size_t topo_validate(const struct topo *t, const char *file, struct topo_errors *errs)

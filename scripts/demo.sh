@@ -181,6 +181,9 @@ for i in 1 2; do
 done
 
 bold "8. counters of every port, with the reason for every drop"
+say "lab: h1/h2 carry the ARP exchange and the pings; cap got the one flooded ARP request."
+say "bench: gen's frames split between sink and loop; all that loop hands back is dropped"
+say "as dst_is_ingress."
 vsw stats
 vsw port del gen
 

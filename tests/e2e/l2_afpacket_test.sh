@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# timeout: 90
 #
 # Two Linux hosts (namespaces, 198.51.100.1 and .2) ping each other through a vsw bridge
 # whose ports are net_af_packet sockets on the root ends of their veths: ARP is flooded,

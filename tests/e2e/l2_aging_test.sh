@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# timeout: 90
 #
 # MAC aging on a bridge with aging=2: a learned MAC stays while it is seen, leaves about
 # 2 s after it falls silent (and then frames to it are flooded again), a static entry

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# timeout: 90
 #
 # Flooding: broadcast, multicast and unknown unicast entering one port of a 3-port bridge
 # leave on the two others byte for byte (padding included) and never on the one they came

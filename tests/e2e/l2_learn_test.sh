@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# timeout: 90
 #
 # MAC learning, in sequenced phases through veths (each phase waits until the switch has
 # received it before the next): flood of the unknown, unicast of the learned, station

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# timeout: 90
 #
 # Limits: a bridge MAC limit and a port MAC limit stop learning (frames from unlearned
 # sources dropped under mac_limit; static entries do not count), and storm control caps

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# timeout: 90
 #
 # Reconfiguration under traffic: p1 replays a small pcap forever (3 frames to a MAC
 # statically on p2, 1 broadcast) while other ports and bridges are added, attached,

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# timeout: 90
 #
 # The control socket under abuse (sock_check.py: malformed and oversized requests, wrong
 # version, unknown commands and keys, 20 clients at once, clients that stall or vanish

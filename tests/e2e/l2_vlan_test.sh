@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# timeout: 90
 #
 # VLANs: access ports in VLAN 10 and 20, a trunk allowing 10,20 and a trunk allowing 10,20
 # with native VLAN 10. Frames are tagged and untagged on the way out as each port's mode
