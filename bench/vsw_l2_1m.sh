@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# vsw's bridge holding a million MACs. Bridge br1 (max_macs 1048576): port sink (null)
+# vsw's bridge holding a million MACs. Bridge br1 (max_macs 1000100: the million, the filler and the traffic sources): port sink (null)
 # holds the static MAC every learning frame goes to; port learn replays LEARN_PCAP once
 # (bench/mkpcap.py learn: a filler, then NLEARN frames from distinct source MACs), timed
 # by vswlearn.py until macs_learned reaches NLEARN (more passes on ports learn2.. if some
@@ -25,10 +25,10 @@ warm=${5:-2}
 
 d=$(mktemp -d /tmp/bench-vsw1m.XXXXXX)
 on_exit "rm -rf $d"
-# The spread pcap lives in mbufs (65,536 of them) while it replays; the table is ~64 MiB.
+# The spread pcap lives in mbufs (65,536 of them) while it replays; the table is 32 MiB.
 vsw_start "$d" 131072 1024 0
 
-vswctl bridge add br1 max_macs=1048576 aging=1000000 >/dev/null
+vswctl bridge add br1 max_macs=1000100 aging=1000000 >/dev/null
 vswctl port add sink null >/dev/null
 vswctl port attach sink br1 >/dev/null
 vswctl fdb add br1 02:00:00:00:0f:01 sink >/dev/null

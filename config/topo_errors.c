@@ -94,8 +94,9 @@ void topo_errors_sort(struct topo_errors *errs)
 		struct topo_error e = errs->v[i];
 		size_t j = i;
 
-		while (j > 0 && (errs->v[j - 1].line > e.line ||
-				 (errs->v[j - 1].line == e.line && errs->v[j - 1].column > e.column))) {
+		while (j > 0 &&
+		       (errs->v[j - 1].line > e.line ||
+			(errs->v[j - 1].line == e.line && errs->v[j - 1].column > e.column))) {
 			errs->v[j] = errs->v[j - 1];
 			j--;
 		}

@@ -50,7 +50,8 @@ static size_t path_push(struct ld *ld, const char *comp)
 	int n = snprintf(ld->path + old, sizeof(ld->path) - old, "%s%s", old ? "." : "", comp);
 
 	if (n > 0)
-		ld->plen = old + (size_t)n < sizeof(ld->path) ? old + (size_t)n : sizeof(ld->path) - 1;
+		ld->plen =
+			old + (size_t)n < sizeof(ld->path) ? old + (size_t)n : sizeof(ld->path) - 1;
 	return old;
 }
 
@@ -60,7 +61,8 @@ static size_t path_push_index(struct ld *ld, size_t i)
 	int n = snprintf(ld->path + old, sizeof(ld->path) - old, "[%zu]", i);
 
 	if (n > 0)
-		ld->plen = old + (size_t)n < sizeof(ld->path) ? old + (size_t)n : sizeof(ld->path) - 1;
+		ld->plen =
+			old + (size_t)n < sizeof(ld->path) ? old + (size_t)n : sizeof(ld->path) - 1;
 	return old;
 }
 
@@ -337,11 +339,11 @@ static int get_ip(struct ld *ld, const yaml_node_t *n, bool allow_prefix, struct
 				char fixed[64];
 
 				for (unsigned int b = ip.prefix; b < full; b++)
-					net.addr[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+					net.addr[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
 				topo_ip_format(&net, true, fixed, sizeof(fixed));
 				if (net.prefix == full)
-					snprintf(fixed + strlen(fixed), sizeof(fixed) - strlen(fixed),
-						 "/%u", full);
+					snprintf(fixed + strlen(fixed),
+						 sizeof(fixed) - strlen(fixed), "/%u", full);
 				return err(ld, n, fixed, "%s has host bits set beyond /%u",
 					   describe(n, buf, sizeof(buf)), ip.prefix);
 			}
@@ -428,8 +430,9 @@ static bool *map_check(struct ld *ld, const yaml_node_t *n, const char *expected
 			dup = yaml_document_get_node(ld->doc, start[keys[i].pos].key);
 			use[keys[i].pos] = false;
 			old = path_push(ld, keys[i].key);
-			err(ld, dup, "each key once", "duplicate key \"%s\", first at line %lu, column %lu",
-			    keys[i].key, (unsigned long)first->start_mark.line + 1,
+			err(ld, dup, "each key once",
+			    "duplicate key \"%s\", first at line %lu, column %lu", keys[i].key,
+			    (unsigned long)first->start_mark.line + 1,
 			    (unsigned long)first->start_mark.column + 1);
 			path_pop(ld, old);
 		}
@@ -673,9 +676,12 @@ static int f_dp_huge(struct ld *ld, const yaml_node_t *v, void *obj)
 static int f_dataplane(struct ld *ld, const yaml_node_t *v, void *obj)
 {
 	static const struct field fields[] = {
-		{"workers", f_dp_workers},	   {"control_cpu", f_dp_control_cpu},
-		{"memory_mb", f_dp_memory},	   {"mbufs", f_dp_mbufs},
-		{"idle_sleep_max_us", f_dp_idle}, {"huge", f_dp_huge},
+		{"workers", f_dp_workers},
+		{"control_cpu", f_dp_control_cpu},
+		{"memory_mb", f_dp_memory},
+		{"mbufs", f_dp_mbufs},
+		{"idle_sleep_max_us", f_dp_idle},
+		{"huge", f_dp_huge},
 		{NULL, NULL},
 	};
 
@@ -1035,8 +1041,8 @@ static void one_bridge_port(struct ld *ld, const yaml_node_t *k, const yaml_node
 	bp->vlan = 1;
 	if (get_name(ld, k, "port", bp->port) < 0)
 		return;
-	seen = map_fields(ld, v, fields, bp, "a mapping with vlan: N, or trunk: [...] and native: N",
-			  false);
+	seen = map_fields(ld, v, fields, bp,
+			  "a mapping with vlan: N, or trunk: [...] and native: N", false);
 	br->n_ports++;
 	if ((seen & 1) && (seen & 2)) {
 		err(ld, k, "vlan: for an access port or trunk: for a trunk port",
@@ -1257,9 +1263,12 @@ static int f_vtep_udp(struct ld *ld, const yaml_node_t *v, void *obj)
 
 static int f_ov_vtep(struct ld *ld, const yaml_node_t *v, void *obj)
 {
-	static const struct field fields[] = {
-		{"local_ip", f_vtep_ip}, {"port", f_vtep_port}, {"udp_port", f_vtep_udp}, {NULL, NULL}};
-	uint32_t seen = map_fields(ld, v, fields, obj, "a mapping {local_ip, port, udp_port}", false);
+	static const struct field fields[] = {{"local_ip", f_vtep_ip},
+					      {"port", f_vtep_port},
+					      {"udp_port", f_vtep_udp},
+					      {NULL, NULL}};
+	uint32_t seen =
+		map_fields(ld, v, fields, obj, "a mapping {local_ip, port, udp_port}", false);
 
 	if (v->type == YAML_MAPPING_NODE || is_null(v)) {
 		if (!(seen & 1))
@@ -1370,7 +1379,8 @@ static int f_m_vlan(struct ld *ld, const yaml_node_t *v, void *obj)
 
 static int get_mac_masked(struct ld *ld, const yaml_node_t *v, uint8_t mac[6], uint8_t mask[6])
 {
-	const char *expect = "a MAC address, optionally with /mask (xx:xx:xx:xx:xx:xx/ff:ff:ff:00:00:00)";
+	const char *expect =
+		"a MAC address, optionally with /mask (xx:xx:xx:xx:xx:xx/ff:ff:ff:00:00:00)";
 	char buf[64], a[18];
 	const char *s = NULL, *slash;
 
@@ -1386,7 +1396,8 @@ static int get_mac_masked(struct ld *ld, const yaml_node_t *v, uint8_t mac[6], u
 		return err(ld, v, expect, "%s is not a MAC address", describe(v, buf, sizeof(buf)));
 	for (int i = 0; i < 6; i++) {
 		if (mac[i] & ~mask[i])
-			return err(ld, v, "no bits outside the mask", "%s has bits set outside its mask",
+			return err(ld, v, "no bits outside the mask",
+				   "%s has bits set outside its mask",
 				   describe(v, buf, sizeof(buf)));
 	}
 	return 0;
@@ -1447,8 +1458,8 @@ static int f_m_eth_type(struct ld *ld, const yaml_node_t *v, void *obj)
 						 {NULL, 0}};
 	uint32_t x = 0;
 
-	if (get_named(ld, v, names, 0x600, 0xffff, "ipv4, ipv6, arp, vlan or a number 0x0600..0xffff",
-		      &x) < 0)
+	if (get_named(ld, v, names, 0x600, 0xffff,
+		      "ipv4, ipv6, arp, vlan or a number 0x0600..0xffff", &x) < 0)
 		return -EINVAL;
 	MATCH(obj)->eth_type = (uint16_t)x;
 	return m_set(ld, v, MATCH(obj), TOPO_M_ETH_TYPE);
@@ -1470,16 +1481,14 @@ static int f_m_ip_dst(struct ld *ld, const yaml_node_t *v, void *obj)
 
 static int f_m_ip_proto(struct ld *ld, const yaml_node_t *v, void *obj)
 {
-	static const struct named_num names[] = {{"tcp", TOPO_IPPROTO_TCP},
-						 {"udp", TOPO_IPPROTO_UDP},
-						 {"icmp", TOPO_IPPROTO_ICMP},
-						 {"icmpv6", TOPO_IPPROTO_ICMPV6},
-						 {"sctp", TOPO_IPPROTO_SCTP},
-						 {NULL, 0}};
+	static const struct named_num names[] = {
+		{"tcp", TOPO_IPPROTO_TCP},   {"udp", TOPO_IPPROTO_UDP},
+		{"icmp", TOPO_IPPROTO_ICMP}, {"icmpv6", TOPO_IPPROTO_ICMPV6},
+		{"sctp", TOPO_IPPROTO_SCTP}, {NULL, 0}};
 	uint32_t x = 0;
 
-	if (get_named(ld, v, names, 0, 255, "tcp, udp, icmp, icmpv6, sctp or a number 0..255",
-		      &x) < 0)
+	if (get_named(ld, v, names, 0, 255, "tcp, udp, icmp, icmpv6, sctp or a number 0..255", &x) <
+	    0)
 		return -EINVAL;
 	MATCH(obj)->ip_proto = (uint8_t)x;
 	return m_set(ld, v, MATCH(obj), TOPO_M_IP_PROTO);
@@ -1664,8 +1673,8 @@ static void one_action(struct ld *ld, const yaml_node_t *it, struct topo_action 
 
 		if (arg == NULL || (argn != NULL && !is_plain(argn)) ||
 		    parse_int_text(arg, 1, TOPO_VLAN_MAX, &v) < 0) {
-			err(ld, it, NULL, "%s needs a VLAN id (expected %s:N with N in 1..4094)", verb,
-			    verb);
+			err(ld, it, NULL, "%s needs a VLAN id (expected %s:N with N in 1..4094)",
+			    verb, verb);
 			return;
 		}
 		a->vlan = (uint16_t)v;
@@ -1673,7 +1682,8 @@ static void one_action(struct ld *ld, const yaml_node_t *it, struct topo_action 
 	}
 	default:
 		if (arg != NULL) {
-			err(ld, it, NULL, "%s takes no argument (expected \"%s\" alone)", verb, verb);
+			err(ld, it, NULL, "%s takes no argument (expected \"%s\" alone)", verb,
+			    verb);
 			return;
 		}
 	}
@@ -1746,8 +1756,8 @@ static int f_flows(struct ld *ld, const yaml_node_t *v, void *obj)
 		memset(fw.f, 0, sizeof(*fw.f));
 		fw.f->priority = TOPO_DEF_PRIORITY;
 		fw.f->loc = node_loc(it);
-		seen = map_fields(ld, it, fields, &fw, "a mapping {bridge, priority, match, actions}",
-				  false);
+		seen = map_fields(ld, it, fields, &fw,
+				  "a mapping {bridge, priority, match, actions}", false);
 		if (it->type == YAML_MAPPING_NODE || is_null(it)) {
 			if (!(seen & 2))
 				missing(ld, it, "bridge", "the name of the flow's bridge");
@@ -1811,8 +1821,7 @@ static void syntax_error(struct ld *ld, const yaml_parser_t *p)
 			NULL, "YAML syntax: %s%s", what, ctx);
 }
 
-struct topo *topo_load_buf(const char *name, const char *buf, size_t len,
-			   struct topo_errors *errs)
+struct topo *topo_load_buf(const char *name, const char *buf, size_t len, struct topo_errors *errs)
 {
 	struct ld ld = {.file = name, .errs = errs};
 	size_t nerr0 = errs->n;
@@ -1890,9 +1899,9 @@ struct topo *topo_load_file(const char *path, struct topo_errors *errs)
 		return NULL;
 	}
 	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > FILE_SIZE_MAX) {
-		topo_errors_add(errs, path, 0, 0, "", "a regular file of at most 16 MiB",
-				"cannot read: %s",
-				S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file or too big");
+		topo_errors_add(
+			errs, path, 0, 0, "", "a regular file of at most 16 MiB", "cannot read: %s",
+			S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file or too big");
 		goto out_close;
 	}
 	buf = malloc((size_t)st.st_size + 1);

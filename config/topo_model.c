@@ -12,9 +12,9 @@
 #include "topo_internal.h"
 
 const char *const topo_port_type_names[TOPO_PORT_TYPE_MAX] = {
-	[TOPO_PORT_PCAP] = "pcap",	     [TOPO_PORT_NULL] = "null",
-	[TOPO_PORT_RING] = "ring",	     [TOPO_PORT_AF_PACKET] = "af_packet",
-	[TOPO_PORT_TAP] = "tap",	     [TOPO_PORT_VHOST_USER] = "vhost-user",
+	[TOPO_PORT_PCAP] = "pcap", [TOPO_PORT_NULL] = "null",
+	[TOPO_PORT_RING] = "ring", [TOPO_PORT_AF_PACKET] = "af_packet",
+	[TOPO_PORT_TAP] = "tap",   [TOPO_PORT_VHOST_USER] = "vhost-user",
 };
 
 const char *const topo_action_names[TOPO_ACT_MAX] = {

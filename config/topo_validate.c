@@ -40,19 +40,20 @@ __attribute__((format(printf, 5, 6))) static void add(struct vd *vd, struct topo
 }
 
 /* "one of the defined ports: a, b, c" (the first few; a list of 256 helps nobody). */
-static void port_names(const struct topo *t, const struct topo_bridge *only, char *buf,
-		       size_t size)
+static void port_names(const struct topo *t, const struct topo_bridge *only, char *buf, size_t size)
 {
 	size_t len = 0, shown = 0, total = only ? only->n_ports : t->n_ports;
 	int w;
 
 	if (total == 0) {
-		snprintf(buf, size, only ? "a port of bridge %s (it has none)"
-					 : "a port defined under ports: (there are none)",
+		snprintf(buf, size,
+			 only ? "a port of bridge %s (it has none)"
+			      : "a port defined under ports: (there are none)",
 			 only ? only->name : "");
 		return;
 	}
-	w = snprintf(buf, size, only ? "one of the ports of bridge %s: " : "one of the defined ports: ",
+	w = snprintf(buf, size,
+		     only ? "one of the ports of bridge %s: " : "one of the defined ports: ",
 		     only ? only->name : "");
 	len = w > 0 ? (size_t)w : 0;
 	for (size_t i = 0; i < total && len < size; i++) {
@@ -151,8 +152,8 @@ static void check_ports(struct vd *vd)
 			    "\"%s\" is not a valid port name", p->name);
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(t->ports[j].name, p->name) == 0) {
-				add(vd, p->loc, path, "each name once", "port \"%s\" is defined twice",
-				    p->name);
+				add(vd, p->loc, path, "each name once",
+				    "port \"%s\" is defined twice", p->name);
 				break;
 			}
 		}
@@ -204,7 +205,8 @@ static void check_bridge_ports(struct vd *vd, const struct topo_bridge *br, size
 		}
 		/* The first bridge to name a port keeps it; the later ones are at fault. */
 		for (size_t b = 0; b < bi; b++) {
-			const struct topo_bridge_port *other = bridge_port(&t->bridges[b], bp->port);
+			const struct topo_bridge_port *other =
+				bridge_port(&t->bridges[b], bp->port);
 
 			if (other != NULL) {
 				add(vd, bp->loc, path, "each port in at most one bridge",
@@ -352,12 +354,14 @@ static void check_static_macs(struct vd *vd, const struct topo_bridge *br)
 					 bp->vlan);
 			} else {
 				vsw_vlan_list_format(bp->trunk, vl, sizeof(vl));
-				snprintf(expect, sizeof(expect), "a VLAN of the port's trunk: %s%s%.0u",
-					 vl, bp->native ? " or native " : "", bp->native);
+				snprintf(expect, sizeof(expect),
+					 "a VLAN of the port's trunk: %s%s%.0u", vl,
+					 bp->native ? " or native " : "", bp->native);
 			}
-			snprintf(path, sizeof(path), "bridges.%s.static_macs[%zu].vlan", br->name, i);
-			add(vd, sm->loc, path, expect, "port \"%s\" does not carry VLAN %u", sm->port,
-			    sm->vlan);
+			snprintf(path, sizeof(path), "bridges.%s.static_macs[%zu].vlan", br->name,
+				 i);
+			add(vd, sm->loc, path, expect, "port \"%s\" does not carry VLAN %u",
+			    sm->port, sm->vlan);
 		}
 	}
 	find_dups(vd, br->n_static_macs, &sm_ops, br);
@@ -394,7 +398,8 @@ static void check_bridges(struct vd *vd)
 		for (size_t j = 0; j < i; j++) {
 			if (t->bridges[j].vni == br->vni) {
 				add(vd, br->vni_loc, path, "each VNI in one bridge",
-				    "VNI %u is already bridge \"%s\"'s", br->vni, t->bridges[j].name);
+				    "VNI %u is already bridge \"%s\"'s", br->vni,
+				    t->bridges[j].name);
 				break;
 			}
 		}
@@ -411,7 +416,8 @@ static void check_overlay(struct vd *vd)
 		return;
 	if (ov->port[0] != '\0' && topo_port_find(t, ov->port) == NULL) {
 		port_names(t, NULL, expect, sizeof(expect));
-		add(vd, ov->port_loc, "overlay.vtep.port", expect, "no port named \"%s\"", ov->port);
+		add(vd, ov->port_loc, "overlay.vtep.port", expect, "no port named \"%s\"",
+		    ov->port);
 	}
 	for (size_t i = 0; i < ov->n_remotes; i++) {
 		const struct topo_remote *r = &ov->remotes[i];
@@ -422,8 +428,9 @@ static void check_overlay(struct vd *vd)
 		snprintf(path, sizeof(path), "overlay.remotes[%zu]", i);
 		topo_ip_format(&r->ip, false, a, sizeof(a));
 		if (ov->local_ip.family != 0 && r->ip.family != ov->local_ip.family) {
-			add(vd, r->loc, path, ov->local_ip.family == 4 ? "an IPv4 address, as local_ip"
-								       : "an IPv6 address, as local_ip",
+			add(vd, r->loc, path,
+			    ov->local_ip.family == 4 ? "an IPv4 address, as local_ip"
+						     : "an IPv6 address, as local_ip",
 			    "%s is not of local_ip's family", a);
 			continue;
 		}
@@ -450,7 +457,8 @@ static void check_match(struct vd *vd, const struct topo_flow *f, size_t fi,
 		  (m->eth_type == TOPO_ETH_IPV4 || m->eth_type == TOPO_ETH_IPV6);
 	char path[PATH_SIZE], expect[512];
 
-#define MPATH(field) snprintf(path, sizeof(path), "flows[%zu].match.%s", fi, topo_match_names[field])
+#define MPATH(field)                                                                               \
+	snprintf(path, sizeof(path), "flows[%zu].match.%s", fi, topo_match_names[field])
 	if ((m->fields & TOPO_M_BIT(TOPO_M_IN_PORT)) && br != NULL &&
 	    bridge_port(br, m->in_port) == NULL) {
 		MPATH(TOPO_M_IN_PORT);
@@ -515,7 +523,8 @@ static void check_actions(struct vd *vd, const struct topo_flow *f, size_t fi,
 			if (verdict >= 0)
 				add(vd, a->loc, path,
 				    "one of drop, output, flood or normal, last in the list",
-				    "%s after %s: a flow has one verdict", topo_action_names[a->type],
+				    "%s after %s: a flow has one verdict",
+				    topo_action_names[a->type],
 				    topo_action_names[f->actions[verdict].type]);
 			else
 				verdict = (int)i;

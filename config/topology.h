@@ -19,13 +19,13 @@
 #include "topo_errors.h"
 
 #define TOPO_VERSION 1
-#define TOPO_NAME_MAX 32	/* names are 1..31 of [A-Za-z0-9_.-], as on the socket */
-#define TOPO_OPT_VAL_MAX 256	/* as DP_PORT_OPT_VAL_MAX in dataplane/dp_ctl.h */
+#define TOPO_NAME_MAX 32     /* names are 1..31 of [A-Za-z0-9_.-], as on the socket */
+#define TOPO_OPT_VAL_MAX 256 /* as DP_PORT_OPT_VAL_MAX in dataplane/dp_ctl.h */
 #define TOPO_PORT_OPT_MAX 8
 #define TOPO_ACTIONS_MAX 16
-#define TOPO_WORKERS_MAX 8	/* as VSW_MAX_WORKERS in dataplane/dp.h */
-#define TOPO_PORTS_MAX 256	/* as VSW_MAX_PORTS */
-#define TOPO_BRIDGES_MAX 64	/* as VSW_MAX_BRIDGES */
+#define TOPO_WORKERS_MAX 8  /* as VSW_MAX_WORKERS in dataplane/dp.h */
+#define TOPO_PORTS_MAX 256  /* as VSW_MAX_PORTS */
+#define TOPO_BRIDGES_MAX 64 /* as VSW_MAX_BRIDGES */
 #define TOPO_FLOWS_MAX 65536
 #define TOPO_REMOTES_MAX 1024
 #define TOPO_VLAN_MAX 4094
@@ -98,11 +98,11 @@ enum topo_vlan_mode { TOPO_VLAN_ACCESS, TOPO_VLAN_TRUNK };
 struct topo_bridge_port {
 	char port[TOPO_NAME_MAX];
 	enum topo_vlan_mode mode;
-	uint16_t vlan;				 /* access: untagged frames' VLAN, default 1 */
-	uint8_t trunk[TOPO_VLAN_BITMAP_SIZE];	 /* trunk: allowed VLANs */
-	uint16_t native;			 /* trunk: VLAN of untagged frames, 0 = none */
-	struct topo_loc loc;			 /* of the port's name */
-	struct topo_loc vlan_loc;		 /* of vlan: or trunk: (for VLAN errors) */
+	uint16_t vlan;			      /* access: untagged frames' VLAN, default 1 */
+	uint8_t trunk[TOPO_VLAN_BITMAP_SIZE]; /* trunk: allowed VLANs */
+	uint16_t native;		      /* trunk: VLAN of untagged frames, 0 = none */
+	struct topo_loc loc;		      /* of the port's name */
+	struct topo_loc vlan_loc;	      /* of vlan: or trunk: (for VLAN errors) */
 };
 
 struct topo_static_mac {
@@ -197,7 +197,7 @@ struct topo_match {
 
 enum topo_action_type {
 	TOPO_ACT_DROP,
-	TOPO_ACT_OUTPUT,   /* port */
+	TOPO_ACT_OUTPUT, /* port */
 	TOPO_ACT_FLOOD,
 	TOPO_ACT_NORMAL,
 	TOPO_ACT_PUSH_VLAN, /* vlan */
@@ -248,8 +248,7 @@ struct topo {
  * with topo_errors_init; the caller clears it.
  */
 struct topo *topo_load_file(const char *path, struct topo_errors *errs);
-struct topo *topo_load_buf(const char *name, const char *buf, size_t len,
-			   struct topo_errors *errs);
+struct topo *topo_load_buf(const char *name, const char *buf, size_t len, struct topo_errors *errs);
 void topo_free(struct topo *t);
 
 /* An empty topology with every default in place (for models built without a file). */

@@ -19,6 +19,7 @@
 #include "vsw_proto.h"
 #include "vsw_util.h"
 #include "vswctl.h"
+#include "vswctl_check.h"
 
 #ifndef VSW_VERSION
 #define VSW_VERSION "unknown"
@@ -792,6 +793,7 @@ void vswctl_usage(FILE *out)
 	for (i = 0; i < N_CMDS; i++)
 		if (cmds[i].synopsis != NULL)
 			fprintf(out, "  %s\n", cmds[i].synopsis);
+	fputs("  check -f FILE [-j]\n", out); /* tools/vswctl_check.c */
 	fputs("\n"
 	      "Exit status: 0 success, 1 the dataplane refused or could not be reached,\n"
 	      "2 the command line is wrong (nothing was sent).\n",
@@ -1024,6 +1026,10 @@ int vswctl_main(int argc, char **argv, FILE *out, FILE *errf)
 			return usage_exit(errf, err, "vswctl --help");
 		}
 	}
+
+	/* check reads a file and never the socket: config/ does the work. */
+	if (optind < argc && strcmp(argv[optind], "check") == 0)
+		return vswctl_check(argc - optind, argv + optind, json, out, errf);
 
 	rc = vswctl_parse(argc - optind, argv + optind, &req, err, sizeof(err));
 	if (rc == -EINVAL) {

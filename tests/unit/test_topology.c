@@ -128,529 +128,529 @@ struct bad_file {
 	const char *errors; /* exactly as printed */
 };
 
-static const struct bad_file bad_files[] = {
-	{"syntax_unclosed_flow",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: ring\n"
-	 "  b: x\n",
-	 "t.yaml:4:4: error: YAML syntax: did not find expected ',' or '}' (while parsing a flow mapping at line 3, column 6)\n"},
-	{"syntax_tab",
-	 "version: 1\n"
-	 "ports:\n"
-	 "\tvm1: {type: ring}\n",
-	 "t.yaml:3:1: error: YAML syntax: found character that cannot start any token (while scanning for the next token at line 3, column 1)\n"},
-	{"empty_file",
-	 "",
-	 "t.yaml:1:1: error: the file is empty (expected a mapping with version: 1)\n"},
-	{"not_a_mapping",
-	 "- version: 1\n",
-	 "t.yaml:1:1: error: got a list (expected a mapping with version: 1, ports, bridges, overlay, flows)\n"},
-	{"missing_version",
-	 "ports: {a: {type: ring}}\n",
-	 "t.yaml:1:1: error: missing \"version\" (expected version: 1)\n"},
-	{"unsupported_version",
-	 "version: 2\n"
-	 "ports: 5\n",
-	 "t.yaml:1:10: error: version: 2 is not supported by this vsw (expected 1)\n"},
-	{"version_quoted",
-	 "version: \"1\"\n",
-	 "t.yaml:1:10: error: version: got \"1\" (expected 1)\n"},
-	{"two_documents",
-	 "version: 1\n"
-	 "---\n"
-	 "version: 1\n",
-	 "t.yaml:2:1: error: a second YAML document (expected one document per file)\n"},
-	{"unknown_top_key",
-	 "version: 1\n"
-	 "bridge: {}\n",
-	 "t.yaml:2:1: error: bridge: unknown key \"bridge\" (expected one of: version, dataplane, ports, bridges, overlay, flows)\n"},
-	{"duplicate_top_key",
-	 "version: 1\n"
-	 "ports: {}\n"
-	 "ports: {}\n",
-	 "t.yaml:3:1: error: ports: duplicate key \"ports\", first at line 2, column 1 (expected each key once)\n"},
-	{"duplicate_port",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: ring}\n"
-	 "  a: {type: null}\n",
-	 "t.yaml:4:3: error: ports.a: duplicate key \"a\", first at line 3, column 3 (expected each key once)\n"},
-	{"bad_port_name",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  \"a b\": {type: ring}\n",
-	 "t.yaml:3:3: error: ports.a b: \"a b\" is not a valid port name (expected 1..31 characters of A-Z a-z 0-9 _ . -)\n"},
-	{"port_not_mapping",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: ring\n",
-	 "t.yaml:3:6: error: ports.a: got \"ring\" (expected a mapping with type: and the type's options)\n"},
-	{"port_missing_type",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {iface: x}\n",
-	 "t.yaml:3:3: error: ports.a: missing \"type\" (expected one of: pcap, null, ring, af_packet, tap, vhost-user)\n"},
-	{"port_unknown_type",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: nul}\n",
-	 "t.yaml:3:13: error: ports.a.type: unknown port type \"nul\" (expected one of: pcap, null, ring, af_packet, tap, vhost-user)\n"},
-	{"port_unknown_option",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: af_packet, iface: eth9, queues: 2}\n",
-	 "t.yaml:3:37: error: ports.a.queues: unknown key \"queues\" (expected one of: type, storm_pps, storm_burst, max_macs, iface, qpairs)\n"},
-	{"port_missing_required",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: vhost-user}\n",
-	 "t.yaml:3:3: error: ports.a: missing \"socket\" (expected a socket path)\n"},
-	{"port_bad_mode",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: vhost-user, socket: /s, mode: clinet}\n",
-	 "t.yaml:3:43: error: ports.a.mode: got \"clinet\" (expected server or client)\n"},
-	{"port_option_range",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: null, size: 10}\n",
-	 "t.yaml:3:25: error: ports.a.size: 10 is out of range (expected an integer 14..9216)\n"},
-	{"port_bool_type",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: null, rx: yes}\n",
-	 "t.yaml:3:23: error: ports.a.rx: got \"yes\" (expected true or false)\n"},
-	{"port_iface_too_long",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: tap, iface: abcdefghijklmnop}\n",
-	 "t.yaml:3:25: error: ports.a.iface: \"abcdefghijklmnop\" is too long for an interface name (expected at most 15 characters)\n"},
-	{"port_iface_slash",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: af_packet, iface: a/b}\n",
-	 "t.yaml:3:31: error: ports.a.iface: \"a/b\" is not an interface name (expected an interface name without '/' or spaces)\n"},
-	{"port_comma_path",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: pcap, tx_pcap: \"/tmp/a,b.pcap\"}\n",
-	 "t.yaml:3:28: error: ports.a.tx_pcap: \"/tmp/a,b.pcap\" holds a character the dataplane cannot pass on (expected no ',', '=' or control characters)\n"},
-	{"port_storm_negative",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: ring, storm_pps: -1}\n",
-	 "t.yaml:3:30: error: ports.a.storm_pps: -1 is out of range (expected an integer 0..100000000)\n"},
-	{"port_max_macs_range",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: ring, max_macs: 4194305}\n",
-	 "t.yaml:3:29: error: ports.a.max_macs: 4194305 is out of range (expected an integer 0..4194304)\n"},
-	{"pcap_two_rx",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: pcap, rx_pcap: /a.pcap, rx_iface: eth0}\n",
-	 "t.yaml:3:3: error: ports.a: more than one receive source (expected one of rx_pcap, rx_iface, rx_iface_in)\n"},
-	{"pcap_infinite_without_file",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: pcap, rx_iface: eth0, infinite_rx: true}\n",
-	 "t.yaml:3:3: error: ports.a: infinite_rx without rx_pcap (expected rx_pcap with infinite_rx)\n"},
-	{"shared_socket",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: vhost-user, socket: /s}\n"
-	 "  b: {type: vhost-user, socket: /s}\n",
-	 "t.yaml:4:33: error: ports.b.socket: socket \"/s\" is already used by port \"a\" (expected each port its own)\n"},
-	{"shared_iface",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: af_packet, iface: veth0}\n"
-	 "  b: {type: af_packet, iface: veth0}\n",
-	 "t.yaml:4:31: error: ports.b.iface: interface \"veth0\" is already used by port \"a\" (expected each port its own)\n"},
-	{"shared_tap_default_name",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  t1: {type: tap}\n"
-	 "  t2: {type: tap, iface: t1}\n",
-	 "t.yaml:4:26: error: ports.t2.iface: interface \"t1\" is already used by port \"t1\" (expected each port its own)\n"},
-	{"bridge_dangling_port",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  tenant-a:\n"
-	 "    ports: {vm1: {vlan: 10}, vm9: {vlan: 10}}\n",
-	 "t.yaml:8:30: error: bridges.tenant-a.ports.vm9: no port named \"vm9\" (expected one of the defined ports: vm1, vm2, uplink)\n"},
-	{"bridge_port_in_two",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a: {ports: {vm1: {}}}\n"
-	 "  b: {ports: {vm1: {}}}\n",
-	 "t.yaml:8:15: error: bridges.b.ports.vm1: port \"vm1\" is already in bridge \"a\" at line 7 (expected each port in at most one bridge)\n"},
-	{"bridge_vlan_range",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a: {ports: {vm1: {vlan: 4095}, vm2: {vlan: 0}}}\n",
-	 "t.yaml:7:27: error: bridges.a.ports.vm1.vlan: 4095 is out of range (expected an integer 1..4094)\n"
-	 "t.yaml:7:46: error: bridges.a.ports.vm2.vlan: 0 is out of range (expected an integer 1..4094)\n"},
-	{"bridge_vlan_string",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a: {ports: {vm1: {vlan: \"10\"}}}\n",
-	 "t.yaml:7:27: error: bridges.a.ports.vm1.vlan: got \"10\" (expected an integer 1..4094)\n"},
-	{"bridge_vlan_and_trunk",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a: {ports: {vm1: {vlan: 10, trunk: [20]}}}\n",
-	 "t.yaml:7:15: error: bridges.a.ports.vm1: both vlan and trunk given (expected vlan: for an access port or trunk: for a trunk port)\n"},
-	{"bridge_native_alone",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a: {ports: {vm1: {native: 10}}}\n",
-	 "t.yaml:7:15: error: bridges.a.ports.vm1: native without trunk (expected native only with trunk)\n"},
-	{"trunk_overlap",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a: {ports: {vm1: {trunk: [10, \"5-15\"]}}}\n",
-	 "t.yaml:7:33: error: bridges.a.ports.vm1.trunk[1]: VLAN 10 is listed twice (expected each VLAN once)\n"},
-	{"trunk_overlap_in_string",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a: {ports: {vm1: {trunk: \"10-20,15\"}}}\n",
-	 "t.yaml:7:28: error: bridges.a.ports.vm1.trunk: VLAN 15 is listed twice (expected each VLAN once)\n"},
-	{"trunk_backwards",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a: {ports: {vm1: {trunk: [\"40-30\"]}}}\n",
-	 "t.yaml:7:29: error: bridges.a.ports.vm1.trunk[0]: \"40-30\": VLAN range 40-30 is backwards (expected lo <= hi)\n"},
-	{"trunk_empty",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a: {ports: {vm1: {trunk: []}}}\n",
-	 "t.yaml:7:28: error: bridges.a.ports.vm1.trunk: empty trunk list (expected at least one VLAN)\n"},
-	{"bridge_unknown_key",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a: {aging: 30}\n",
-	 "t.yaml:7:7: error: bridges.a.aging: unknown key \"aging\" (expected one of: vni, mac_aging_s, max_macs, move_damp, move_damp_s, ports, static_macs)\n"},
-	{"bridge_ranges",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a: {mac_aging_s: 0, max_macs: 4194305, move_damp: 1001, move_damp_s: 0, vni: 16777216}\n",
-	 "t.yaml:7:20: error: bridges.a.mac_aging_s: 0 is out of range (expected an integer 1..1000000)\n"
-	 "t.yaml:7:33: error: bridges.a.max_macs: 4194305 is out of range (expected an integer 1..4194304)\n"
-	 "t.yaml:7:53: error: bridges.a.move_damp: 1001 is out of range (expected an integer 0..1000)\n"
-	 "t.yaml:7:72: error: bridges.a.move_damp_s: 0 is out of range (expected an integer 1..255)\n"
-	 "t.yaml:7:80: error: bridges.a.vni: 16777216 is out of range (expected an integer 1..16777215)\n"},
-	{"bridge_dup_vni",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a: {vni: 10}\n"
-	 "  b: {vni: 10}\n"
-	 "overlay: {vtep: {local_ip: 198.18.0.1, port: uplink}}\n",
-	 "t.yaml:8:12: error: bridges.b.vni: VNI 10 is already bridge \"a\"'s (expected each VNI in one bridge)\n"},
-	{"vni_without_overlay",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a: {vni: 10}\n",
-	 "t.yaml:7:12: error: bridges.a.vni: VNI 10 but no overlay is defined (expected an overlay: section with the VTEP)\n"},
-	{"static_mac_bad",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a:\n"
-	 "    ports: {vm1: {vlan: 10}}\n"
-	 "    static_macs:\n"
-	 "      - {mac: \"02:00:00:00:00:0g\", port: vm1, vlan: 10}\n"
-	 "      - {mac: \"01:00:5e:00:00:01\", port: vm1, vlan: 10}\n"
-	 "      - {mac: \"00:00:00:00:00:00\", port: vm1, vlan: 10}\n",
-	 "t.yaml:10:15: error: bridges.a.static_macs[0].mac: \"02:00:00:00:00:0g\" is not a MAC address (expected a MAC address xx:xx:xx:xx:xx:xx)\n"
-	 "t.yaml:11:15: error: bridges.a.static_macs[1].mac: \"01:00:5e:00:00:01\" is a multicast address (expected a unicast MAC)\n"
-	 "t.yaml:12:15: error: bridges.a.static_macs[2].mac: \"00:00:00:00:00:00\" is the zero address (expected a unicast MAC)\n"},
-	{"static_mac_refs",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a:\n"
-	 "    ports: {vm1: {vlan: 10}, vm2: {trunk: [20]}}\n"
-	 "    static_macs:\n"
-	 "      - {mac: \"02:00:00:00:00:01\", port: uplink}\n"
-	 "      - {mac: \"02:00:00:00:00:02\", port: vm1}\n"
-	 "      - {mac: \"02:00:00:00:00:03\", port: vm2, vlan: 20}\n"
-	 "      - {mac: \"02:00:00:00:00:03\", port: vm2, vlan: 20}\n"
-	 "      - {port: vm1}\n",
-	 "t.yaml:10:42: error: bridges.a.static_macs[0].port: port \"uplink\" is not in bridge \"a\" (expected one of the ports of bridge a: vm1, vm2)\n"
-	 "t.yaml:11:9: error: bridges.a.static_macs[1].vlan: port \"vm1\" does not carry VLAN 1 (expected vlan: 10, the port's access VLAN)\n"
-	 "t.yaml:13:9: error: bridges.a.static_macs[3].mac: 02:00:00:00:00:03 on VLAN 20 is already static_macs[2] at line 12 (expected each (mac, vlan) once)\n"
-	 "t.yaml:14:9: error: bridges.a.static_macs[4]: missing \"mac\" (expected a MAC address xx:xx:xx:xx:xx:xx)\n"},
-	{"overlay_refs",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  a: {vni: 5001, ports: {uplink: {}}}\n"
-	 "overlay:\n"
-	 "  vtep: {local_ip: 198.18.0.1, port: uplink}\n"
-	 "  remotes: [198.18.0.2, 198.18.0.2, \"2001:db8::1\", 198.18.0.1]\n",
-	 "t.yaml:7:26: error: bridges.a.ports.uplink: port \"uplink\" is the overlay's underlay port, overlay.vtep.port (expected the underlay port outside every bridge)\n"
-	 "t.yaml:10:25: error: overlay.remotes[1]: 198.18.0.2 is already overlay.remotes[0] (expected each remote once)\n"
-	 "t.yaml:10:37: error: overlay.remotes[2]: 2001:db8::1 is not of local_ip's family (expected an IPv4 address, as local_ip)\n"
-	 "t.yaml:10:52: error: overlay.remotes[3]: 198.18.0.1 is local_ip itself (expected another VTEP's address)\n"},
-	{"overlay_values",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "overlay:\n"
-	 "  vtep: {local_ip: 198.18.0.1/24, port: nope, udp_port: 0}\n"
-	 "  remotes: [198.18.0.256]\n",
-	 "t.yaml:7:20: error: overlay.vtep.local_ip: \"198.18.0.1/24\" has a prefix (expected a host address without /prefix)\n"
-	 "t.yaml:7:41: error: overlay.vtep.port: no port named \"nope\" (expected one of the defined ports: vm1, vm2, uplink)\n"
-	 "t.yaml:7:57: error: overlay.vtep.udp_port: 0 is out of range (expected an integer 1..65535)\n"
-	 "t.yaml:8:13: error: overlay.remotes[0]: \"198.18.0.256\" is not an IP address (expected an IPv4 or IPv6 address)\n"},
-	{"overlay_missing_vtep",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "overlay:\n"
-	 "  remotes: []\n",
-	 "t.yaml:7:3: error: overlay: missing \"vtep\" (expected vtep: {local_ip, port})\n"},
-	{"vtep_missing_fields",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "overlay:\n"
-	 "  vtep: {udp_port: 4789}\n",
-	 "t.yaml:7:9: error: overlay.vtep: missing \"local_ip\" (expected the VTEP's own IP address)\n"
-	 "t.yaml:7:9: error: overlay.vtep: missing \"port\" (expected the underlay port's name)\n"},
-	{"flow_dangling",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  br: {ports: {vm1: {}, vm2: {}}}\n"
-	 "flows:\n"
-	 "  - {bridge: nobr, actions: [drop]}\n"
-	 "  - {bridge: br, match: {in_port: uplink}, actions: [output:uplink, mirror:ghost]}\n",
-	 "t.yaml:9:14: error: flows[0].bridge: no bridge named \"nobr\" (expected one of the defined bridges: br)\n"
-	 "t.yaml:10:35: error: flows[1].match.in_port: port \"uplink\" is not in bridge \"br\" (expected one of the ports of bridge br: vm1, vm2)\n"
-	 "t.yaml:10:54: error: flows[1].actions[0]: output port \"uplink\" is not in bridge \"br\" (expected one of the ports of bridge br: vm1, vm2)\n"
-	 "t.yaml:10:69: error: flows[1].actions[1]: mirror after the verdict output (expected the verdict (drop, output, flood, normal) last)\n"
-	 "t.yaml:10:69: error: flows[1].actions[1]: no port named \"ghost\" (expected one of the defined ports: vm1, vm2, uplink)\n"},
-	{"flow_prereqs",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  br: {ports: {vm1: {}}}\n"
-	 "flows:\n"
-	 "  - bridge: br\n"
-	 "    match: {ip_src: 198.18.0.0/15, ip_proto: udp, udp_dst: 53}\n"
-	 "    actions: [drop]\n"
-	 "  - bridge: br\n"
-	 "    match: {eth_type: ipv4, ip_proto: icmp, l4_dst: 1}\n"
-	 "    actions: [drop]\n"
-	 "  - bridge: br\n"
-	 "    match: {eth_type: ipv4, ip_proto: udp, tcp_dst: 80}\n"
-	 "    actions: [drop]\n"
-	 "  - bridge: br\n"
-	 "    match: {eth_type: ipv6, ip_dst: 198.18.0.1}\n"
-	 "    actions: [drop]\n",
-	 "t.yaml:10:21: error: flows[0].match.ip_src: ip_src without an IP eth_type (expected eth_type: ipv4 or ipv6 in the same match)\n"
-	 "t.yaml:10:46: error: flows[0].match.ip_proto: ip_proto without an IP eth_type (expected eth_type: ipv4 or ipv6 in the same match)\n"
-	 "t.yaml:13:53: error: flows[1].match.l4_dst: an L4 port without a protocol that has ports (expected ip_proto: tcp, udp or sctp in the same match)\n"
-	 "t.yaml:16:53: error: flows[2].match.tcp_dst: tcp_dst with ip_proto 17 matches nothing (expected ip_proto: tcp, or l4_dst)\n"
-	 "t.yaml:19:37: error: flows[3].match.ip_dst: an IPv4 address with eth_type ipv6 (expected an IPv6 address, as eth_type is ipv6)\n"},
-	{"flow_values",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  br: {ports: {vm1: {}}}\n"
-	 "flows:\n"
-	 "  - bridge: br\n"
-	 "    priority: 65536\n"
-	 "    match: {vlan: 4095, eth_type: 0x0500, ip_proto: 256, eth_dst: \"ff:ff:ff:ff:ff:ff/00:ff:00:00:00:00\", vni: 0, bogus: 1}\n"
-	 "    actions: [drop]\n"
-	 "  - bridge: br\n"
-	 "    match: {eth_type: ipv4, ip_dst: 198.18.0.1/24, ip_src: 198.18.0.0/33}\n"
-	 "    actions: [drop]\n",
-	 "t.yaml:10:15: error: flows[0].priority: 65536 is out of range (expected an integer 0..65535)\n"
-	 "t.yaml:11:19: error: flows[0].match.vlan: 4095 is out of range (expected an integer 1..4094)\n"
-	 "t.yaml:11:35: error: flows[0].match.eth_type: 0x0500 is out of range (expected ipv4, ipv6, arp, vlan or a number 0x0600..0xffff)\n"
-	 "t.yaml:11:53: error: flows[0].match.ip_proto: 256 is out of range (expected tcp, udp, icmp, icmpv6, sctp or a number 0..255)\n"
-	 "t.yaml:11:67: error: flows[0].match.eth_dst: \"ff:ff:ff:ff:ff:ff/00:ff:00:00:00:00\" has bits set outside its mask (expected no bits outside the mask)\n"
-	 "t.yaml:11:111: error: flows[0].match.vni: 0 is out of range (expected an integer 1..16777215)\n"
-	 "t.yaml:11:114: error: flows[0].match.bogus: unknown key \"bogus\" (expected one of: in_port, vlan, eth_src, eth_dst, eth_type, ip_src, ip_dst, ip_proto, l4_src, l4_dst, tcp_src, tcp_dst, udp_src, udp_dst, sctp_src, sctp_dst, vni)\n"
-	 "t.yaml:14:37: error: flows[1].match.ip_dst: \"198.18.0.1/24\" has host bits set beyond /24 (expected 198.18.0.0/24)\n"
-	 "t.yaml:14:60: error: flows[1].match.ip_src: \"198.18.0.0/33\" has a bad prefix (expected a prefix length 0..32)\n"},
-	{"flow_actions",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  br: {ports: {vm1: {}, vm2: {}}}\n"
-	 "flows:\n"
-	 "  - {bridge: br, actions: [drop, count, normal]}\n"
-	 "  - {bridge: br, priority: 1, actions: [push_vlan:5000, set_vlan, output, pop_vlan:3, teleport, count, count]}\n"
-	 "  - {bridge: br, priority: 2, actions: []}\n"
-	 "  - {bridge: br, priority: 3}\n",
-	 "t.yaml:9:34: error: flows[0].actions[1]: count after the verdict drop (expected the verdict (drop, output, flood, normal) last)\n"
-	 "t.yaml:9:41: error: flows[0].actions[2]: normal after drop: a flow has one verdict (expected one of drop, output, flood or normal, last in the list)\n"
-	 "t.yaml:10:41: error: flows[1].actions[0]: push_vlan needs a VLAN id (expected push_vlan:N with N in 1..4094)\n"
-	 "t.yaml:10:57: error: flows[1].actions[1]: set_vlan needs a VLAN id (expected set_vlan:N with N in 1..4094)\n"
-	 "t.yaml:10:67: error: flows[1].actions[2]: output needs a port name (expected output:PORT)\n"
-	 "t.yaml:10:75: error: flows[1].actions[3]: pop_vlan takes no argument (expected \"pop_vlan\" alone)\n"
-	 "t.yaml:10:87: error: flows[1].actions[4]: unknown action \"teleport\" (expected drop, output:PORT, flood, normal, push_vlan:VLAN, pop_vlan, set_vlan:VLAN, mirror:PORT or count)\n"
-	 "t.yaml:11:40: error: flows[2].actions: empty list (expected at least one action, e.g. [drop] or [normal])\n"
-	 "t.yaml:12:5: error: flows[3]: missing \"actions\" (expected a list of actions, e.g. [drop])\n"},
-	{"flow_duplicates",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  br: {ports: {vm1: {}}}\n"
-	 "flows:\n"
-	 "  - {name: f1, bridge: br, priority: 5, match: {in_port: vm1}, actions: [drop]}\n"
-	 "  - {name: f1, bridge: br, priority: 5, match: {in_port: vm1}, actions: [normal]}\n",
-	 "t.yaml:10:5: error: flows[1].name: flow name \"f1\" is already flows[0]'s, at line 9 (expected each flow name once)\n"
-	 "t.yaml:10:5: error: flows[1]: same bridge, priority and match as flows[0] at line 9 (expected a different priority or match)\n"},
-	{"vni_match_without_vni",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  br: {ports: {vm1: {}}}\n"
-	 "flows:\n"
-	 "  - {bridge: br, match: {vni: 5}, actions: [drop]}\n",
-	 "t.yaml:9:31: error: flows[0].match.vni: bridge \"br\" is not on the overlay, so no frame of it has a VNI (expected vni only on a bridge with a vni)\n"},
-	{"dataplane_values",
-	 "version: 1\n"
-	 "dataplane: {workers: [1, 1], memory_mb: 32, huge: maybe, idle_sleep_max_us: 1000001, cores: 2}\n",
-	 "t.yaml:2:26: error: dataplane.workers[1]: cpu 1 is listed twice (expected each cpu once)\n"
-	 "t.yaml:2:41: error: dataplane.memory_mb: 32 is out of range (expected an integer 64..1048576)\n"
-	 "t.yaml:2:51: error: dataplane.huge: got \"maybe\" (expected auto, on or off)\n"
-	 "t.yaml:2:77: error: dataplane.idle_sleep_max_us: 1000001 is out of range (expected an integer 0..1000000)\n"
-	 "t.yaml:2:86: error: dataplane.cores: unknown key \"cores\" (expected one of: workers, control_cpu, memory_mb, mbufs, idle_sleep_max_us, huge)\n"},
-	{"many_errors_at_once",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock, mode: server}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock, mode: client}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  tenant-a:\n"
-	 "    vni: 5001\n"
-	 "    ports: {vm1: {vlan: 10}, vm9: {vlan: 10}}\n"
-	 "  tenant-b:\n"
-	 "    ports: {vm1: {vlan: 4095}}\n",
-	 "t.yaml:8:10: error: bridges.tenant-a.vni: VNI 5001 but no overlay is defined (expected an overlay: section with the VTEP)\n"
-	 "t.yaml:9:30: error: bridges.tenant-a.ports.vm9: no port named \"vm9\" (expected one of the defined ports: vm1, vm2, uplink)\n"
-	 "t.yaml:11:13: error: bridges.tenant-b.ports.vm1: port \"vm1\" is already in bridge \"tenant-a\" at line 9 (expected each port in at most one bridge)\n"
-	 "t.yaml:11:25: error: bridges.tenant-b.ports.vm1.vlan: 4095 is out of range (expected an integer 1..4094)\n"},
-	{"flow_count_twice",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
-	 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
-	 "  uplink: {type: af_packet, iface: veth-up}\n"
-	 "bridges:\n"
-	 "  br: {ports: {vm1: {}}}\n"
-	 "flows:\n"
-	 "  - {bridge: br, actions: [count, count, normal]}\n",
-	 "t.yaml:9:35: error: flows[0].actions[1]: count is already actions[0] (expected count once)\n"},
-	{"complex_key",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  ? [a]\n"
-	 "  : {type: ring}\n",
-	 "t.yaml:3:5: error: ports: got a list as a key (expected a plain name as key)\n"},
-	{"nul_byte",
-	 "version: 1\n"
-	 "ports:\n"
-	 "  a: {type: ring}\n"
-	 "  b: {type: tap, iface: \"x\\0y\"}\n",
-	 "t.yaml:4:25: error: ports.b.iface: holds a NUL character (expected an interface name)\n"},
+static const struct
+	bad_file
+		bad_files
+			[] =
+				{
+					{"syntax_unclosed_flow",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: ring\n"
+					 "  b: x\n",
+					 "t.yaml:4:4: error: YAML syntax: did not find expected ',' or '}' (while parsing a flow mapping at line 3, column 6)\n"},
+					{"syntax_tab",
+					 "version: 1\n"
+					 "ports:\n"
+					 "\tvm1: {type: ring}\n",
+					 "t.yaml:3:1: error: YAML syntax: found character that cannot start any token (while scanning for the next token at line 3, column 1)\n"},
+					{"empty_file", "",
+					 "t.yaml:1:1: error: the file is empty (expected a mapping with version: 1)\n"},
+					{"not_a_mapping", "- version: 1\n",
+					 "t.yaml:1:1: error: got a list (expected a mapping with version: 1, ports, bridges, overlay, flows)\n"},
+					{"missing_version", "ports: {a: {type: ring}}\n",
+					 "t.yaml:1:1: error: missing \"version\" (expected version: 1)\n"},
+					{"unsupported_version",
+					 "version: 2\n"
+					 "ports: 5\n",
+					 "t.yaml:1:10: error: version: 2 is not supported by this vsw (expected 1)\n"},
+					{"version_quoted", "version: \"1\"\n",
+					 "t.yaml:1:10: error: version: got \"1\" (expected 1)\n"},
+					{"two_documents",
+					 "version: 1\n"
+					 "---\n"
+					 "version: 1\n",
+					 "t.yaml:2:1: error: a second YAML document (expected one document per file)\n"},
+					{"unknown_top_key",
+					 "version: 1\n"
+					 "bridge: {}\n",
+					 "t.yaml:2:1: error: bridge: unknown key \"bridge\" (expected one of: version, dataplane, ports, bridges, overlay, flows)\n"},
+					{"duplicate_top_key",
+					 "version: 1\n"
+					 "ports: {}\n"
+					 "ports: {}\n",
+					 "t.yaml:3:1: error: ports: duplicate key \"ports\", first at line 2, column 1 (expected each key once)\n"},
+					{"duplicate_port",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: ring}\n"
+					 "  a: {type: null}\n",
+					 "t.yaml:4:3: error: ports.a: duplicate key \"a\", first at line 3, column 3 (expected each key once)\n"},
+					{"bad_port_name",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  \"a b\": {type: ring}\n",
+					 "t.yaml:3:3: error: ports.a b: \"a b\" is not a valid port name (expected 1..31 characters of A-Z a-z 0-9 _ . -)\n"},
+					{"port_not_mapping",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: ring\n",
+					 "t.yaml:3:6: error: ports.a: got \"ring\" (expected a mapping with type: and the type's options)\n"},
+					{"port_missing_type",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {iface: x}\n",
+					 "t.yaml:3:3: error: ports.a: missing \"type\" (expected one of: pcap, null, ring, af_packet, tap, vhost-user)\n"},
+					{"port_unknown_type",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: nul}\n",
+					 "t.yaml:3:13: error: ports.a.type: unknown port type \"nul\" (expected one of: pcap, null, ring, af_packet, tap, vhost-user)\n"},
+					{"port_unknown_option",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: af_packet, iface: eth9, queues: 2}\n",
+					 "t.yaml:3:37: error: ports.a.queues: unknown key \"queues\" (expected one of: type, storm_pps, storm_burst, max_macs, iface, qpairs)\n"},
+					{"port_missing_required",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: vhost-user}\n",
+					 "t.yaml:3:3: error: ports.a: missing \"socket\" (expected a socket path)\n"},
+					{"port_bad_mode",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: vhost-user, socket: /s, mode: clinet}\n",
+					 "t.yaml:3:43: error: ports.a.mode: got \"clinet\" (expected server or client)\n"},
+					{"port_option_range",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: null, size: 10}\n",
+					 "t.yaml:3:25: error: ports.a.size: 10 is out of range (expected an integer 14..9216)\n"},
+					{"port_bool_type",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: null, rx: yes}\n",
+					 "t.yaml:3:23: error: ports.a.rx: got \"yes\" (expected true or false)\n"},
+					{"port_iface_too_long",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: tap, iface: abcdefghijklmnop}\n",
+					 "t.yaml:3:25: error: ports.a.iface: \"abcdefghijklmnop\" is too long for an interface name (expected at most 15 characters)\n"},
+					{"port_iface_slash",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: af_packet, iface: a/b}\n",
+					 "t.yaml:3:31: error: ports.a.iface: \"a/b\" is not an interface name (expected an interface name without '/' or spaces)\n"},
+					{"port_comma_path",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: pcap, tx_pcap: \"/tmp/a,b.pcap\"}\n",
+					 "t.yaml:3:28: error: ports.a.tx_pcap: \"/tmp/a,b.pcap\" holds a character the dataplane cannot pass on (expected no ',', '=' or control characters)\n"},
+					{"port_storm_negative",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: ring, storm_pps: -1}\n",
+					 "t.yaml:3:30: error: ports.a.storm_pps: -1 is out of range (expected an integer 0..100000000)\n"},
+					{"port_max_macs_range",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: ring, max_macs: 4194305}\n",
+					 "t.yaml:3:29: error: ports.a.max_macs: 4194305 is out of range (expected an integer 0..4194304)\n"},
+					{"pcap_two_rx",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: pcap, rx_pcap: /a.pcap, rx_iface: eth0}\n",
+					 "t.yaml:3:3: error: ports.a: more than one receive source (expected one of rx_pcap, rx_iface, rx_iface_in)\n"},
+					{"pcap_infinite_without_file",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: pcap, rx_iface: eth0, infinite_rx: true}\n",
+					 "t.yaml:3:3: error: ports.a: infinite_rx without rx_pcap (expected rx_pcap with infinite_rx)\n"},
+					{"shared_socket",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: vhost-user, socket: /s}\n"
+					 "  b: {type: vhost-user, socket: /s}\n",
+					 "t.yaml:4:33: error: ports.b.socket: socket \"/s\" is already used by port \"a\" (expected each port its own)\n"},
+					{"shared_iface",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: af_packet, iface: veth0}\n"
+					 "  b: {type: af_packet, iface: veth0}\n",
+					 "t.yaml:4:31: error: ports.b.iface: interface \"veth0\" is already used by port \"a\" (expected each port its own)\n"},
+					{"shared_tap_default_name",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  t1: {type: tap}\n"
+					 "  t2: {type: tap, iface: t1}\n",
+					 "t.yaml:4:26: error: ports.t2.iface: interface \"t1\" is already used by port \"t1\" (expected each port its own)\n"},
+					{"bridge_dangling_port",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  tenant-a:\n"
+					 "    ports: {vm1: {vlan: 10}, vm9: {vlan: 10}}\n",
+					 "t.yaml:8:30: error: bridges.tenant-a.ports.vm9: no port named \"vm9\" (expected one of the defined ports: vm1, vm2, uplink)\n"},
+					{"bridge_port_in_two",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {ports: {vm1: {}}}\n"
+					 "  b: {ports: {vm1: {}}}\n",
+					 "t.yaml:8:15: error: bridges.b.ports.vm1: port \"vm1\" is already in bridge \"a\" at line 7 (expected each port in at most one bridge)\n"},
+					{"bridge_vlan_range",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {ports: {vm1: {vlan: 4095}, vm2: {vlan: 0}}}\n",
+					 "t.yaml:7:27: error: bridges.a.ports.vm1.vlan: 4095 is out of range (expected an integer 1..4094)\n"
+					 "t.yaml:7:46: error: bridges.a.ports.vm2.vlan: 0 is out of range (expected an integer 1..4094)\n"},
+					{"bridge_vlan_string",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {ports: {vm1: {vlan: \"10\"}}}\n",
+					 "t.yaml:7:27: error: bridges.a.ports.vm1.vlan: got \"10\" (expected an integer 1..4094)\n"},
+					{"bridge_vlan_and_trunk",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {ports: {vm1: {vlan: 10, trunk: [20]}}}\n",
+					 "t.yaml:7:15: error: bridges.a.ports.vm1: both vlan and trunk given (expected vlan: for an access port or trunk: for a trunk port)\n"},
+					{"bridge_native_alone",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {ports: {vm1: {native: 10}}}\n",
+					 "t.yaml:7:15: error: bridges.a.ports.vm1: native without trunk (expected native only with trunk)\n"},
+					{"trunk_overlap",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {ports: {vm1: {trunk: [10, \"5-15\"]}}}\n",
+					 "t.yaml:7:33: error: bridges.a.ports.vm1.trunk[1]: VLAN 10 is listed twice (expected each VLAN once)\n"},
+					{"trunk_overlap_in_string",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {ports: {vm1: {trunk: \"10-20,15\"}}}\n",
+					 "t.yaml:7:28: error: bridges.a.ports.vm1.trunk: VLAN 15 is listed twice (expected each VLAN once)\n"},
+					{"trunk_backwards",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {ports: {vm1: {trunk: [\"40-30\"]}}}\n",
+					 "t.yaml:7:29: error: bridges.a.ports.vm1.trunk[0]: \"40-30\": VLAN range 40-30 is backwards (expected lo <= hi)\n"},
+					{"trunk_empty",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {ports: {vm1: {trunk: []}}}\n",
+					 "t.yaml:7:28: error: bridges.a.ports.vm1.trunk: empty trunk list (expected at least one VLAN)\n"},
+					{"bridge_unknown_key",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {aging: 30}\n",
+					 "t.yaml:7:7: error: bridges.a.aging: unknown key \"aging\" (expected one of: vni, mac_aging_s, max_macs, move_damp, move_damp_s, ports, static_macs)\n"},
+					{"bridge_ranges",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {mac_aging_s: 0, max_macs: 4194305, move_damp: 1001, move_damp_s: 0, vni: 16777216}\n",
+					 "t.yaml:7:20: error: bridges.a.mac_aging_s: 0 is out of range (expected an integer 1..1000000)\n"
+					 "t.yaml:7:33: error: bridges.a.max_macs: 4194305 is out of range (expected an integer 1..4194304)\n"
+					 "t.yaml:7:53: error: bridges.a.move_damp: 1001 is out of range (expected an integer 0..1000)\n"
+					 "t.yaml:7:72: error: bridges.a.move_damp_s: 0 is out of range (expected an integer 1..255)\n"
+					 "t.yaml:7:80: error: bridges.a.vni: 16777216 is out of range (expected an integer 1..16777215)\n"},
+					{"bridge_dup_vni",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {vni: 10}\n"
+					 "  b: {vni: 10}\n"
+					 "overlay: {vtep: {local_ip: 198.18.0.1, port: uplink}}\n",
+					 "t.yaml:8:12: error: bridges.b.vni: VNI 10 is already bridge \"a\"'s (expected each VNI in one bridge)\n"},
+					{"vni_without_overlay",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {vni: 10}\n",
+					 "t.yaml:7:12: error: bridges.a.vni: VNI 10 but no overlay is defined (expected an overlay: section with the VTEP)\n"},
+					{"static_mac_bad",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a:\n"
+					 "    ports: {vm1: {vlan: 10}}\n"
+					 "    static_macs:\n"
+					 "      - {mac: \"02:00:00:00:00:0g\", port: vm1, vlan: 10}\n"
+					 "      - {mac: \"01:00:5e:00:00:01\", port: vm1, vlan: 10}\n"
+					 "      - {mac: \"00:00:00:00:00:00\", port: vm1, vlan: 10}\n",
+					 "t.yaml:10:15: error: bridges.a.static_macs[0].mac: \"02:00:00:00:00:0g\" is not a MAC address (expected a MAC address xx:xx:xx:xx:xx:xx)\n"
+					 "t.yaml:11:15: error: bridges.a.static_macs[1].mac: \"01:00:5e:00:00:01\" is a multicast address (expected a unicast MAC)\n"
+					 "t.yaml:12:15: error: bridges.a.static_macs[2].mac: \"00:00:00:00:00:00\" is the zero address (expected a unicast MAC)\n"},
+					{"static_mac_refs",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a:\n"
+					 "    ports: {vm1: {vlan: 10}, vm2: {trunk: [20]}}\n"
+					 "    static_macs:\n"
+					 "      - {mac: \"02:00:00:00:00:01\", port: uplink}\n"
+					 "      - {mac: \"02:00:00:00:00:02\", port: vm1}\n"
+					 "      - {mac: \"02:00:00:00:00:03\", port: vm2, vlan: 20}\n"
+					 "      - {mac: \"02:00:00:00:00:03\", port: vm2, vlan: 20}\n"
+					 "      - {port: vm1}\n",
+					 "t.yaml:10:42: error: bridges.a.static_macs[0].port: port \"uplink\" is not in bridge \"a\" (expected one of the ports of bridge a: vm1, vm2)\n"
+					 "t.yaml:11:9: error: bridges.a.static_macs[1].vlan: port \"vm1\" does not carry VLAN 1 (expected vlan: 10, the port's access VLAN)\n"
+					 "t.yaml:13:9: error: bridges.a.static_macs[3].mac: 02:00:00:00:00:03 on VLAN 20 is already static_macs[2] at line 12 (expected each (mac, vlan) once)\n"
+					 "t.yaml:14:9: error: bridges.a.static_macs[4]: missing \"mac\" (expected a MAC address xx:xx:xx:xx:xx:xx)\n"},
+					{"overlay_refs",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {vni: 5001, ports: {uplink: {}}}\n"
+					 "overlay:\n"
+					 "  vtep: {local_ip: 198.18.0.1, port: uplink}\n"
+					 "  remotes: [198.18.0.2, 198.18.0.2, \"2001:db8::1\", 198.18.0.1]\n",
+					 "t.yaml:7:26: error: bridges.a.ports.uplink: port \"uplink\" is the overlay's underlay port, overlay.vtep.port (expected the underlay port outside every bridge)\n"
+					 "t.yaml:10:25: error: overlay.remotes[1]: 198.18.0.2 is already overlay.remotes[0] (expected each remote once)\n"
+					 "t.yaml:10:37: error: overlay.remotes[2]: 2001:db8::1 is not of local_ip's family (expected an IPv4 address, as local_ip)\n"
+					 "t.yaml:10:52: error: overlay.remotes[3]: 198.18.0.1 is local_ip itself (expected another VTEP's address)\n"},
+					{"overlay_values",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "overlay:\n"
+					 "  vtep: {local_ip: 198.18.0.1/24, port: nope, udp_port: 0}\n"
+					 "  remotes: [198.18.0.256]\n",
+					 "t.yaml:7:20: error: overlay.vtep.local_ip: \"198.18.0.1/24\" has a prefix (expected a host address without /prefix)\n"
+					 "t.yaml:7:41: error: overlay.vtep.port: no port named \"nope\" (expected one of the defined ports: vm1, vm2, uplink)\n"
+					 "t.yaml:7:57: error: overlay.vtep.udp_port: 0 is out of range (expected an integer 1..65535)\n"
+					 "t.yaml:8:13: error: overlay.remotes[0]: \"198.18.0.256\" is not an IP address (expected an IPv4 or IPv6 address)\n"},
+					{"overlay_missing_vtep",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "overlay:\n"
+					 "  remotes: []\n",
+					 "t.yaml:7:3: error: overlay: missing \"vtep\" (expected vtep: {local_ip, port})\n"},
+					{"vtep_missing_fields",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "overlay:\n"
+					 "  vtep: {udp_port: 4789}\n",
+					 "t.yaml:7:9: error: overlay.vtep: missing \"local_ip\" (expected the VTEP's own IP address)\n"
+					 "t.yaml:7:9: error: overlay.vtep: missing \"port\" (expected the underlay port's name)\n"},
+					{"flow_dangling",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  br: {ports: {vm1: {}, vm2: {}}}\n"
+					 "flows:\n"
+					 "  - {bridge: nobr, actions: [drop]}\n"
+					 "  - {bridge: br, match: {in_port: uplink}, actions: [output:uplink, mirror:ghost]}\n",
+					 "t.yaml:9:14: error: flows[0].bridge: no bridge named \"nobr\" (expected one of the defined bridges: br)\n"
+					 "t.yaml:10:35: error: flows[1].match.in_port: port \"uplink\" is not in bridge \"br\" (expected one of the ports of bridge br: vm1, vm2)\n"
+					 "t.yaml:10:54: error: flows[1].actions[0]: output port \"uplink\" is not in bridge \"br\" (expected one of the ports of bridge br: vm1, vm2)\n"
+					 "t.yaml:10:69: error: flows[1].actions[1]: mirror after the verdict output (expected the verdict (drop, output, flood, normal) last)\n"
+					 "t.yaml:10:69: error: flows[1].actions[1]: no port named \"ghost\" (expected one of the defined ports: vm1, vm2, uplink)\n"},
+					{"flow_prereqs",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  br: {ports: {vm1: {}}}\n"
+					 "flows:\n"
+					 "  - bridge: br\n"
+					 "    match: {ip_src: 198.18.0.0/15, ip_proto: udp, udp_dst: 53}\n"
+					 "    actions: [drop]\n"
+					 "  - bridge: br\n"
+					 "    match: {eth_type: ipv4, ip_proto: icmp, l4_dst: 1}\n"
+					 "    actions: [drop]\n"
+					 "  - bridge: br\n"
+					 "    match: {eth_type: ipv4, ip_proto: udp, tcp_dst: 80}\n"
+					 "    actions: [drop]\n"
+					 "  - bridge: br\n"
+					 "    match: {eth_type: ipv6, ip_dst: 198.18.0.1}\n"
+					 "    actions: [drop]\n",
+					 "t.yaml:10:21: error: flows[0].match.ip_src: ip_src without an IP eth_type (expected eth_type: ipv4 or ipv6 in the same match)\n"
+					 "t.yaml:10:46: error: flows[0].match.ip_proto: ip_proto without an IP eth_type (expected eth_type: ipv4 or ipv6 in the same match)\n"
+					 "t.yaml:13:53: error: flows[1].match.l4_dst: an L4 port without a protocol that has ports (expected ip_proto: tcp, udp or sctp in the same match)\n"
+					 "t.yaml:16:53: error: flows[2].match.tcp_dst: tcp_dst with ip_proto 17 matches nothing (expected ip_proto: tcp, or l4_dst)\n"
+					 "t.yaml:19:37: error: flows[3].match.ip_dst: an IPv4 address with eth_type ipv6 (expected an IPv6 address, as eth_type is ipv6)\n"},
+					{"flow_values",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  br: {ports: {vm1: {}}}\n"
+					 "flows:\n"
+					 "  - bridge: br\n"
+					 "    priority: 65536\n"
+					 "    match: {vlan: 4095, eth_type: 0x0500, ip_proto: 256, eth_dst: \"ff:ff:ff:ff:ff:ff/00:ff:00:00:00:00\", vni: 0, bogus: 1}\n"
+					 "    actions: [drop]\n"
+					 "  - bridge: br\n"
+					 "    match: {eth_type: ipv4, ip_dst: 198.18.0.1/24, ip_src: 198.18.0.0/33}\n"
+					 "    actions: [drop]\n",
+					 "t.yaml:10:15: error: flows[0].priority: 65536 is out of range (expected an integer 0..65535)\n"
+					 "t.yaml:11:19: error: flows[0].match.vlan: 4095 is out of range (expected an integer 1..4094)\n"
+					 "t.yaml:11:35: error: flows[0].match.eth_type: 0x0500 is out of range (expected ipv4, ipv6, arp, vlan or a number 0x0600..0xffff)\n"
+					 "t.yaml:11:53: error: flows[0].match.ip_proto: 256 is out of range (expected tcp, udp, icmp, icmpv6, sctp or a number 0..255)\n"
+					 "t.yaml:11:67: error: flows[0].match.eth_dst: \"ff:ff:ff:ff:ff:ff/00:ff:00:00:00:00\" has bits set outside its mask (expected no bits outside the mask)\n"
+					 "t.yaml:11:111: error: flows[0].match.vni: 0 is out of range (expected an integer 1..16777215)\n"
+					 "t.yaml:11:114: error: flows[0].match.bogus: unknown key \"bogus\" (expected one of: in_port, vlan, eth_src, eth_dst, eth_type, ip_src, ip_dst, ip_proto, l4_src, l4_dst, tcp_src, tcp_dst, udp_src, udp_dst, sctp_src, sctp_dst, vni)\n"
+					 "t.yaml:14:37: error: flows[1].match.ip_dst: \"198.18.0.1/24\" has host bits set beyond /24 (expected 198.18.0.0/24)\n"
+					 "t.yaml:14:60: error: flows[1].match.ip_src: \"198.18.0.0/33\" has a bad prefix (expected a prefix length 0..32)\n"},
+					{"flow_actions",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  br: {ports: {vm1: {}, vm2: {}}}\n"
+					 "flows:\n"
+					 "  - {bridge: br, actions: [drop, count, normal]}\n"
+					 "  - {bridge: br, priority: 1, actions: [push_vlan:5000, set_vlan, output, pop_vlan:3, teleport, count, count]}\n"
+					 "  - {bridge: br, priority: 2, actions: []}\n"
+					 "  - {bridge: br, priority: 3}\n",
+					 "t.yaml:9:34: error: flows[0].actions[1]: count after the verdict drop (expected the verdict (drop, output, flood, normal) last)\n"
+					 "t.yaml:9:41: error: flows[0].actions[2]: normal after drop: a flow has one verdict (expected one of drop, output, flood or normal, last in the list)\n"
+					 "t.yaml:10:41: error: flows[1].actions[0]: push_vlan needs a VLAN id (expected push_vlan:N with N in 1..4094)\n"
+					 "t.yaml:10:57: error: flows[1].actions[1]: set_vlan needs a VLAN id (expected set_vlan:N with N in 1..4094)\n"
+					 "t.yaml:10:67: error: flows[1].actions[2]: output needs a port name (expected output:PORT)\n"
+					 "t.yaml:10:75: error: flows[1].actions[3]: pop_vlan takes no argument (expected \"pop_vlan\" alone)\n"
+					 "t.yaml:10:87: error: flows[1].actions[4]: unknown action \"teleport\" (expected drop, output:PORT, flood, normal, push_vlan:VLAN, pop_vlan, set_vlan:VLAN, mirror:PORT or count)\n"
+					 "t.yaml:11:40: error: flows[2].actions: empty list (expected at least one action, e.g. [drop] or [normal])\n"
+					 "t.yaml:12:5: error: flows[3]: missing \"actions\" (expected a list of actions, e.g. [drop])\n"},
+					{"flow_duplicates",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  br: {ports: {vm1: {}}}\n"
+					 "flows:\n"
+					 "  - {name: f1, bridge: br, priority: 5, match: {in_port: vm1}, actions: [drop]}\n"
+					 "  - {name: f1, bridge: br, priority: 5, match: {in_port: vm1}, actions: [normal]}\n",
+					 "t.yaml:10:5: error: flows[1].name: flow name \"f1\" is already flows[0]'s, at line 9 (expected each flow name once)\n"
+					 "t.yaml:10:5: error: flows[1]: same bridge, priority and match as flows[0] at line 9 (expected a different priority or match)\n"},
+					{"vni_match_without_vni",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  br: {ports: {vm1: {}}}\n"
+					 "flows:\n"
+					 "  - {bridge: br, match: {vni: 5}, actions: [drop]}\n",
+					 "t.yaml:9:31: error: flows[0].match.vni: bridge \"br\" is not on the overlay, so no frame of it has a VNI (expected vni only on a bridge with a vni)\n"},
+					{"dataplane_values",
+					 "version: 1\n"
+					 "dataplane: {workers: [1, 1], memory_mb: 32, huge: maybe, idle_sleep_max_us: 1000001, cores: 2}\n",
+					 "t.yaml:2:26: error: dataplane.workers[1]: cpu 1 is listed twice (expected each cpu once)\n"
+					 "t.yaml:2:41: error: dataplane.memory_mb: 32 is out of range (expected an integer 64..1048576)\n"
+					 "t.yaml:2:51: error: dataplane.huge: got \"maybe\" (expected auto, on or off)\n"
+					 "t.yaml:2:77: error: dataplane.idle_sleep_max_us: 1000001 is out of range (expected an integer 0..1000000)\n"
+					 "t.yaml:2:86: error: dataplane.cores: unknown key \"cores\" (expected one of: workers, control_cpu, memory_mb, mbufs, idle_sleep_max_us, huge)\n"},
+					{"many_errors_at_once",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock, mode: server}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock, mode: client}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  tenant-a:\n"
+					 "    vni: 5001\n"
+					 "    ports: {vm1: {vlan: 10}, vm9: {vlan: 10}}\n"
+					 "  tenant-b:\n"
+					 "    ports: {vm1: {vlan: 4095}}\n",
+					 "t.yaml:8:10: error: bridges.tenant-a.vni: VNI 5001 but no overlay is defined (expected an overlay: section with the VTEP)\n"
+					 "t.yaml:9:30: error: bridges.tenant-a.ports.vm9: no port named \"vm9\" (expected one of the defined ports: vm1, vm2, uplink)\n"
+					 "t.yaml:11:13: error: bridges.tenant-b.ports.vm1: port \"vm1\" is already in bridge \"tenant-a\" at line 9 (expected each port in at most one bridge)\n"
+					 "t.yaml:11:25: error: bridges.tenant-b.ports.vm1.vlan: 4095 is out of range (expected an integer 1..4094)\n"},
+					{"flow_count_twice",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  vm2: {type: vhost-user, socket: /run/vsw/vm2.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  br: {ports: {vm1: {}}}\n"
+					 "flows:\n"
+					 "  - {bridge: br, actions: [count, count, normal]}\n",
+					 "t.yaml:9:35: error: flows[0].actions[1]: count is already actions[0] (expected count once)\n"},
+					{"complex_key",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  ? [a]\n"
+					 "  : {type: ring}\n",
+					 "t.yaml:3:5: error: ports: got a list as a key (expected a plain name as key)\n"},
+					{"nul_byte",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  a: {type: ring}\n"
+					 "  b: {type: tap, iface: \"x\\0y\"}\n",
+					 "t.yaml:4:25: error: ports.b.iface: holds a NUL character (expected an interface name)\n"},
 };
 #define N_BAD (sizeof(bad_files) / sizeof(bad_files[0]))
 
@@ -871,7 +871,8 @@ static void test_alias_bomb(void **state)
 	assert_non_null(y);
 	/* 64 bridges share one ports mapping of 256 ports sharing one trunk list of 500
 	 * VLANs: 60 kB of YAML, 8 * 10^6 visits if walked in full. */
-	len += (size_t)snprintf(y, big, "version: 1\nbridges:\n  b0: {ports: &ps {p0: {trunk: &t [");
+	len += (size_t)snprintf(y, big,
+				"version: 1\nbridges:\n  b0: {ports: &ps {p0: {trunk: &t [");
 	for (int i = 1; i <= 500; i++)
 		len += (size_t)snprintf(y + len, big - len, "%s%d", i > 1 ? ", " : "", i);
 	len += (size_t)snprintf(y + len, big - len, "]}");
@@ -945,10 +946,10 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(test_examples),	   cmocka_unit_test(test_full_roundtrip),
-		cmocka_unit_test(test_equal_meanings),	   cmocka_unit_test(test_validate_in_memory),
-		cmocka_unit_test(test_file_errors),	   cmocka_unit_test(test_alias_bomb),
-		cmocka_unit_test(test_error_cap),	   cmocka_unit_test(test_alloc_failures),
+		cmocka_unit_test(test_examples),       cmocka_unit_test(test_full_roundtrip),
+		cmocka_unit_test(test_equal_meanings), cmocka_unit_test(test_validate_in_memory),
+		cmocka_unit_test(test_file_errors),    cmocka_unit_test(test_alias_bomb),
+		cmocka_unit_test(test_error_cap),      cmocka_unit_test(test_alloc_failures),
 	};
 	struct CMUnitTest tests[N_BAD + sizeof(fixed) / sizeof(fixed[0])];
 	size_t n = 0;
