@@ -20,6 +20,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "capture.h"
 #include "ctl_server.h"
 #include "dp.h"
 #include "fdb_ctl.h"
@@ -289,7 +290,8 @@ static void control_tick(struct dp *dp, uint32_t *last_age_s)
 	for (int i = 0; i < VSW_MAX_BRIDGES; i++) {
 		struct bridge *br = dp->bridges[i];
 
-		if (br == NULL)
+		/* a sweep reads the whole table (MiBs): skip it when nothing can age */
+		if (br == NULL || atomic_load(&br->fdb->n_learned) == 0)
 			continue;
 		fdb_age(br->fdb, now, br->params.mac_aging_s);
 		if (atomic_load(&br->fdb->n_tombstones))
@@ -361,12 +363,14 @@ int main(int argc, char **argv)
 	       dp->hugepages ? "hugepages" : "no hugepages");
 
 	while (!main_stop) {
-		ctl_server_poll(srv, 5);
+		ctl_server_poll(srv, 100); /* wakes on a request; else 10 times a second for the clock */
+		capture_poll(dp);
 		control_tick(dp, &last_age_s);
 	}
 	printf("vsw-dataplane: stopping\n");
 	rc = 0;
 out_srv:
+	capture_shutdown(dp); /* while workers run: the grace periods need them */
 	dp_shutdown(dp);
 	ctl_server_free(srv);
 out_eal:
