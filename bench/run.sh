@@ -10,6 +10,8 @@
 #   l2-1m    vsw's bridge learns 1,000,000 MACs from a pcap (learning rate), then carries
 #            traffic to 65,536 of them; testpmd on the same traffic pcap as the ceiling.
 #   latency  ping RTT through vsw between two namespaces, busy-polling vs idle back-off.
+#   flows    the l2 traffic through 0, 1, 100 and 10,000 flow rules (BENCH_FLOW_RULES), and
+#            the rule update rate while forwarding (bench/vsw_flows.sh).
 # Env: VSW_BUILD (build dir, default build), BENCH_SECONDS (window, 10), BENCH_WARMUP (2),
 #   BENCH_SYSTEMS (vsw,testpmd,ovs), BENCH_HUGE (auto|1|0), BENCH_CPU (polling cpu, 1),
 #   BENCH_CTL_CPU (0), BENCH_RECORD (1: append the results to docs/benchmarks.md),
@@ -73,7 +75,7 @@ results=()
 
 # measure SCENARIO SYSTEM CMD...: run one measurement (bounded in time), print its line.
 # Sets M_OUT to its stdout. A skip (77) or failure prints a `# ...` line and no figure.
-declare -A mpps
+declare -A mpps share
 measure() {
 	local scen=$1 sys=$2 rc i out v=
 	shift 2
@@ -104,14 +106,25 @@ measure() {
 	say "bench $scen $sys $v"
 	results+=("bench $scen $sys $v")
 	# Another process on the polling cpu lowers the figure without any error: say so.
-	local share
-	share=$(echo "$M_OUT" | awk '$1 == "cpu_share" { print $2 }')
-	case $share in
+	local sh
+	sh=$(echo "$M_OUT" | awk '$1 == "cpu_share" { print $2 }')
+	case $sh in
 	'' | '?') ;;
-	*) if [ "$share" -lt 95 ]; then
-		info "# $scen $sys: its polling thread had only $share% of cpu $BENCH_CPU (other processes ran there); per cpu-second of its own: $(awk -v v="$v" -v s="$share" 'BEGIN { printf "%.2f", v * 100 / s }') Mpps"
+	*) share[$scen.$sys]=$sh
+	   if [ "$sh" -lt 95 ]; then
+		info "# $scen $sys: its polling thread had only $sh% of cpu $BENCH_CPU (other processes ran there); per cpu-second of its own: $(awk -v v="$v" -v s="$sh" 'BEGIN { printf "%.2f", v * 100 / s }') Mpps"
 	   fi ;;
 	esac
+}
+# disturbed KEY...: a warning for a ratio of figures one of which lacked its cpu
+disturbed() {
+	local k
+	for k; do
+		if [ "${share[$k]:-100}" -lt 95 ]; then
+			echo " (disturbed: ${k#*.} had ${share[$k]}% of its cpu)"
+			return
+		fi
+	done
 }
 field() { echo "$M_OUT" | awk -v k="$1" '$1 == k { print $2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'; }
@@ -133,9 +146,9 @@ if want l2; then
 		[ -n "${mpps[l2.$s]:-}" ] && info "cycles l2 $s $(ratio "$mhz" "${mpps[l2.$s]}")"
 	done
 	[ -n "${mpps[l2.vsw]:-}" ] && [ -n "${mpps[l2.ovs]:-}" ] &&
-		info "ratio l2 vsw/ovs $(ratio "${mpps[l2.vsw]}" "${mpps[l2.ovs]}")"
+		info "ratio l2 vsw/ovs $(ratio "${mpps[l2.vsw]}" "${mpps[l2.ovs]}")$(disturbed l2.vsw l2.ovs)"
 	[ -n "${mpps[l2.vsw]:-}" ] && [ -n "${mpps[l2.testpmd]:-}" ] &&
-		info "ratio l2 vsw/testpmd $(ratio "${mpps[l2.vsw]}" "${mpps[l2.testpmd]}")"
+		info "ratio l2 vsw/testpmd $(ratio "${mpps[l2.vsw]}" "${mpps[l2.testpmd]}")$(disturbed l2.vsw l2.testpmd)"
 fi
 
 # ---- l2-1m ----
@@ -158,7 +171,7 @@ if want l2-1m; then
 			note "l2-1m vsw: WARNING the table holds fewer than 99% of $nlearn MACs"
 		info "cycles l2-1m vsw $(ratio "$mhz" "${mpps[l2-1m.vsw]}")"
 		[ -n "${mpps[l2.vsw]:-}" ] &&
-			info "ratio l2-1m/l2 vsw $(ratio "${mpps[l2-1m.vsw]}" "${mpps[l2.vsw]}") (target >= 0.5)"
+			info "ratio l2-1m/l2 vsw $(ratio "${mpps[l2-1m.vsw]}" "${mpps[l2.vsw]}") (target >= 0.5)$(disturbed l2-1m.vsw l2.vsw)"
 	fi
 fi
 
@@ -171,6 +184,19 @@ if want latency; then
 		cat "$w/lat" >&2
 		note "latency skipped or failed (see $blog)"
 	fi
+fi
+
+# ---- flows (bench/vsw_flows.sh): the l2 traffic through 0, 1, 100, 10,000 flow rules ----
+if want flows; then
+	[ -f "$w/l2.pcap" ] || $PY "$BENCH_DIR/mkpcap.py" l2 "$w/l2.pcap" 64 64 1024
+	note "flows: l2 traffic, each frame hits a count,normal rule; the rest are misses; then single-rule add/del while forwarding"
+	for n in ${BENCH_FLOW_RULES:-0 1 100 10000}; do
+		measure "flows-$n" vsw "$BENCH_DIR/vsw_flows.sh" "$w/l2.pcap" "$n" "$secs" "$warm" || continue
+		[ "$n" = 0 ] && continue
+		info "flows $n rules: install $(field install_s) s, $(field updates_per_s) updates/s, $(field update_mpps) Mpps while updating, $(field hits) hits"
+		[ -n "${mpps[flows-0.vsw]:-}" ] &&
+			info "ratio flows-$n/flows-0 vsw $(ratio "${mpps[flows-$n.vsw]}" "${mpps[flows-0.vsw]}")$(disturbed flows-$n.vsw flows-0.vsw)"
+	done
 fi
 
 # ---- record ----

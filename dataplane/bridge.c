@@ -15,6 +15,7 @@
 
 #include "dp.h"
 #include "fdb_ctl.h"
+#include "flow_ctl.h"
 #include "vsw_util.h"
 
 #define FDB_MAX_STATIC 4096
@@ -187,6 +188,7 @@ int dp_bridge_del(struct dp *dp, const char *name, char *err, size_t errsz)
 	dp->bridges[br->idx] = NULL;
 	dp_sync(dp); /* no port points at it, but a frame read before the detach still may */
 	fdb_free(br->fdb);
+	flow_bridge_free(br);
 	free(atomic_load(&br->members));
 	free(br);
 	return 0;

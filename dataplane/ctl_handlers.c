@@ -8,6 +8,7 @@
  * and write their own messages, which are passed through behind the command's name.
  * This file parses untrusted bytes: tests/fuzz/fuzz_ctl_request.c feeds it.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -15,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <jansson.h>
 
+#include "capture_ctl.h"
 #include "ctl_handlers.h"
 #include "dp_ctl.h"
 #include "drop.h"
@@ -38,6 +41,7 @@ enum arg_type {
 	ARG_MAC, /* string, vsw_mac_parse */
 	ARG_OBJECT,
 	ARG_TRUNK, /* array of VLAN ids and "lo-hi" strings, or one string "10,20-30" */
+	ARG_ARRAY, /* array; its elements are checked by the handler */
 };
 
 struct arg_spec {
@@ -62,6 +66,7 @@ struct req {
 	json_t *args;	/* borrowed, validated against cmd->args */
 	json_t *result; /* owned; set by a handler that succeeds */
 	bool oom;	/* some json_* allocation failed while building the result */
+	struct ctl_conn *conn; /* the connection's context, or NULL */
 	char err[ERR_SIZE];
 };
 
@@ -254,6 +259,10 @@ static int arg_check_one(struct req *r, const struct arg_spec *a, json_t *v)
 		if (!json_is_object(v))
 			return fail(r, EINVAL, "%s is %s (expected an object)", k, json_kind(v));
 		return 0;
+	case ARG_ARRAY:
+		if (!json_is_array(v))
+			return fail(r, EINVAL, "%s is %s (expected an array)", k, json_kind(v));
+		return 0;
 	case ARG_TRUNK:
 		/* the elements are checked when the list is parsed, before any call */
 		if (!json_is_array(v) && !json_is_string(v))
@@ -389,6 +398,10 @@ static const struct port_opt_spec port_opts[] = {
 	{DP_PORT_VHOST_USER, "socket", OPT_PATH, true, 0, 0},
 	{DP_PORT_VHOST_USER, "mode", OPT_MODE, false, 0, 0},
 	{DP_PORT_VHOST_USER, "queues", OPT_UINT, false, 1, 16},
+	/* plain strings (a name or a number; an octal mode): dp_port_add checks them */
+	{DP_PORT_VHOST_USER, "owner", OPT_PATH, false, 0, 0},
+	{DP_PORT_VHOST_USER, "group", OPT_PATH, false, 0, 0},
+	{DP_PORT_VHOST_USER, "perm", OPT_PATH, false, 0, 0},
 };
 #define N_PORT_OPTS (sizeof(port_opts) / sizeof(port_opts[0]))
 
@@ -593,6 +606,7 @@ static int h_info(struct req *r)
 	jset(r, res, "idle_sleep_max_us", json_integer(in.idle_sleep_max_us));
 	jset(r, res, "bridges", json_integer(in.n_bridges));
 	jset(r, res, "ports", json_integer(in.n_ports));
+	jset(r, res, "captures", json_integer(dp_capture_running(r->dp)));
 	r->result = res;
 	return 0;
 }
@@ -1106,6 +1120,793 @@ static int h_drop_reasons(struct req *r)
 	return 0;
 }
 
+/* ---- captures ---- */
+
+static const char *capture_dir_name(const struct dp_capture_info *ci)
+{
+	if (ci->drops)
+		return "drops";
+	if (ci->dirs == (DP_CAPTURE_DIR_RX | DP_CAPTURE_DIR_TX))
+		return "both";
+	return ci->dirs == DP_CAPTURE_DIR_RX ? "rx" : "tx";
+}
+
+static json_t *capture_json(struct req *r, const struct dp_capture_info *ci)
+{
+	json_t *o = json_object();
+
+	jset(r, o, "id", jint(ci->id));
+	jset(r, o, "port", ci->port[0] != '\0' ? json_string(ci->port) : json_null());
+	jset(r, o, "direction", json_string(capture_dir_name(ci)));
+	jset(r, o, "filter", json_string(ci->filter));
+	jset(r, o, "jit", json_boolean(ci->jit));
+	jset(r, o, "trace", json_boolean(ci->trace));
+	jset(r, o, "snaplen", jint(ci->snaplen));
+	jset(r, o, "count", jint(ci->count));
+	jset(r, o, "duration_s", jint(ci->duration_s));
+	jset(r, o, "format", json_string(ci->pcap ? "pcap" : "pcapng"));
+	jset(r, o, "state", json_string(dp_capture_state_names[ci->state]));
+	jset(r, o, "why", json_string(ci->why));
+	jset(r, o, "captured", jint(ci->captured));
+	jset(r, o, "filtered_out", jint(ci->filtered_out));
+	jset(r, o, "ring_full", jint(ci->ring_full));
+	jset(r, o, "no_mbuf", jint(ci->no_mbuf));
+	jset(r, o, "written", jint(ci->written));
+	jset(r, o, "write_bytes", jint(ci->write_bytes));
+	jset(r, o, "age_ms", jint(ci->age_ms));
+	return o;
+}
+
+static int h_capture_start(struct req *r)
+{
+	const char *port = arg_str(r, "port"), *dir = arg_str(r, "direction");
+	const char *filter = arg_str(r, "filter"), *format = arg_str(r, "format");
+	json_t *count = json_object_get(r->args, "count");
+	struct dp_capture_params *p;
+	char msg[ERR_SIZE] = "";
+	uint32_t id;
+	int rc;
+
+	if (r->conn == NULL || r->conn->fd < 0)
+		return fail(r, EBADF,
+			    "no file descriptor came with the request (expected one, sent with "
+			    "SCM_RIGHTS along with the request line)");
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return fail(r, ENOMEM, "out of memory");
+	p->drops = arg_bool(r, "drops", false);
+	p->dirs = DP_CAPTURE_DIR_RX | DP_CAPTURE_DIR_TX;
+	p->snaplen = DP_CAPTURE_SNAPLEN_MAX;
+	p->fd = r->conn->fd;
+	p->owner = r->conn->id;
+	if (port != NULL)
+		snprintf(p->port, sizeof(p->port), "%s", port);
+	if (!p->drops && port == NULL) {
+		rc = fail(r, EINVAL, "missing argument port (required unless drops is true)");
+		goto out;
+	}
+	if (dir != NULL && p->drops) {
+		rc = fail(r, EINVAL, "direction does not apply to a drop capture");
+		goto out;
+	}
+	if (dir != NULL && strcmp(dir, "rx") == 0) {
+		p->dirs = DP_CAPTURE_DIR_RX;
+	} else if (dir != NULL && strcmp(dir, "tx") == 0) {
+		p->dirs = DP_CAPTURE_DIR_TX;
+	} else if (dir != NULL && strcmp(dir, "both") != 0) {
+		rc = fail(r, EINVAL, "direction \"%s\" is not a direction (expected rx, tx or both)",
+			  Q(dir));
+		goto out;
+	}
+	if (filter != NULL && strlen(filter) >= DP_CAPTURE_FILTER_MAX) {
+		rc = fail(r, EINVAL, "filter is %zu bytes long (expected at most %d)",
+			  strlen(filter), DP_CAPTURE_FILTER_MAX - 1);
+		goto out;
+	}
+	if (filter != NULL)
+		snprintf(p->filter, sizeof(p->filter), "%s", filter);
+	arg_u32(r, "snaplen", &p->snaplen);
+	arg_u32(r, "duration_s", &p->duration_s);
+	if (count != NULL)
+		p->count = (uint64_t)json_integer_value(count);
+	if (format != NULL && strcmp(format, "pcap") == 0) {
+		p->pcap = true;
+	} else if (format != NULL && strcmp(format, "pcapng") != 0) {
+		rc = fail(r, EINVAL, "format \"%s\" is not a format (expected pcapng or pcap)",
+			  Q(format));
+		goto out;
+	}
+	rc = dp_capture_start(r->dp, p, &id, msg, sizeof(msg));
+	if (rc < 0) {
+		rc = dp_fail(r, rc, msg);
+		goto out;
+	}
+	r->conn->fd = -1; /* the capture owns it now */
+	r->result = json_object();
+	jset(r, r->result, "id", jint(id));
+out:
+	free(p);
+	return rc;
+}
+
+static int h_capture_stop(struct req *r)
+{
+	struct dp_capture_info *ci = calloc(1, sizeof(*ci));
+	char msg[ERR_SIZE] = "";
+	uint32_t id = 0;
+	int rc;
+
+	if (ci == NULL)
+		return fail(r, ENOMEM, "out of memory");
+	arg_u32(r, "id", &id);
+	rc = dp_capture_stop(r->dp, id, ci, msg, sizeof(msg));
+	if (rc < 0)
+		rc = dp_fail(r, rc, msg);
+	else
+		r->result = capture_json(r, ci);
+	free(ci);
+	return rc;
+}
+
+static int h_capture_list(struct req *r)
+{
+	struct dp_capture_info *ci = calloc(1, sizeof(*ci));
+	json_t *arr = json_array();
+	uint32_t id = 0;
+	bool found = false;
+
+	if (ci == NULL || arr == NULL) {
+		free(ci);
+		json_decref(arr);
+		return fail(r, ENOMEM, "out of memory");
+	}
+	arg_u32(r, "id", &id);
+	for (unsigned int i = 0; i < INFO_ITER_MAX; i++) {
+		int rc = dp_capture_info_at(r->dp, i, ci);
+
+		if (rc == -ENOENT)
+			break;
+		if (rc < 0 || (id != 0 && ci->id != id))
+			continue;
+		found = true;
+		jappend(r, arr, capture_json(r, ci));
+	}
+	free(ci);
+	if (id != 0 && !found) {
+		json_decref(arr);
+		return fail(r, ENOENT, "no capture %u", id);
+	}
+	r->result = arr;
+	return 0;
+}
+
+/* ---- flow tables ---- */
+
+static const char *const flow_act_names[DP_FLOW_ACT_MAX] = {
+	[DP_FLOW_ACT_DROP] = "drop",	       [DP_FLOW_ACT_OUTPUT] = "output",
+	[DP_FLOW_ACT_FLOOD] = "flood",	       [DP_FLOW_ACT_NORMAL] = "normal",
+	[DP_FLOW_ACT_PUSH_VLAN] = "push_vlan", [DP_FLOW_ACT_POP_VLAN] = "pop_vlan",
+	[DP_FLOW_ACT_SET_VLAN] = "set_vlan",   [DP_FLOW_ACT_MIRROR] = "mirror",
+	[DP_FLOW_ACT_COUNT] = "count",
+};
+
+struct flow_sym {
+	const char *name;
+	unsigned int val;
+};
+static const struct flow_sym flow_eth_types[] = {
+	{"ipv4", 0x0800}, {"arp", 0x0806}, {"ipv6", 0x86dd}, {"lldp", 0x88cc}, {NULL, 0},
+};
+static const struct flow_sym flow_ip_protos[] = {
+	{"icmp", 1}, {"tcp", 6}, {"udp", 17}, {"icmpv6", 58}, {"sctp", 132}, {NULL, 0},
+};
+
+static const char *flow_sym_name(const struct flow_sym *t, unsigned int v)
+{
+	for (; t->name != NULL; t++)
+		if (t->val == v)
+			return t->name;
+	return NULL;
+}
+
+/* An integer in 0..max, or one of the names of t. */
+static int flow_sym_parse(struct req *r, const char *where, const char *key, json_t *v,
+			  const struct flow_sym *t, unsigned int max, unsigned int *out)
+{
+	if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= max) {
+		*out = (unsigned int)json_integer_value(v);
+		return 0;
+	}
+	for (; json_is_string(v) && t->name != NULL; t++) {
+		if (strcmp(t->name, json_string_value(v)) == 0) {
+			*out = t->val;
+			return 0;
+		}
+	}
+	return fail(r, EINVAL, "%s%s is not valid (expected 0..%u or a name: %s)", where, key, max,
+		    max == 255 ? "icmp, tcp, udp, icmpv6, sctp" : "ipv4, arp, ipv6, lldp");
+}
+
+/* "addr" or "addr/len", IPv4 or IPv6. */
+static int flow_prefix_parse(struct req *r, const char *where, const char *key, json_t *v,
+			     uint8_t addr[16], uint8_t *len, uint8_t *version)
+{
+	char buf[64], *slash;
+	const char *s = json_string_value(v);
+	unsigned long n;
+	char *end;
+
+	if (s == NULL || strlen(s) >= sizeof(buf))
+		goto bad;
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash != NULL)
+		*slash++ = '\0';
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, buf, addr) == 1)
+		*version = 4;
+	else if (inet_pton(AF_INET6, buf, addr) == 1)
+		*version = 6;
+	else
+		goto bad;
+	*len = *version == 4 ? 32 : 128;
+	if (slash != NULL) {
+		if (*slash < '0' || *slash > '9')
+			goto bad;
+		n = strtoul(slash, &end, 10);
+		if (*end != '\0' || n > *len)
+			goto bad;
+		*len = (uint8_t)n;
+	}
+	return 0;
+bad:
+	return fail(r, EINVAL,
+		    "%s%s is not an IP prefix (expected \"198.51.100.0/24\" or \"2001:db8::/32\")",
+		    where, key);
+}
+
+/* "02:00:00:00:00:01" or "02:00:00:00:00:00/ff:ff:ff:00:00:00" */
+static int flow_mac_parse(struct req *r, const char *where, const char *key, json_t *v,
+			  uint8_t mac[6], uint8_t mask[6])
+{
+	const char *s = json_string_value(v);
+	char buf[40], *slash;
+
+	if (s == NULL || strlen(s) >= sizeof(buf))
+		goto bad;
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash != NULL)
+		*slash++ = '\0';
+	if (vsw_mac_parse(buf, mac) < 0)
+		goto bad;
+	memset(mask, 0xff, 6);
+	if (slash != NULL && vsw_mac_parse(slash, mask) < 0)
+		goto bad;
+	return 0;
+bad:
+	return fail(r, EINVAL,
+		    "%s%s is not a MAC address (expected xx:xx:xx:xx:xx:xx, optionally "
+		    "/xx:xx:xx:xx:xx:xx as a mask)",
+		    where, key);
+}
+
+static int flow_match_parse(struct req *r, const char *where, json_t *obj,
+			    struct dp_flow_match *m)
+{
+	uint8_t v_src = 0, v_dst = 0;
+	const char *key;
+	unsigned int u;
+	json_t *v;
+	int rc = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (obj == NULL)
+		return 0;
+	if (!json_is_object(obj))
+		return fail(r, EINVAL, "%smatch is %s (expected an object)", where, json_kind(obj));
+	json_object_foreach(obj, key, v) {
+		if (strcmp(key, "in_port") == 0) {
+			if (!json_is_string(v) || !vsw_name_valid(json_string_value(v)))
+				return fail(r, EINVAL, "%smatch.in_port is not a port name", where);
+			snprintf(m->in_port, sizeof(m->in_port), "%s", json_string_value(v));
+			m->fields |= DP_FLOW_BIT(DP_FLOW_IN_PORT);
+		} else if (strcmp(key, "vlan") == 0) {
+			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+			    json_integer_value(v) > VSW_VLAN_MAX)
+				return fail(r, EINVAL, "%smatch.vlan is not a VLAN id (expected 1..4094)",
+					    where);
+			m->vlan = (uint16_t)json_integer_value(v);
+			m->fields |= DP_FLOW_BIT(DP_FLOW_VLAN);
+		} else if (strcmp(key, "eth_src") == 0) {
+			rc = flow_mac_parse(r, where, "match.eth_src", v, m->eth_src, m->eth_src_mask);
+			m->fields |= DP_FLOW_BIT(DP_FLOW_ETH_SRC);
+		} else if (strcmp(key, "eth_dst") == 0) {
+			rc = flow_mac_parse(r, where, "match.eth_dst", v, m->eth_dst, m->eth_dst_mask);
+			m->fields |= DP_FLOW_BIT(DP_FLOW_ETH_DST);
+		} else if (strcmp(key, "eth_type") == 0) {
+			rc = flow_sym_parse(r, where, "match.eth_type", v, flow_eth_types, 65535, &u);
+			m->eth_type = (uint16_t)u;
+			m->fields |= DP_FLOW_BIT(DP_FLOW_ETH_TYPE);
+		} else if (strcmp(key, "ip_src") == 0) {
+			rc = flow_prefix_parse(r, where, "match.ip_src", v, m->ip_src, &m->ip_src_len,
+					       &v_src);
+			m->fields |= DP_FLOW_BIT(DP_FLOW_IP_SRC);
+		} else if (strcmp(key, "ip_dst") == 0) {
+			rc = flow_prefix_parse(r, where, "match.ip_dst", v, m->ip_dst, &m->ip_dst_len,
+					       &v_dst);
+			m->fields |= DP_FLOW_BIT(DP_FLOW_IP_DST);
+		} else if (strcmp(key, "ip_proto") == 0) {
+			rc = flow_sym_parse(r, where, "match.ip_proto", v, flow_ip_protos, 255, &u);
+			m->ip_proto = (uint8_t)u;
+			m->fields |= DP_FLOW_BIT(DP_FLOW_IP_PROTO);
+		} else if (strcmp(key, "l4_src") == 0 || strcmp(key, "l4_dst") == 0) {
+			bool src = key[3] == 's';
+
+			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+			    json_integer_value(v) > 65535)
+				return fail(r, EINVAL, "%smatch.%s is not a port number (expected 0..65535)",
+					    where, key);
+			*(src ? &m->l4_src : &m->l4_dst) = (uint16_t)json_integer_value(v);
+			m->fields |= DP_FLOW_BIT(src ? DP_FLOW_L4_SRC : DP_FLOW_L4_DST);
+		} else {
+			return fail(r, EINVAL,
+				    "%smatch has unknown field \"%s\" (expected in_port, vlan, eth_src, "
+				    "eth_dst, eth_type, ip_src, ip_dst, ip_proto, l4_src, l4_dst)",
+				    where, Q(key));
+		}
+		if (rc < 0)
+			return rc;
+	}
+	if (v_src && v_dst && v_src != v_dst)
+		return fail(r, EINVAL, "%smatch.ip_src and ip_dst are of different IP versions",
+			    where);
+	m->ip_version = v_src ? v_src : v_dst;
+	return 0;
+}
+
+/* ["count", "set_vlan:20", "output:p2"] */
+static int flow_actions_parse(struct req *r, const char *where, json_t *arr, struct dp_flow *f)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(arr))
+		return fail(r, EINVAL, "%sactions is %s (expected an array of strings)", where,
+			    json_kind(arr));
+	if (json_array_size(arr) < 1 || json_array_size(arr) > DP_FLOW_ACTIONS_MAX)
+		return fail(r, EINVAL, "%sactions has %zu entries (expected 1..%d)", where,
+			    json_array_size(arr), DP_FLOW_ACTIONS_MAX);
+	json_array_foreach(arr, i, v) {
+		struct dp_flow_action *a = &f->actions[i];
+		const char *s = json_string_value(v), *colon;
+		size_t nlen;
+		int t;
+
+		if (s == NULL)
+			return fail(r, EINVAL, "%sactions[%zu] is %s (expected a string)", where, i,
+				    json_kind(v));
+		colon = strchr(s, ':');
+		nlen = colon ? (size_t)(colon - s) : strlen(s);
+		for (t = 0; t < DP_FLOW_ACT_MAX; t++)
+			if (strlen(flow_act_names[t]) == nlen && strncmp(flow_act_names[t], s, nlen) == 0)
+				break;
+		if (t == DP_FLOW_ACT_MAX)
+			return fail(r, EINVAL,
+				    "%sactions[%zu] \"%s\" is not an action (expected drop, output:PORT, "
+				    "flood, normal, push_vlan:N, pop_vlan, set_vlan:N, mirror:PORT, "
+				    "count)",
+				    where, i, Q(s));
+		memset(a, 0, sizeof(*a));
+		a->type = (enum dp_flow_action_type)t;
+		switch (a->type) {
+		case DP_FLOW_ACT_OUTPUT:
+		case DP_FLOW_ACT_MIRROR:
+			if (colon == NULL || !vsw_name_valid(colon + 1))
+				return fail(r, EINVAL, "%sactions[%zu] \"%s\" needs a port (%s:PORT)",
+					    where, i, Q(s), flow_act_names[t]);
+			snprintf(a->port, sizeof(a->port), "%s", colon + 1);
+			break;
+		case DP_FLOW_ACT_PUSH_VLAN:
+		case DP_FLOW_ACT_SET_VLAN: {
+			char *end;
+			unsigned long n = colon ? strtoul(colon + 1, &end, 10) : 0;
+
+			if (colon == NULL || colon[1] < '0' || colon[1] > '9' || *end != '\0' ||
+			    n < 1 || n > VSW_VLAN_MAX)
+				return fail(r, EINVAL,
+					    "%sactions[%zu] \"%s\" needs a VLAN id (%s:N, N in 1..4094)",
+					    where, i, Q(s), flow_act_names[t]);
+			a->vlan = (uint16_t)n;
+			break;
+		}
+		default:
+			if (colon != NULL)
+				return fail(r, EINVAL, "%sactions[%zu] \"%s\" takes no argument",
+					    where, i, Q(s));
+			break;
+		}
+	}
+	f->n_actions = (unsigned int)json_array_size(arr);
+	return 0;
+}
+
+/* One flow from {name, priority, match, actions} (the flow-add args, or an element of
+ * its flows array). */
+static int flow_parse(struct req *r, const char *where, json_t *obj, struct dp_flow *f)
+{
+	json_t *name = json_object_get(obj, "name"), *prio = json_object_get(obj, "priority");
+	json_t *actions = json_object_get(obj, "actions");
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	f->priority = DP_FLOW_PRIORITY_DEFAULT;
+	if (name != NULL) {
+		if (!json_is_string(name) || !vsw_name_valid(json_string_value(name)))
+			return fail(r, EINVAL,
+				    "%sname is not a valid name (expected 1 to 31 characters of A-Z "
+				    "a-z 0-9 _ . -)",
+				    where);
+		snprintf(f->name, sizeof(f->name), "%s", json_string_value(name));
+	}
+	if (prio != NULL) {
+		if (!json_is_integer(prio) || json_integer_value(prio) < 0 ||
+		    json_integer_value(prio) > 65535)
+			return fail(r, EINVAL, "%spriority is not valid (expected 0..65535)", where);
+		f->priority = (uint16_t)json_integer_value(prio);
+	}
+	rc = flow_match_parse(r, where, json_object_get(obj, "match"), &f->match);
+	if (rc < 0)
+		return rc;
+	if (actions == NULL)
+		return fail(r, EINVAL, "%smissing actions (required)", where);
+	return flow_actions_parse(r, where, actions, f);
+}
+
+static int h_flow_add(struct req *r)
+{
+	json_t *flows = json_object_get(r->args, "flows");
+	char err[ERR_SIZE] = "", where[48];
+	struct dp_flow *fs;
+	uint32_t *ids;
+	size_t n, i;
+	json_t *arr, *e;
+	int rc = 0;
+
+	if (flows != NULL) {
+		static const char *const single[] = {"name", "priority", "match", "actions"};
+
+		for (i = 0; i < 4; i++)
+			if (json_object_get(r->args, single[i]) != NULL)
+				return fail(r, EINVAL,
+					    "%s given with flows (expected either one flow's fields "
+					    "or flows)",
+					    single[i]);
+		n = json_array_size(flows);
+		if (n < 1 || n > DP_FLOW_MAX)
+			return fail(r, EINVAL, "flows has %zu entries (expected 1..%d)", n,
+				    DP_FLOW_MAX);
+	} else {
+		n = 1;
+	}
+	fs = calloc(n, sizeof(*fs));
+	ids = calloc(n, sizeof(*ids));
+	if (fs == NULL || ids == NULL) {
+		rc = fail(r, ENOMEM, "out of memory for %zu flows", n);
+		goto out;
+	}
+	if (flows == NULL) {
+		rc = flow_parse(r, "", r->args, &fs[0]);
+	} else {
+		json_array_foreach(flows, i, e) {
+			const char *key;
+			json_t *v;
+
+			snprintf(where, sizeof(where), "flows[%zu].", i);
+			if (!json_is_object(e)) {
+				rc = fail(r, EINVAL, "%s is %s (expected an object)", where,
+					  json_kind(e));
+				break;
+			}
+			json_object_foreach(e, key, v) {
+				if (strcmp(key, "name") != 0 && strcmp(key, "priority") != 0 &&
+				    strcmp(key, "match") != 0 && strcmp(key, "actions") != 0) {
+					rc = fail(r, EINVAL,
+						  "%s has unknown key \"%s\" (expected name, "
+						  "priority, match, actions)",
+						  where, Q(key));
+					break;
+				}
+			}
+			if (rc == 0)
+				rc = flow_parse(r, where, e, &fs[i]);
+			if (rc < 0)
+				break;
+		}
+	}
+	if (rc < 0)
+		goto out;
+	rc = dp_flow_add(r->dp, arg_str(r, "bridge"), fs, (unsigned int)n, ids, err, sizeof(err));
+	if (rc < 0) {
+		rc = dp_fail(r, rc, err);
+		goto out;
+	}
+	r->result = json_object();
+	arr = json_array();
+	for (i = 0; i < n && !r->oom; i++)
+		jappend(r, arr, jint(ids[i]));
+	jset(r, r->result, "ids", arr);
+out:
+	free(fs);
+	free(ids);
+	return rc;
+}
+
+/* Exactly one of id, name (and, for flow-del, all). */
+static int flow_select(struct req *r, bool allow_all, uint32_t *id, const char **name)
+{
+	bool all = arg_bool(r, "all", false);
+	int given = 0;
+
+	*id = 0;
+	*name = arg_str(r, "name");
+	given += arg_u32(r, "id", id);
+	given += *name != NULL;
+	given += all;
+	if (given != 1)
+		return fail(r, EINVAL, "give exactly one of id, name%s", allow_all ? " or all" : "");
+	return 0;
+}
+
+static int h_flow_del(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	const char *name;
+	uint32_t id;
+	int rc;
+
+	if (json_is_false(json_object_get(r->args, "all")))
+		return fail(r, EINVAL, "all is false (expected true, or id or name instead)");
+	rc = flow_select(r, true, &id, &name);
+	if (rc < 0)
+		return rc;
+	rc = dp_flow_del(r->dp, arg_str(r, "bridge"), id, name, err, sizeof(err));
+	if (rc < 0)
+		return dp_fail(r, rc, err);
+	r->result = json_object();
+	jset(r, r->result, "deleted", json_integer(rc));
+	return 0;
+}
+
+static int h_flow_mod(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	struct dp_flow f;
+	const char *name;
+	uint32_t id, prio = 0;
+	bool set_prio;
+	int rc;
+
+	rc = flow_select(r, false, &id, &name);
+	if (rc < 0)
+		return rc;
+	memset(&f, 0, sizeof(f));
+	set_prio = arg_u32(r, "priority", &prio);
+	f.priority = (uint16_t)prio;
+	rc = flow_actions_parse(r, "", json_object_get(r->args, "actions"), &f);
+	if (rc < 0)
+		return rc;
+	rc = dp_flow_mod(r->dp, arg_str(r, "bridge"), id, name, &f, set_prio, err, sizeof(err));
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static json_t *flow_prefix_json(const uint8_t *a, uint8_t len, uint8_t version)
+{
+	char buf[INET6_ADDRSTRLEN + 8], addr[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(version == 4 ? AF_INET : AF_INET6, a, addr, sizeof(addr)) == NULL)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%s/%u", addr, len);
+	return json_string(buf);
+}
+
+static json_t *flow_mac_json(const uint8_t mac[6], const uint8_t mask[6])
+{
+	static const uint8_t all[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	char a[18], b[18], buf[40];
+
+	vsw_mac_format(mac, a);
+	if (memcmp(mask, all, 6) == 0)
+		return json_string(a);
+	vsw_mac_format(mask, b);
+	snprintf(buf, sizeof(buf), "%s/%s", a, b);
+	return json_string(buf);
+}
+
+static json_t *flow_sym_json(const struct flow_sym *t, unsigned int v)
+{
+	const char *s = flow_sym_name(t, v);
+
+	return s != NULL ? json_string(s) : json_integer(v);
+}
+
+static void flow_dump_cb(const struct dp_flow *f, void *arg)
+{
+	struct req *r = arg;
+	const struct dp_flow_match *m = &f->match;
+	json_t *o, *mo, *acts;
+
+	if (r->oom)
+		return;
+	o = json_object();
+	mo = json_object();
+	acts = json_array();
+	jset(r, o, "id", jint(f->id));
+	jset(r, o, "name", json_string(f->name));
+	jset(r, o, "priority", json_integer(f->priority));
+	if (m->fields & DP_FLOW_BIT(DP_FLOW_IN_PORT))
+		jset(r, mo, "in_port", json_string(m->in_port));
+	if (m->fields & DP_FLOW_BIT(DP_FLOW_VLAN))
+		jset(r, mo, "vlan", json_integer(m->vlan));
+	if (m->fields & DP_FLOW_BIT(DP_FLOW_ETH_SRC))
+		jset(r, mo, "eth_src", flow_mac_json(m->eth_src, m->eth_src_mask));
+	if (m->fields & DP_FLOW_BIT(DP_FLOW_ETH_DST))
+		jset(r, mo, "eth_dst", flow_mac_json(m->eth_dst, m->eth_dst_mask));
+	if (m->fields & DP_FLOW_BIT(DP_FLOW_ETH_TYPE))
+		jset(r, mo, "eth_type", flow_sym_json(flow_eth_types, m->eth_type));
+	if (m->fields & DP_FLOW_BIT(DP_FLOW_IP_SRC))
+		jset(r, mo, "ip_src", flow_prefix_json(m->ip_src, m->ip_src_len, m->ip_version));
+	if (m->fields & DP_FLOW_BIT(DP_FLOW_IP_DST))
+		jset(r, mo, "ip_dst", flow_prefix_json(m->ip_dst, m->ip_dst_len, m->ip_version));
+	if (m->fields & DP_FLOW_BIT(DP_FLOW_IP_PROTO))
+		jset(r, mo, "ip_proto", flow_sym_json(flow_ip_protos, m->ip_proto));
+	if (m->fields & DP_FLOW_BIT(DP_FLOW_L4_SRC))
+		jset(r, mo, "l4_src", json_integer(m->l4_src));
+	if (m->fields & DP_FLOW_BIT(DP_FLOW_L4_DST))
+		jset(r, mo, "l4_dst", json_integer(m->l4_dst));
+	jset(r, o, "match", mo);
+	for (unsigned int i = 0; i < f->n_actions && i < DP_FLOW_ACTIONS_MAX; i++) {
+		const struct dp_flow_action *a = &f->actions[i];
+		const char *n = (unsigned int)a->type < DP_FLOW_ACT_MAX ? flow_act_names[a->type]
+									  : "unknown";
+		char buf[64];
+
+		if (a->type == DP_FLOW_ACT_OUTPUT || a->type == DP_FLOW_ACT_MIRROR)
+			snprintf(buf, sizeof(buf), "%s:%s", n, a->port);
+		else if (a->type == DP_FLOW_ACT_PUSH_VLAN || a->type == DP_FLOW_ACT_SET_VLAN)
+			snprintf(buf, sizeof(buf), "%s:%u", n, a->vlan);
+		else
+			snprintf(buf, sizeof(buf), "%s", n);
+		jappend(r, acts, json_string(buf));
+	}
+	jset(r, o, "actions", acts);
+	jset(r, o, "packets", jint(f->packets));
+	jset(r, o, "bytes", jint(f->bytes));
+	jappend(r, r->result, o);
+}
+
+static int h_flow_dump(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	int rc;
+
+	r->result = json_array();
+	if (r->result == NULL)
+		return fail(r, ENOMEM, "out of memory");
+	rc = dp_flow_dump(r->dp, arg_str(r, "bridge"), flow_dump_cb, r, err, sizeof(err));
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+/* ---- tracing ---- */
+
+static int h_trace_start(struct req *r)
+{
+	const char *filter = arg_str(r, "filter");
+	struct dp_trace_params *p = calloc(1, sizeof(*p));
+	char msg[ERR_SIZE] = "";
+	uint32_t id;
+	int rc;
+
+	if (p == NULL)
+		return fail(r, ENOMEM, "out of memory");
+	snprintf(p->port, sizeof(p->port), "%s", arg_str(r, "port"));
+	if (filter != NULL && strlen(filter) >= DP_CAPTURE_FILTER_MAX) {
+		free(p);
+		return fail(r, EINVAL, "filter is %zu bytes long (expected at most %d)",
+			    strlen(filter), DP_CAPTURE_FILTER_MAX - 1);
+	}
+	if (filter != NULL)
+		snprintf(p->filter, sizeof(p->filter), "%s", filter);
+	p->count = 1;
+	arg_u32(r, "count", &p->count);
+	p->owner = r->conn != NULL ? r->conn->id : 0;
+	rc = dp_trace_start(r->dp, p, &id, msg, sizeof(msg));
+	free(p);
+	if (rc < 0)
+		return dp_fail(r, rc, msg);
+	r->result = json_object();
+	jset(r, r->result, "id", jint(id));
+	return 0;
+}
+
+struct trace_json {
+	struct req *r;
+	json_t *frames;
+};
+
+static void trace_frame_cb(uint32_t n, const char *text, void *arg)
+{
+	struct trace_json *tj = arg;
+	json_t *f = json_object(), *steps = json_array();
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+
+		jappend(tj->r, steps, json_stringn(p, len));
+		p += len + (nl != NULL);
+	}
+	jset(tj->r, f, "frame", json_integer(n));
+	jset(tj->r, f, "steps", steps);
+	jappend(tj->r, tj->frames, f);
+}
+
+static int h_trace_show(struct req *r)
+{
+	struct trace_json tj = {r, json_array()};
+	char msg[ERR_SIZE] = "";
+	uint32_t id = 0, count = 0;
+	int n;
+
+	if (tj.frames == NULL)
+		return fail(r, ENOMEM, "out of memory");
+	arg_u32(r, "id", &id);
+	n = dp_trace_read(r->dp, id, &count, trace_frame_cb, &tj, msg, sizeof(msg));
+	if (n < 0) {
+		json_decref(tj.frames);
+		return dp_fail(r, n, msg);
+	}
+	r->result = json_object();
+	jset(r, r->result, "id", jint(id));
+	jset(r, r->result, "count", jint(count));
+	jset(r, r->result, "traced", jint((uint64_t)n));
+	jset(r, r->result, "frames", tj.frames);
+	return 0;
+}
+
+static int h_trace_packet(struct req *r)
+{
+	struct dp_trace_packet tp = {0};
+	char msg[ERR_SIZE] = "", *out;
+	uint32_t vlan = 0;
+	json_t *steps;
+	int rc;
+
+	snprintf(tp.in_port, sizeof(tp.in_port), "%s", arg_str(r, "in_port"));
+	vsw_mac_parse(arg_str(r, "dl_src"), tp.src);
+	vsw_mac_parse(arg_str(r, "dl_dst"), tp.dst);
+	arg_u32(r, "vlan", &vlan);
+	tp.vlan = (uint16_t)vlan;
+	out = malloc(8192);
+	if (out == NULL)
+		return fail(r, ENOMEM, "out of memory");
+	rc = dp_trace_packet(r->dp, &tp, out, 8192, msg, sizeof(msg));
+	if (rc < 0) {
+		free(out);
+		return dp_fail(r, rc, msg);
+	}
+	steps = json_array();
+	for (char *p = out, *nl; *p != '\0'; p = nl != NULL ? nl + 1 : p + strlen(p)) {
+		nl = strchr(p, '\n');
+		jappend(r, steps, json_stringn(p, nl != NULL ? (size_t)(nl - p) : strlen(p)));
+	}
+	free(out);
+	r->result = json_object();
+	jset(r, r->result, "steps", steps);
+	return 0;
+}
+
 /* ---- the command table ---- */
 
 #define U(k, lo, hi)                                                                               \
@@ -1178,6 +1979,59 @@ static const struct arg_spec a_fdb_flush[] = {
 	END,
 };
 
+static const struct arg_spec a_capture_start[] = {
+	NAME("port", false),
+	{"direction", ARG_STRING, false, 0, 0},
+	{"drops", ARG_BOOL, false, 0, 0},
+	{"filter", ARG_STRING, false, 0, 0},
+	U("snaplen", 1, DP_CAPTURE_SNAPLEN_MAX),
+	U("count", 0, INT64_C(1) << 48),
+	U("duration_s", 0, 31536000),
+	{"format", ARG_STRING, false, 0, 0},
+	END,
+};
+static const struct arg_spec a_capture_id[] = {{"id", ARG_UINT, true, 1, UINT32_MAX}, END};
+static const struct arg_spec a_capture_list[] = {U("id", 1, UINT32_MAX), END};
+static const struct arg_spec a_trace_start[] = {
+	NAME("port", true),
+	{"filter", ARG_STRING, false, 0, 0},
+	U("count", 1, DP_TRACE_MAX),
+	END,
+};
+static const struct arg_spec a_trace_packet[] = {
+	NAME("in_port", true),
+	{"dl_src", ARG_MAC, true, 0, 0},
+	{"dl_dst", ARG_MAC, true, 0, 0},
+	U("vlan", 0, VSW_VLAN_MAX),
+	END,
+};
+
+static const struct arg_spec a_flow_add[] = {
+	NAME("bridge", true),
+	NAME("name", false),
+	U("priority", 0, 65535),
+	{"match", ARG_OBJECT, false, 0, 0},
+	{"actions", ARG_ARRAY, false, 0, 0},
+	{"flows", ARG_ARRAY, false, 0, 0},
+	END,
+};
+static const struct arg_spec a_flow_del[] = {
+	NAME("bridge", true),
+	U("id", 1, UINT32_MAX),
+	NAME("name", false),
+	{"all", ARG_BOOL, false, 0, 0},
+	END,
+};
+static const struct arg_spec a_flow_mod[] = {
+	NAME("bridge", true),
+	U("id", 1, UINT32_MAX),
+	NAME("name", false),
+	U("priority", 0, 65535),
+	{"actions", ARG_ARRAY, true, 0, 0},
+	END,
+};
+static const struct arg_spec a_flow_dump[] = {NAME("bridge", true), END};
+
 static const struct ctl_cmd ctl_cmds[] = {
 	{"info", h_info, false, a_none},
 	{"bridge-add", h_bridge_add, true, a_bridge},
@@ -1197,6 +2051,17 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"stats", h_stats, false, a_port_opt},
 	{"stats-clear", h_stats_clear, true, a_port_opt},
 	{"drop-reasons", h_drop_reasons, false, a_none},
+	{"flow-add", h_flow_add, true, a_flow_add},
+	{"flow-del", h_flow_del, true, a_flow_del},
+	{"flow-mod", h_flow_mod, true, a_flow_mod},
+	{"flow-dump", h_flow_dump, false, a_flow_dump},
+	/* capturing traffic is reading other people's frames: only for writers */
+	{"capture-start", h_capture_start, true, a_capture_start},
+	{"capture-stop", h_capture_stop, true, a_capture_id},
+	{"capture-list", h_capture_list, false, a_capture_list},
+	{"trace-start", h_trace_start, true, a_trace_start},
+	{"trace-show", h_trace_show, true, a_capture_id}, /* shows frames: writers only */
+	{"trace-packet", h_trace_packet, false, a_trace_packet},
 };
 #define N_CMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
@@ -1327,7 +2192,18 @@ static char *reply_dump(json_int_t id, int status, json_t *result, const char *e
 
 char *ctl_handle_request(struct dp *dp, const char *line, size_t len, bool may_write)
 {
-	struct req r = {.dp = dp};
+	return ctl_handle_request_conn(dp, line, len, may_write, NULL);
+}
+
+void ctl_conn_closed(struct dp *dp, uint64_t conn_id)
+{
+	dp_capture_owner_gone(dp, conn_id);
+}
+
+char *ctl_handle_request_conn(struct dp *dp, const char *line, size_t len, bool may_write,
+			      struct ctl_conn *conn)
+{
+	struct req r = {.dp = dp, .conn = conn};
 	json_int_t id = 0;
 	json_error_t jerr;
 	json_t *msg, *empty = NULL;

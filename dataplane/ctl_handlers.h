@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct dp;
 
@@ -26,6 +27,18 @@ struct dp;
  * NULL only when even an "out of memory" reply cannot be built.
  */
 char *ctl_handle_request(struct dp *dp, const char *line, size_t len, bool may_write);
+
+/* What the connection a request came on adds to it. */
+struct ctl_conn {
+	uint64_t id; /* unique per connection: what a capture names as its owner */
+	int fd;	     /* descriptor passed with the request (SCM_RIGHTS) or -1; a handler
+		      * that keeps it sets it to -1, else the caller closes it */
+};
+/* ctl_handle_request with the connection's context (conn may be NULL: none). */
+char *ctl_handle_request_conn(struct dp *dp, const char *line, size_t len, bool may_write,
+			      struct ctl_conn *conn);
+/* The connection closed: end what it owned (its captures). */
+void ctl_conn_closed(struct dp *dp, uint64_t conn_id);
 
 /* true when cmd names a command that changes state; false for read-only or unknown ones */
 bool ctl_cmd_mutating(const char *cmd);

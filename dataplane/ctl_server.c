@@ -6,6 +6,9 @@
  * also ages MAC tables and reclaims memory for the workers: a client that sends half a
  * line, sends too much, or stops reading costs a bounded amount of memory and never a
  * wait. Limits come from docs/protocol.md: a 64 KiB line, 16 clients.
+ * A request may carry one file descriptor (SCM_RIGHTS, sent with the request line:
+ * capture-start writes into it); it is handed to that request's handler and closed
+ * unless the handler keeps it, so a client can never make us hold descriptors.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* accept4, struct ucred */
@@ -41,6 +44,9 @@
 #define CTL_REQS_PER_CALL 64
 #define CTL_ACCEPTS_PER_CALL 32
 #define CTL_READS_PER_CALL 4
+/* Descriptors looked at per read; one is kept per request, the others are closed (the
+ * kernel closes those beyond this for us: MSG_CTRUNC). */
+#define CTL_FDS_PER_READ 4
 
 struct ctl_client {
 	int fd; /* -1: free slot */
@@ -52,6 +58,9 @@ struct ctl_client {
 	char *out;
 	size_t out_off, out_len, out_cap;
 	uint64_t stall_since_ms; /* when output last made progress, or was queued */
+	uint64_t conn_id;	 /* unique for the dataplane's life: captures name their owner */
+	int rx_fd;		 /* descriptor received with a request not yet served, or -1 */
+	size_t rx_fd_at;	 /* offset in in[] of the last byte read along with it */
 };
 
 struct ctl_server {
@@ -62,6 +71,7 @@ struct ctl_server {
 	ino_t ino;
 	gid_t gid; /* the socket's group */
 	unsigned int n_clients;
+	uint64_t next_conn_id;
 	struct ctl_client clients[VSW_PROTO_MAX_CLIENTS];
 };
 
@@ -161,8 +171,10 @@ struct ctl_server *ctl_server_create(const char *path, struct dp *dp)
 	s->dp = dp;
 	s->fd = -1;
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	for (int i = 0; i < VSW_PROTO_MAX_CLIENTS; i++)
+	for (int i = 0; i < VSW_PROTO_MAX_CLIENTS; i++) {
 		s->clients[i].fd = -1;
+		s->clients[i].rx_fd = -1;
+	}
 
 	rc = mkdir_parents(path);
 	if (rc < 0)
@@ -237,12 +249,19 @@ static bool peer_may_write(const struct ctl_server *s, int fd)
 
 static void client_close(struct ctl_server *s, struct ctl_client *c)
 {
+	uint64_t conn_id = c->conn_id;
+
 	close(c->fd);
+	if (c->rx_fd >= 0)
+		close(c->rx_fd);
 	free(c->in);
 	free(c->out);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	c->rx_fd = -1;
 	s->n_clients--;
+	/* what the connection owned (captures) ends with it */
+	ctl_conn_closed(s->dp, conn_id);
 }
 
 /* Best effort, for the one reply before a close: a full socket loses it. */
@@ -285,6 +304,8 @@ static void accept_clients(struct ctl_server *s)
 			continue;
 		}
 		c->fd = fd;
+		c->rx_fd = -1;
+		c->conn_id = ++s->next_conn_id;
 		c->may_write = peer_may_write(s, fd);
 		s->n_clients++;
 	}
@@ -346,14 +367,48 @@ static int client_flush(struct ctl_client *c)
 	return 0;
 }
 
+/* Keep the first descriptor that came with a read for the request it belongs to;
+ * close any other (more than one per request, or one while another waits). */
+static void client_take_fds(struct ctl_client *c, struct msghdr *mh)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t nfd;
+		int fds[CTL_FDS_PER_READ];
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (nfd > CTL_FDS_PER_READ)
+			nfd = CTL_FDS_PER_READ;
+		memcpy(fds, CMSG_DATA(cm), nfd * sizeof(int));
+		for (size_t i = 0; i < nfd; i++) {
+			if (c->rx_fd < 0 && c->in_len > 0) {
+				c->rx_fd = fds[i];
+				c->rx_fd_at = c->in_len - 1;
+			} else {
+				close(fds[i]);
+			}
+		}
+	}
+}
+
 static int client_read(struct ctl_client *c)
 {
 	for (int k = 0; k < CTL_READS_PER_CALL && c->in_len < VSW_PROTO_MAX_LINE; k++) {
-		ssize_t n = recv(c->fd, c->in + c->in_len, VSW_PROTO_MAX_LINE - c->in_len,
-				 MSG_DONTWAIT);
+		union {
+			char buf[CMSG_SPACE(CTL_FDS_PER_READ * sizeof(int))];
+			struct cmsghdr align;
+		} ctrl;
+		struct iovec iov = {c->in + c->in_len, VSW_PROTO_MAX_LINE - c->in_len};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = ctrl.buf,
+				    .msg_controllen = sizeof(ctrl.buf)};
+		ssize_t n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 
 		if (n > 0) {
 			c->in_len += (size_t)n;
+			client_take_fds(c, &mh);
 			continue;
 		}
 		if (n == 0) {
@@ -382,6 +437,7 @@ static bool blank(const char *p, size_t len)
  * (after queueing that reply), another -errno to drop the client, else 0. */
 static int client_serve(struct ctl_server *s, struct ctl_client *c)
 {
+	struct ctl_conn conn = {.id = c->conn_id, .fd = -1};
 	size_t off = 0;
 	int served = 0, rc = 0;
 	char *nl = NULL;
@@ -399,19 +455,33 @@ static int client_serve(struct ctl_server *s, struct ctl_client *c)
 			break;
 		}
 		len = (size_t)(nl - (c->in + off));
+		conn.fd = -1;
+		if (c->rx_fd >= 0 && c->rx_fd_at <= off + len) {
+			/* it came with this line's bytes (or an earlier, blank one's: stale) */
+			if (c->rx_fd_at >= off)
+				conn.fd = c->rx_fd;
+			else
+				close(c->rx_fd);
+			c->rx_fd = -1;
+		}
 		if (!blank(c->in + off, len)) {
-			reply = ctl_handle_request(s->dp, c->in + off, len, c->may_write);
+			reply = ctl_handle_request_conn(s->dp, c->in + off, len, c->may_write,
+							&conn);
 			rc = reply != NULL ? client_queue(c, reply) : -ENOMEM;
 			free(reply);
-			if (rc < 0)
-				return rc;
 			served++;
 		}
+		if (conn.fd >= 0) /* not kept by the handler */
+			close(conn.fd);
+		if (rc < 0)
+			return rc;
 		off += len + 1;
 	}
 	if (off > 0) {
 		memmove(c->in, c->in + off, c->in_len - off);
 		c->in_len -= off;
+		if (c->rx_fd >= 0)
+			c->rx_fd_at -= off; /* >= off: older ones were consumed above */
 	}
 	if (c->in_len == VSW_PROTO_MAX_LINE && nl == NULL) {
 		char line[192];

@@ -25,6 +25,10 @@
 #define VSW_BURST 32
 #define VSW_TXBUF 64
 
+/* Capture tap directions: index of port->cap[] (see capture.h). */
+enum { CAPTURE_RX, CAPTURE_TX };
+struct capture;
+
 /* Written only by the worker that owns it (one per port per worker); read by control. */
 struct port_stats {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
@@ -38,6 +42,8 @@ struct port {
 	uint16_t n_txq;
 	bool has_rxq;
 	struct bridge *_Atomic bridge; /* control: rw (release); dataplane: ro (acquire) */
+	/* capture taps, NULL when off: loaded once per burst; control: publish */
+	struct capture *_Atomic cap[2];
 	/* VLAN settings: changed only while the port is detached (bridge == NULL) and a
 	 * grace period has passed, so workers see them stable. */
 	struct eth_vlan_cfg vlan; /* vlan.trunk points at trunk[] below */
@@ -69,6 +75,8 @@ struct bridge {
 	uint16_t idx;
 	struct fdb *fdb;
 	struct port_set *_Atomic members; /* control: rw (publish); dataplane: ro */
+	/* NULL while the bridge has no flow rule: then the flow stage costs one branch */
+	struct flow_table *_Atomic flows; /* control: rw (publish, l2/flow_table.h); dataplane: ro */
 	/* control only */
 	char name[VSW_NAME_MAX];
 	struct dp_bridge_params params;
@@ -105,6 +113,7 @@ struct dp {
 	struct rte_rcu_qsbr *qsbr;
 	struct rte_mempool *pool;
 	_Atomic uint32_t clock_s; /* seconds since start; control: rw each loop; dataplane: ro */
+	struct capture *_Atomic drop_cap; /* capture --drops, NULL when off; control: publish */
 	uint32_t idle_sleep_max_us;
 	uint64_t start_tsc;
 	bool hugepages;

@@ -153,6 +153,87 @@ int dp_fdb_dump(struct dp *dp, const char *bridge, const char *port, uint16_t vl
 int dp_fdb_flush(struct dp *dp, const char *bridge, const char *port, uint16_t vlan,
 		 bool include_static, char *err, size_t errsz);
 
+/* ---- flow tables: per bridge, consulted before MAC learning (l2/flow_table.h) ---- */
+enum dp_flow_field {
+	DP_FLOW_IN_PORT,
+	DP_FLOW_VLAN,
+	DP_FLOW_ETH_SRC,
+	DP_FLOW_ETH_DST,
+	DP_FLOW_ETH_TYPE,
+	DP_FLOW_IP_SRC,
+	DP_FLOW_IP_DST,
+	DP_FLOW_IP_PROTO,
+	DP_FLOW_L4_SRC,
+	DP_FLOW_L4_DST,
+	DP_FLOW_FIELD_MAX
+};
+#define DP_FLOW_BIT(f) (1u << (f))
+#define DP_FLOW_MAX 65536 /* rules per bridge */
+#define DP_FLOW_PRIORITY_DEFAULT 32768
+
+/* Only the fields whose bit is in `fields` are matched; the others are ignored. */
+struct dp_flow_match {
+	uint32_t fields;
+	char in_port[VSW_NAME_MAX];
+	uint16_t vlan; /* the frame's VLAN in the bridge (after ingress classification) */
+	uint8_t eth_src[6], eth_src_mask[6];
+	uint8_t eth_dst[6], eth_dst_mask[6];
+	uint16_t eth_type; /* after any 802.1Q tag */
+	uint8_t ip_version; /* 4 or 6: the family of ip_src/ip_dst when either is matched */
+	uint8_t ip_src[16], ip_dst[16]; /* network order; IPv4 in the first 4 bytes */
+	uint8_t ip_src_len, ip_dst_len; /* prefix lengths */
+	uint8_t ip_proto;
+	uint16_t l4_src, l4_dst; /* TCP, UDP or SCTP ports */
+};
+
+enum dp_flow_action_type {
+	DP_FLOW_ACT_DROP,
+	DP_FLOW_ACT_OUTPUT, /* port */
+	DP_FLOW_ACT_FLOOD,
+	DP_FLOW_ACT_NORMAL,
+	DP_FLOW_ACT_PUSH_VLAN, /* vlan */
+	DP_FLOW_ACT_POP_VLAN,
+	DP_FLOW_ACT_SET_VLAN, /* vlan */
+	DP_FLOW_ACT_MIRROR,   /* port */
+	DP_FLOW_ACT_COUNT,
+	DP_FLOW_ACT_MAX
+};
+#define DP_FLOW_ACTIONS_MAX 8
+
+struct dp_flow_action {
+	enum dp_flow_action_type type;
+	char port[VSW_NAME_MAX];
+	uint16_t vlan;
+};
+
+struct dp_flow {
+	uint32_t id;		 /* chosen by the dataplane at add (ignored in add and mod) */
+	char name[VSW_NAME_MAX]; /* optional ("" = none), unique within its bridge */
+	uint16_t priority;	 /* higher wins */
+	struct dp_flow_match match;
+	unsigned int n_actions; /* 1..DP_FLOW_ACTIONS_MAX */
+	struct dp_flow_action actions[DP_FLOW_ACTIONS_MAX];
+	uint64_t packets, bytes; /* dump only: summed over the workers */
+};
+
+/* Add n flows to a bridge in one change (all or none); ids[i] (if ids is not NULL)
+ * receives the id of flows[i]. */
+int dp_flow_add(struct dp *dp, const char *bridge, const struct dp_flow *flows, unsigned int n,
+		uint32_t *ids, char *err, size_t errsz);
+/* Delete the flow with this id (id != 0), or this name (name != NULL), or every flow of
+ * the bridge (id 0 and name NULL). Returns the number deleted or -errno. */
+int dp_flow_del(struct dp *dp, const char *bridge, uint32_t id, const char *name, char *err,
+		size_t errsz);
+/* Replace the actions of one flow (selected as for dp_flow_del, one of id or name) with
+ * f's, and its priority too when set_priority. Its counters carry on. */
+int dp_flow_mod(struct dp *dp, const char *bridge, uint32_t id, const char *name,
+		const struct dp_flow *f, bool set_priority, char *err, size_t errsz);
+/* Calls cb for each flow in the order they are tried: priority, highest first, then id.
+ * Returns the number of flows or -errno. */
+int dp_flow_dump(struct dp *dp, const char *bridge,
+		 void (*cb)(const struct dp_flow *f, void *arg), void *arg, char *err,
+		 size_t errsz);
+
 /* ---- dataplane ---- */
 struct dp_worker_info {
 	unsigned int lcore, cpu;

@@ -21,7 +21,9 @@
 	X(no_egress, "flooded frame with no other port in its VLAN")                                \
 	X(port_gone, "destination port was removed while the frame was in flight")                 \
 	X(no_mbuf, "no buffer to copy a flooded frame")                                            \
-	X(tx_full, "egress queue full (peer not draining or port overloaded)")
+	X(tx_full, "egress queue full (peer not draining or port overloaded)")                     \
+	X(flow_drop, "dropped by the drop action of a flow rule")                                  \
+	X(port_down, "egress port's link is down (vhost-user port with no guest attached)")
 
 enum vsw_drop {
 #define VSW_DROP_ENUM(name, help) VSW_DROP_##name,

@@ -19,6 +19,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 
 #include "capture.h"
 #include "ctl_server.h"
@@ -335,6 +336,13 @@ int main(int argc, char **argv)
 		return 2;
 	if (eal_start(&o, dp) < 0)
 		return 1;
+	/* DPDK's own capture framework, for dpdk-dumpcap (a secondary process: it needs the
+	 * dataplane on hugepages). Its ethdev callbacks are only installed while a dumpcap
+	 * runs; until then this costs the fast path nothing. */
+	if (rte_pdump_init() < 0)
+		fprintf(stderr, "vsw-dataplane: rte_pdump_init failed: %s (dpdk-dumpcap will not "
+				"attach)\n",
+			rte_strerror(rte_errno));
 	rc = dp_init(&o, dp);
 	if (rc < 0) {
 		fprintf(stderr, "vsw-dataplane: init failed: %s\n", strerror(-rc));
@@ -372,6 +380,7 @@ int main(int argc, char **argv)
 out_srv:
 	capture_shutdown(dp); /* while workers run: the grace periods need them */
 	dp_shutdown(dp);
+	rte_pdump_uninit();
 	ctl_server_free(srv);
 out_eal:
 	rte_eal_cleanup();

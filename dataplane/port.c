@@ -5,17 +5,29 @@
  * rte_eal_hotplug_add, configured with one rx queue and one tx queue per worker (so
  * workers never share a tx queue), and published in dp->ports. Removal unpublishes
  * first, waits out a grace period, then stops and closes the device.
+ * vhost-user ports (net_vhost) get their socket file prepared here: directory, stale file,
+ * owner and mode, which DPDK leaves to the application.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_cycles.h>
 #include <rte_dev.h>
 #include <rte_ethdev.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 
+#include "capture.h"
 #include "dp.h"
 #include "vsw_util.h"
 
@@ -52,6 +64,9 @@ static const struct port_opt_spec vhost_opts[] = {
 	{"socket", "iface", OPT_STR, true},
 	{"mode", "", OPT_STR, false},
 	{"queues", "", OPT_UINT, false},
+	{"owner", "", OPT_STR, false}, /* server mode: the socket file's owner, group, mode */
+	{"group", "", OPT_STR, false},
+	{"perm", "", OPT_STR, false},
 	{NULL, NULL, 0, false},
 };
 
@@ -184,6 +199,8 @@ static int port_vdev_args(const char *name, const struct dp_port_params *p, char
 					 name, mode);
 				return -EINVAL;
 			}
+			/* client=1: DPDK's vhost library connects, and reconnects every second
+			 * while the server (QEMU) is away, by itself (no RTE_VHOST_USER_NO_RECONNECT) */
 			if (mode && !strcmp(mode, "client"))
 				len += (size_t)snprintf(args + len, len < size ? size - len : 0,
 							",client=1");
@@ -196,6 +213,231 @@ static int port_vdev_args(const char *name, const struct dp_port_params *p, char
 	if (len >= size) {
 		snprintf(err, errsz, "port-add %s: options too long", name);
 		return -E2BIG;
+	}
+	return 0;
+}
+
+/* ---- vhost-user socket files ----
+ * DPDK's vhost library binds a server-mode socket in rte_eth_dev_configure, but neither
+ * creates its directory, nor replaces an existing file (it cannot tell a stale one from a
+ * live one), nor sets its owner and mode for a QEMU that runs as another user. All three
+ * are done here, around the PMD. In client mode QEMU owns the socket file. */
+
+struct vhost_sock {
+	const char *path;
+	bool server;
+	uid_t uid; /* (uid_t)-1: leave as created */
+	gid_t gid; /* (gid_t)-1: leave as created */
+	int perm;  /* -1: as created (0777 & ~umask) */
+};
+
+/* A user or group by name or number, as chown(1) takes it. */
+static int vhost_id(const char *v, bool user, unsigned int *id)
+{
+	char buf[4096];
+
+	if (strspn(v, "0123456789") == strlen(v)) {
+		unsigned long n;
+
+		errno = 0;
+		n = strtoul(v, NULL, 10);
+		if (errno || n >= UINT32_MAX)
+			return -ERANGE;
+		*id = (unsigned int)n;
+		return 0;
+	}
+	if (user) {
+		struct passwd pw, *res = NULL;
+
+		if (getpwnam_r(v, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+			return -ENOENT;
+		*id = pw.pw_uid;
+	} else {
+		struct group gr, *res = NULL;
+
+		if (getgrnam_r(v, &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+			return -ENOENT;
+		*id = gr.gr_gid;
+	}
+	return 0;
+}
+
+/* Check everything about the socket options before anything is created. */
+static int vhost_sock_parse(struct dp *dp, const char *name, const struct dp_port_params *params,
+			    struct vhost_sock *vs, char *err, size_t errsz)
+{
+	const char *mode = opt_get(params, "mode"), *owner = opt_get(params, "owner");
+	const char *group = opt_get(params, "group"), *perm = opt_get(params, "perm");
+	struct sockaddr_un un;
+	unsigned int id;
+
+	vs->path = opt_get(params, "socket");
+	vs->server = mode == NULL || strcmp(mode, "client") != 0;
+	vs->uid = (uid_t)-1;
+	vs->gid = (gid_t)-1;
+	vs->perm = -1;
+	if (strlen(vs->path) >= sizeof(un.sun_path)) {
+		snprintf(err, errsz,
+			 "port-add %s: socket path is %zu bytes long (a Unix socket path holds at "
+			 "most %zu)",
+			 name, strlen(vs->path), sizeof(un.sun_path) - 1);
+		return -ENAMETOOLONG;
+	}
+	for (int i = 0; i < VSW_MAX_PORTS; i++) {
+		const struct port *o = atomic_load(&dp->ports[i]);
+		const char *os = o && o->params.type == DP_PORT_VHOST_USER
+					 ? opt_get(&o->params, "socket")
+					 : NULL;
+
+		if (os && !strcmp(os, vs->path)) {
+			snprintf(err, errsz, "port-add %s: port %s already uses socket %s", name,
+				 o->name, vs->path);
+			return -EADDRINUSE;
+		}
+	}
+	if (!vs->server && (owner || group || perm)) {
+		snprintf(err, errsz,
+			 "port-add %s: owner, group and perm apply to mode=server only (in client "
+			 "mode QEMU creates the socket)",
+			 name);
+		return -EINVAL;
+	}
+	if (perm) {
+		unsigned long m = strtoul(perm, NULL, 8);
+
+		if (strspn(perm, "01234567") != strlen(perm) || strlen(perm) > 5 || m > 07777) {
+			snprintf(err, errsz,
+				 "port-add %s: perm=\"%s\" (expected an octal mode such as 0660)",
+				 name, perm);
+			return -EINVAL;
+		}
+		vs->perm = (int)m;
+	}
+	if (owner) {
+		if (vhost_id(owner, true, &id) < 0) {
+			snprintf(err, errsz, "port-add %s: owner=\"%s\" is not a user here", name,
+				 owner);
+			return -EINVAL;
+		}
+		vs->uid = (uid_t)id;
+	}
+	if (group) {
+		if (vhost_id(group, false, &id) < 0) {
+			snprintf(err, errsz, "port-add %s: group=\"%s\" is not a group here", name,
+				 group);
+			return -EINVAL;
+		}
+		vs->gid = (gid_t)id;
+	}
+	return 0;
+}
+
+/* mkdir -p of the socket's directory (0755: QEMU running as another user must reach it). */
+static int vhost_sock_mkdir(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct stat st;
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *q = dir + 1;; q++) {
+		char c = *q;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*q = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*q = c;
+		if (c == '\0')
+			break;
+	}
+	if (stat(dir, &st) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+/* A file left at the socket's path: 0 none, 1 a stale socket (nobody listens) removed,
+ * -EEXIST not a socket, -EADDRINUSE a socket someone listens on, else -errno. */
+static int vhost_sock_clear(const char *path)
+{
+	struct sockaddr_un un = {.sun_family = AF_UNIX};
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
+	rc = connect(fd, (struct sockaddr *)&un, sizeof(un)) == 0 ? 0 : -errno;
+	close(fd);
+	/* EAGAIN: a listener whose backlog is full is still a listener */
+	if (rc == 0 || rc == -EAGAIN || rc == -EINPROGRESS)
+		return -EADDRINUSE;
+	if (rc != -ECONNREFUSED)
+		return rc;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 1;
+}
+
+static int vhost_sock_prepare(const char *name, const struct vhost_sock *vs, char *err,
+			      size_t errsz)
+{
+	int rc;
+
+	if (!vs->server)
+		return 0; /* nothing to prepare: connecting, and retrying, is the library's job */
+	rc = vhost_sock_mkdir(vs->path);
+	if (rc < 0) {
+		snprintf(err, errsz, "port-add %s: cannot create the directory of socket %s: %s",
+			 name, vs->path, strerror(-rc));
+		return rc;
+	}
+	rc = vhost_sock_clear(vs->path);
+	if (rc == -EEXIST)
+		snprintf(err, errsz, "port-add %s: %s exists and is not a socket (not removed)",
+			 name, vs->path);
+	else if (rc == -EADDRINUSE)
+		snprintf(err, errsz,
+			 "port-add %s: socket %s is in use: another process listens on it", name,
+			 vs->path);
+	else if (rc < 0)
+		snprintf(err, errsz, "port-add %s: cannot check the existing socket %s: %s", name,
+			 vs->path, strerror(-rc));
+	else if (rc == 1)
+		RTE_LOG(NOTICE, USER1, "port %s: removed stale vhost-user socket %s\n", name,
+			vs->path);
+	return rc < 0 ? rc : 0;
+}
+
+/* After the PMD bound the socket: set what the options ask for. */
+static int vhost_sock_own(const char *name, const struct vhost_sock *vs, char *err, size_t errsz)
+{
+	if (!vs->server)
+		return 0;
+	if ((vs->uid != (uid_t)-1 || vs->gid != (gid_t)-1) &&
+	    chown(vs->path, vs->uid, vs->gid) < 0) {
+		int rc = -errno;
+
+		snprintf(err, errsz, "port-add %s: cannot chown socket %s: %s", name, vs->path,
+			 strerror(-rc));
+		return rc;
+	}
+	if (vs->perm >= 0 && chmod(vs->path, (mode_t)vs->perm) < 0) {
+		int rc = -errno;
+
+		snprintf(err, errsz, "port-add %s: cannot chmod socket %s: %s", name, vs->path,
+			 strerror(-rc));
+		return rc;
 	}
 	return 0;
 }
@@ -257,6 +499,7 @@ static void port_storm_apply(struct port *p)
 int dp_port_add(struct dp *dp, const char *name, const struct dp_port_params *params, char *err,
 		size_t errsz)
 {
+	struct vhost_sock vs = {0};
 	char args[1024];
 	struct port *p;
 	int idx = -1, rc;
@@ -277,6 +520,11 @@ int dp_port_add(struct dp *dp, const char *name, const struct dp_port_params *pa
 	rc = port_vdev_args(name, params, args, sizeof(args), err, errsz);
 	if (rc < 0)
 		return rc;
+	if (params->type == DP_PORT_VHOST_USER) {
+		rc = vhost_sock_parse(dp, name, params, &vs, err, errsz);
+		if (rc < 0)
+			return rc;
+	}
 	for (int i = 0; i < VSW_MAX_PORTS; i++)
 		if (atomic_load(&dp->ports[i]) == NULL) {
 			idx = i;
@@ -302,6 +550,11 @@ int dp_port_add(struct dp *dp, const char *name, const struct dp_port_params *pa
 		 dp->devseq++);
 	port_storm_apply(p);
 
+	if (params->type == DP_PORT_VHOST_USER) {
+		rc = vhost_sock_prepare(name, &vs, err, errsz);
+		if (rc < 0)
+			goto out_free;
+	}
 	rc = rte_eal_hotplug_add("vdev", p->devname, args);
 	if (rc < 0) {
 		snprintf(err, errsz, "port-add %s: DPDK cannot create %s (%s): %s", name,
@@ -316,10 +569,17 @@ int dp_port_add(struct dp *dp, const char *name, const struct dp_port_params *pa
 	rc = port_start(dp, p, err, errsz);
 	if (rc < 0)
 		goto out_close;
+	if (params->type == DP_PORT_VHOST_USER) {
+		rc = vhost_sock_own(name, &vs, err, errsz);
+		if (rc < 0)
+			goto out_stop;
+	}
 	/* polled from port-attach on: until then frames wait in the device, not dropped */
 	atomic_store_explicit(&dp->ports[idx], p, memory_order_release);
 	return 0;
 
+out_stop:
+	rte_eth_dev_stop(p->dpdk_port);
 out_close:
 	rte_eth_dev_close(p->dpdk_port);
 out_unplug:
@@ -343,6 +603,7 @@ int dp_port_del(struct dp *dp, const char *name, char *err, size_t errsz)
 		if (rc < 0)
 			return rc;
 	}
+	capture_port_gone(dp, p); /* its taps point into p */
 	dp_worker_unassign(dp, p);
 	atomic_store_explicit(&dp->ports[p->idx], NULL, memory_order_release);
 	dp_sync(dp);

@@ -9,6 +9,8 @@
 #          (loopback) port, with static MACs, for a couple of seconds.
 # Then pings across lab, shows bridges, the MAC table, counters and the capture, and
 # removes everything it made (also on Ctrl-C). Exits non-zero if the ping fails.
+# Last, scripts/demo-controller.sh drives a fresh switch from a topology file through
+# vsw-controller (apply, show, export, a controller killed and adopted again).
 # Needs root. VSW_BUILD: build directory (default build, relative to the repository).
 set -eEu -o pipefail
 
@@ -200,4 +202,7 @@ DP_PID=
 bold "10. what the capture port of lab saw (tshark, first frames): the floods only"
 tshark -r "$TMP/lab-flood.pcap" -c 10 2>/dev/null || say "(tshark could not read the capture)"
 say "$($PY "$E2E_PY" count "$TMP/lab-flood.pcap") frames in the capture"
+
+bold "11. the same switch driven by vsw-controller from a topology file"
+VSW_BUILD=$VSW_BUILD bash "$ROOT/scripts/demo-controller.sh" || RC=1
 exit $RC

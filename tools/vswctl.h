@@ -7,6 +7,7 @@
 #ifndef VSWCTL_H
 #define VSWCTL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -26,6 +27,9 @@ enum vswctl_out {
 	VSWCTL_OUT_FLUSH,
 	VSWCTL_OUT_STATS,
 	VSWCTL_OUT_DROP_REASONS,
+	VSWCTL_OUT_FLOWS,
+	VSWCTL_OUT_FLOW_IDS,
+	VSWCTL_OUT_FLOW_DEL,
 };
 
 struct vswctl_req {
@@ -57,6 +61,15 @@ void vswctl_usage(FILE *out);
 int vswctl_print(FILE *out, enum vswctl_out kind, json_t *result, char *err, size_t errsz);
 /* -j: the result as indented JSON with sorted keys (stable for diffs and scripts). */
 int vswctl_print_json(FILE *out, json_t *result);
+
+/* `vswctl capture ...` (vswctl_capture.c): argv[0] is "capture". Stays connected while
+ * the dataplane writes the capture. Returns the exit code. */
+int vswctl_capture_main(const char *sock, int timeout_ms, bool json, int argc, char **argv,
+			FILE *out, FILE *errf);
+
+/* `vswctl trace ...` (vswctl_capture.c): argv[0] is "trace". */
+int vswctl_trace_main(const char *sock, int timeout_ms, bool json, int argc, char **argv,
+		      FILE *out, FILE *errf);
 
 /* The whole program: parse options, talk to the socket, print. Returns the exit code. */
 int vswctl_main(int argc, char **argv, FILE *out, FILE *errf);

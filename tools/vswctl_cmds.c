@@ -19,6 +19,7 @@
 #include "vsw_proto.h"
 #include "vsw_util.h"
 #include "vswctl.h"
+#include "vswctl_ctrl.h"
 #include "vswctl_check.h"
 
 #ifndef VSW_VERSION
@@ -612,6 +613,233 @@ static int parse_raw(const struct cmd *cmd, int argc, char **argv, struct vswctl
 	return 0;
 }
 
+/* ---- flow tables, in the style of ovs-ofctl: `flow add br0 priority=200 in_port=p1
+ * eth_type=ipv4 ip_proto=udp l4_dst=53 actions=drop` ---- */
+
+/* Match keys: the protocol's own names, plus OVS's tcp_dst style (which also set ip_proto). */
+static const struct {
+	const char *key, *field, *proto;
+	enum { FM_NAME, FM_VLAN, FM_TEXT, FM_SYM, FM_PORT } type;
+} flow_match_keys[] = {
+	{"in_port", "in_port", NULL, FM_NAME},	 {"vlan", "vlan", NULL, FM_VLAN},
+	{"eth_src", "eth_src", NULL, FM_TEXT},	 {"eth_dst", "eth_dst", NULL, FM_TEXT},
+	{"eth_type", "eth_type", NULL, FM_SYM},	 {"ip_src", "ip_src", NULL, FM_TEXT},
+	{"ip_dst", "ip_dst", NULL, FM_TEXT},	 {"ip_proto", "ip_proto", NULL, FM_SYM},
+	{"l4_src", "l4_src", NULL, FM_PORT},	 {"l4_dst", "l4_dst", NULL, FM_PORT},
+	{"tcp_src", "l4_src", "tcp", FM_PORT},	 {"tcp_dst", "l4_dst", "tcp", FM_PORT},
+	{"udp_src", "l4_src", "udp", FM_PORT},	 {"udp_dst", "l4_dst", "udp", FM_PORT},
+	{"sctp_src", "l4_src", "sctp", FM_PORT}, {"sctp_dst", "l4_dst", "sctp", FM_PORT},
+};
+#define N_FLOW_MATCH_KEYS (sizeof(flow_match_keys) / sizeof(flow_match_keys[0]))
+
+/* "0x0800" or "2048" -> number; anything else stays a name for the dataplane to check. */
+static json_t *flow_sym_value(const char *v)
+{
+	char *end;
+	unsigned long n;
+
+	if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X') && v[2] != '\0') {
+		n = strtoul(v + 2, &end, 16);
+		if (*end == '\0' && n <= 65535)
+			return json_integer((json_int_t)n);
+	}
+	if (all_digits(v) && strlen(v) <= 5)
+		return json_integer(atoi(v));
+	return json_string(v);
+}
+
+/* actions=count,output:p2 -> ["count", "output:p2"] */
+static int flow_put_actions(const struct cmd *cmd, json_t *args, const char *v, char *err,
+			    size_t errsz)
+{
+	json_t *arr = json_array();
+	const char *p = v;
+	int rc;
+
+	if (arr == NULL)
+		return put(args, "actions", NULL, err, errsz);
+	if (*v == '\0') {
+		json_decref(arr);
+		return usage(err, errsz, cmd, "actions= is empty (e.g. actions=drop)");
+	}
+	while (*p != '\0') {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char one[64];
+
+		if (n == 0 || n >= sizeof(one)) {
+			json_decref(arr);
+			return usage(err, errsz, cmd, "actions=%s: empty or too long action", v);
+		}
+		memcpy(one, p, n);
+		one[n] = '\0';
+		if (json_array_append_new(arr, json_string(one)) < 0) {
+			json_decref(arr);
+			return put(args, "actions", NULL, err, errsz);
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	rc = put(args, "actions", arr, err, errsz);
+	return rc;
+}
+
+/* The words after BRIDGE of flow add (match allowed) or flow mod (not). */
+static int flow_parse_words(const struct cmd *cmd, int argc, char **argv, json_t *args,
+			    bool with_match, bool with_select, char *err, size_t errsz)
+{
+	json_t *match = json_object();
+	const char *implied_proto = NULL;
+	bool have_actions = false;
+	uint32_t n;
+	int rc = 0;
+
+	if (match == NULL)
+		return put(args, "match", NULL, err, errsz);
+	for (int i = 1; i < argc && rc == 0; i++) {
+		const char *v = NULL;
+		size_t klen = 0, k;
+
+		rc = kv_split(cmd, argv[i], &klen, &v, err, errsz);
+		if (rc < 0)
+			break;
+		if (klen == 7 && strncmp(argv[i], "actions", 7) == 0) {
+			rc = flow_put_actions(cmd, args, v, err, errsz);
+			have_actions = true;
+			continue;
+		}
+		if (klen == 8 && strncmp(argv[i], "priority", 8) == 0) {
+			if (parse_u32(v, &n) < 0 || n > 65535)
+				rc = usage(err, errsz, cmd, "priority=%s is not 0..65535", v);
+			else
+				rc = put(args, "priority", json_integer(n), err, errsz);
+			continue;
+		}
+		if (klen == 4 && strncmp(argv[i], "name", 4) == 0) {
+			rc = put_name(cmd, args, "name", "flow", v, err, errsz);
+			continue;
+		}
+		if (with_select && klen == 2 && strncmp(argv[i], "id", 2) == 0) {
+			if (parse_u32(v, &n) < 0 || n == 0)
+				rc = usage(err, errsz, cmd, "id=%s is not a flow id", v);
+			else
+				rc = put(args, "id", json_integer(n), err, errsz);
+			continue;
+		}
+		for (k = 0; with_match && k < N_FLOW_MATCH_KEYS; k++)
+			if (strlen(flow_match_keys[k].key) == klen &&
+			    strncmp(flow_match_keys[k].key, argv[i], klen) == 0)
+				break;
+		if (!with_match || k == N_FLOW_MATCH_KEYS) {
+			rc = usage(err, errsz, cmd, "unknown key \"%.*s\" (expected %s)", (int)klen,
+				   argv[i],
+				   with_match ? "name, priority, actions or a match field: in_port, "
+						"vlan, eth_src, eth_dst, eth_type, ip_src, ip_dst, "
+						"ip_proto, l4_src, l4_dst, tcp_dst, udp_dst..."
+					      : "id, name, priority, actions");
+			break;
+		}
+		switch (flow_match_keys[k].type) {
+		case FM_NAME:
+			rc = put_name(cmd, match, flow_match_keys[k].field, "port", v, err, errsz);
+			break;
+		case FM_VLAN:
+			if (parse_u32(v, &n) < 0 || n < 1 || n > VLAN_MAX)
+				rc = usage(err, errsz, cmd, "vlan=%s is not 1..4094", v);
+			else
+				rc = put(match, "vlan", json_integer(n), err, errsz);
+			break;
+		case FM_PORT:
+			if (parse_u32(v, &n) < 0 || n > 65535)
+				rc = usage(err, errsz, cmd, "%.*s=%s is not 0..65535", (int)klen,
+					   argv[i], v);
+			else
+				rc = put(match, flow_match_keys[k].field, json_integer(n), err,
+					 errsz);
+			if (flow_match_keys[k].proto != NULL)
+				implied_proto = flow_match_keys[k].proto;
+			break;
+		case FM_SYM:
+			rc = put(match, flow_match_keys[k].field, flow_sym_value(v), err, errsz);
+			break;
+		case FM_TEXT:
+			rc = put(match, flow_match_keys[k].field, json_string(v), err, errsz);
+			break;
+		}
+	}
+	if (rc == 0 && implied_proto != NULL && json_object_get(match, "ip_proto") == NULL)
+		rc = put(match, "ip_proto", json_string(implied_proto), err, errsz);
+	if (rc == 0 && !have_actions)
+		rc = usage(err, errsz, cmd, "missing actions=... (e.g. actions=drop)");
+	if (rc == 0 && json_object_size(match) > 0)
+		return put(args, "match", match, err, errsz);
+	json_decref(match);
+	return rc;
+}
+
+static int parse_flow_add(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			  char *err, size_t errsz)
+{
+	const char *br = positional(cmd, argc, argv, 0, "BRIDGE", err, errsz);
+	int rc;
+
+	if (br == NULL)
+		return -EINVAL;
+	rc = put_name(cmd, req->args, "bridge", "bridge", br, err, errsz);
+	return rc < 0 ? rc : flow_parse_words(cmd, argc, argv, req->args, true, false, err, errsz);
+}
+
+static int parse_flow_mod(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			  char *err, size_t errsz)
+{
+	const char *br = positional(cmd, argc, argv, 0, "BRIDGE", err, errsz);
+	int rc;
+
+	if (br == NULL)
+		return -EINVAL;
+	rc = put_name(cmd, req->args, "bridge", "bridge", br, err, errsz);
+	if (rc == 0)
+		rc = flow_parse_words(cmd, argc, argv, req->args, false, true, err, errsz);
+	if (rc == 0 && json_object_get(req->args, "id") == NULL &&
+	    json_object_get(req->args, "name") == NULL)
+		rc = usage(err, errsz, cmd, "missing id=N or name=NAME");
+	return rc;
+}
+
+static int parse_flow_show(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			   char *err, size_t errsz)
+{
+	return parse_one_name(cmd, argc, argv, req->args, "bridge", "bridge", false, err, errsz);
+}
+
+/* flow del BRIDGE id=N | name=NAME | all */
+static int parse_flow_del(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			  char *err, size_t errsz)
+{
+	const char *br = positional(cmd, argc, argv, 0, "BRIDGE", err, errsz);
+	uint32_t n;
+	int rc;
+
+	if (br == NULL)
+		return -EINVAL;
+	rc = put_name(cmd, req->args, "bridge", "bridge", br, err, errsz);
+	if (rc < 0)
+		return rc;
+	if (argc != 2)
+		return usage(err, errsz, cmd, "expects BRIDGE and one of id=N, name=NAME, all");
+	if (strcmp(argv[1], "all") == 0)
+		return put(req->args, "all", json_true(), err, errsz);
+	if (strncmp(argv[1], "id=", 3) == 0) {
+		if (parse_u32(argv[1] + 3, &n) < 0 || n == 0)
+			return usage(err, errsz, cmd, "%s is not a flow id", argv[1]);
+		return put(req->args, "id", json_integer(n), err, errsz);
+	}
+	if (strncmp(argv[1], "name=", 5) == 0)
+		return put_name(cmd, req->args, "name", "flow", argv[1] + 5, err, errsz);
+	return usage(err, errsz, cmd, "\"%s\": expected id=N, name=NAME or all", argv[1]);
+}
+
 static const struct cmd cmds[] = {
 	{"info", NULL, NULL, "info", VSWCTL_OUT_INFO, 0, "info",
 	 "Show the dataplane's version, uptime, hugepage use and its workers with their\n"
@@ -701,6 +929,29 @@ static const struct cmd cmds[] = {
 	 "Zero the counters of one port or of all ports.", parse_stats},
 	{"drop-reasons", NULL, NULL, "drop-reasons", VSWCTL_OUT_DROP_REASONS, 0, "drop-reasons",
 	 "List every reason the dataplane counts a dropped frame under.", NULL},
+	{"flow", "add", NULL, "flow-add", VSWCTL_OUT_FLOW_IDS, 0,
+	 "flow add BRIDGE [name=NAME] [priority=N] [FIELD=VALUE...] actions=ACTION[,ACTION...]",
+	 "Add a rule to a bridge's flow table, tried before MAC learning; prints its id.\n"
+	 "Higher priority (0..65535, default 32768) wins. Match fields (all optional):\n"
+	 "  in_port=PORT vlan=N eth_src=MAC[/MASK] eth_dst=MAC[/MASK] eth_type=ipv4|ipv6|arp|N\n"
+	 "  ip_src=PREFIX ip_dst=PREFIX (v4 or v6) ip_proto=tcp|udp|icmp|icmpv6|sctp|N\n"
+	 "  l4_src=N l4_dst=N, or tcp_dst=N udp_dst=N ... (these set ip_proto too)\n"
+	 "ip_proto needs eth_type or an IP prefix; ports need ip_proto tcp, udp or sctp.\n"
+	 "Actions, in order: count, set_vlan:N, push_vlan:N, pop_vlan, mirror:PORT, then at\n"
+	 "most one of drop, output:PORT, flood, normal (default: normal, the learning bridge).",
+	 parse_flow_add},
+	{"flow", "del", NULL, "flow-del", VSWCTL_OUT_FLOW_DEL, F_IF_EXISTS,
+	 "flow del BRIDGE id=N | name=NAME | all [--if-exists]",
+	 "Delete one flow rule, or all of a bridge's.\n"
+	 "  --if-exists    succeed if there is no such rule",
+	 parse_flow_del},
+	{"flow", "mod", NULL, "flow-mod", VSWCTL_OUT_NONE, 0,
+	 "flow mod BRIDGE id=N|name=NAME actions=... [priority=N]",
+	 "Replace a rule's actions (and priority); its counters carry on.", parse_flow_mod},
+	{"flow", "show", "dump", "flow-dump", VSWCTL_OUT_FLOWS, 0, "flow show BRIDGE",
+	 "List a bridge's flow rules in the order they are tried, with packet and byte\n"
+	 "counters. Alias: flow dump.",
+	 parse_flow_show},
 	{"raw", NULL, NULL, NULL, VSWCTL_OUT_NONE, 0, "raw JSON",
 	 "Send JSON as one request line, unchanged, and print the reply line. Exit status\n"
 	 "is 0 when the reply's status is 0. For tests and debugging.",
@@ -785,6 +1036,9 @@ void vswctl_usage(FILE *out)
 	      ")\n"
 	      "  -j, --json          print the result as JSON (indented, keys sorted)\n"
 	      "  -t, --timeout SEC   give up after SEC seconds (default 10; 0 = wait forever)\n"
+	      "  --controller PATH   vsw-controller's socket, for apply, show and export\n"
+	      "                      (default $VSW_CONTROLLER_SOCKET, else " VSW_CONTROLLER_SOCK_DEFAULT
+	      ")\n"
 	      "  -h, --help          this text; `vswctl COMMAND --help` explains one command\n"
 	      "  -V, --version       print vswctl's version\n"
 	      "\n"
@@ -794,6 +1048,14 @@ void vswctl_usage(FILE *out)
 		if (cmds[i].synopsis != NULL)
 			fprintf(out, "  %s\n", cmds[i].synopsis);
 	fputs("  check -f FILE [-j]\n", out); /* tools/vswctl_check.c */
+	fputs("  apply -f FILE [--dry-run] [--detailed-exitcode]\n"
+	      "  show\n"
+	      "  export\n",
+	      out); /* tools/vswctl_ctrl.c, through vsw-controller */
+	fputs("  capture PORT [-i rx|tx|both] [-w FILE|-] [-c N] [-G SEC] [--pcap] [FILTER...]\n"
+	      "  capture --drops [PORT|any] [-w FILE|-] [FILTER...] | capture list | stop ID\n"
+	      "  trace PORT [-c N] [FILTER...] | trace --packet in_port=P,dl_src=M,dl_dst=M\n",
+	      out); /* tools/vswctl_capture.c */
 	fputs("\n"
 	      "Exit status: 0 success, 1 the dataplane refused or could not be reached,\n"
 	      "2 the command line is wrong (nothing was sent).\n",
@@ -979,10 +1241,15 @@ static int run_raw(struct vsw_client *c, const char *line, FILE *out, FILE *errf
 int vswctl_main(int argc, char **argv, FILE *out, FILE *errf)
 {
 	static const struct option opts[] = {
-		{"socket", required_argument, NULL, 's'},  {"json", no_argument, NULL, 'j'},
-		{"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},	   {NULL, 0, NULL, 0},
+		{"socket", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"controller", required_argument, NULL, 'C'},
+		{NULL, 0, NULL, 0},
 	};
+	struct vswctl_ctrl_opts copts = {.sock = getenv("VSW_CONTROLLER_SOCKET")};
 	const char *sock = getenv("VSW_SOCKET");
 	int timeout_ms = DEFAULT_TIMEOUT_MS;
 	struct vsw_client *c = NULL;
@@ -1005,7 +1272,11 @@ int vswctl_main(int argc, char **argv, FILE *out, FILE *errf)
 		case 'j':
 			json = true;
 			break;
+		case 'C':
+			copts.sock = optarg;
+			break;
 		case 't':
+			copts.timeout_set = true;
 			if (parse_timeout(optarg, &timeout_ms) < 0) {
 				snprintf(err, sizeof(err),
 					 "invalid timeout \"%s\" (seconds, 0 to 86400)", optarg);
@@ -1030,6 +1301,23 @@ int vswctl_main(int argc, char **argv, FILE *out, FILE *errf)
 	/* check reads a file and never the socket: config/ does the work. */
 	if (optind < argc && strcmp(argv[optind], "check") == 0)
 		return vswctl_check(argc - optind, argv + optind, json, out, errf);
+
+	/* apply, show, export: requests to vsw-controller (vswctl_ctrl.c) */
+	if (optind < argc && vswctl_ctrl_is_cmd(argv[optind])) {
+		if (copts.sock == NULL || *copts.sock == '\0')
+			copts.sock = VSW_CONTROLLER_SOCK_DEFAULT;
+		copts.json = json;
+		copts.timeout_ms = timeout_ms;
+		return vswctl_ctrl_main(argc - optind, argv + optind, &copts, out, errf);
+	}
+
+	/* not one request and one reply: it streams until stopped (vswctl_capture.c) */
+	if (optind < argc && strcmp(argv[optind], "capture") == 0)
+		return vswctl_capture_main(sock, timeout_ms, json, argc - optind, argv + optind,
+					   out, errf);
+	if (optind < argc && strcmp(argv[optind], "trace") == 0)
+		return vswctl_trace_main(sock, timeout_ms, json, argc - optind, argv + optind, out,
+					 errf);
 
 	rc = vswctl_parse(argc - optind, argv + optind, &req, err, sizeof(err));
 	if (rc == -EINVAL) {

@@ -540,6 +540,70 @@ out:
 	return rc;
 }
 
+/* flow show: one line per rule, as ovs-ofctl dump-flows prints them. */
+static int print_flows(FILE *out, json_t *res, char *err, size_t errsz)
+{
+	json_t *f, *m, *v, *a;
+	const char *key;
+	size_t i, j;
+	int rc;
+
+	rc = check_rows(res, "flow-dump", err, errsz);
+	if (rc < 0)
+		return rc;
+	json_array_foreach(res, i, f) {
+		bool first = true;
+
+		m = json_object_get(f, "match");
+		fprintf(out, " id=%" JSON_INTEGER_FORMAT ", priority=%" JSON_INTEGER_FORMAT,
+			json_integer_value(json_object_get(f, "id")),
+			json_integer_value(json_object_get(f, "priority")));
+		if (json_string_length(json_object_get(f, "name")) > 0)
+			fprintf(out, ", name=%s", json_string_value(json_object_get(f, "name")));
+		fprintf(out, ", n_packets=%" JSON_INTEGER_FORMAT ", n_bytes=%" JSON_INTEGER_FORMAT ", ",
+			json_integer_value(json_object_get(f, "packets")),
+			json_integer_value(json_object_get(f, "bytes")));
+		json_object_foreach(m, key, v) {
+			if (json_is_integer(v))
+				fprintf(out, "%s%s=%" JSON_INTEGER_FORMAT, first ? "" : ",", key,
+					json_integer_value(v));
+			else
+				fprintf(out, "%s%s=%s", first ? "" : ",", key,
+					json_is_string(v) ? json_string_value(v) : "?");
+			first = false;
+		}
+		fprintf(out, "%sactions=", first ? "" : " ");
+		json_array_foreach(json_object_get(f, "actions"), j, a)
+			fprintf(out, "%s%s", j ? "," : "", json_is_string(a) ? json_string_value(a) : "?");
+		fputc('\n', out);
+	}
+	return 0;
+}
+
+static int print_flow_ids(FILE *out, json_t *res, char *err, size_t errsz)
+{
+	json_t *ids = json_object_get(res, "ids"), *v;
+	size_t i;
+
+	if (!json_is_array(ids))
+		return shape_error(err, errsz, "flow-add result", "{\"ids\": [N, ...]}");
+	json_array_foreach(ids, i, v)
+		fprintf(out, "%s%" JSON_INTEGER_FORMAT, i ? " " : "", json_integer_value(v));
+	fputc('\n', out);
+	return 0;
+}
+
+static int print_flow_del(FILE *out, json_t *res, char *err, size_t errsz)
+{
+	json_t *n = json_object_get(res, "deleted");
+
+	if (!json_is_integer(n))
+		return shape_error(err, errsz, "flow-del result", "{\"deleted\": N}");
+	fprintf(out, "deleted %" JSON_INTEGER_FORMAT " %s\n", json_integer_value(n),
+		json_integer_value(n) == 1 ? "flow" : "flows");
+	return 0;
+}
+
 int vswctl_print(FILE *out, enum vswctl_out kind, json_t *result, char *err, size_t errsz)
 {
 	int rc;
@@ -567,6 +631,15 @@ int vswctl_print(FILE *out, enum vswctl_out kind, json_t *result, char *err, siz
 		break;
 	case VSWCTL_OUT_DROP_REASONS:
 		rc = print_drop_reasons(out, result, err, errsz);
+		break;
+	case VSWCTL_OUT_FLOWS:
+		rc = print_flows(out, result, err, errsz);
+		break;
+	case VSWCTL_OUT_FLOW_IDS:
+		rc = print_flow_ids(out, result, err, errsz);
+		break;
+	case VSWCTL_OUT_FLOW_DEL:
+		rc = print_flow_del(out, result, err, errsz);
 		break;
 	default:
 		snprintf(err, errsz, "internal error: output kind %d", kind);

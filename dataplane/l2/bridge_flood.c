@@ -38,6 +38,7 @@ void bridge_flood(struct worker *w, struct bridge *br, struct port *in, struct r
 
 	if (unlikely(!storm_admit(in, tsc))) {
 		in->stats[w->idx].drops[VSW_DROP_storm_limit]++;
+		capture_drop(w, in->idx, m, VSW_DROP_storm_limit, CAPTURE_STAGE_BRIDGE_FLOOD);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -49,6 +50,7 @@ void bridge_flood(struct worker *w, struct bridge *br, struct port *in, struct r
 	}
 	if (n == 0) {
 		in->stats[w->idx].drops[VSW_DROP_no_egress]++;
+		capture_drop(w, in->idx, m, VSW_DROP_no_egress, CAPTURE_STAGE_BRIDGE_FLOOD);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -57,6 +59,8 @@ void bridge_flood(struct worker *w, struct bridge *br, struct port *in, struct r
 
 		if (unlikely(c == NULL)) {
 			outs[i]->stats[w->idx].drops[VSW_DROP_no_mbuf]++;
+			capture_drop(w, outs[i]->idx, m, VSW_DROP_no_mbuf,
+				     CAPTURE_STAGE_BRIDGE_FLOOD);
 			continue;
 		}
 		port_tx_enqueue(w, outs[i], c, vid, tagged);

@@ -5,12 +5,28 @@
  * ports; every buffer is flushed at the end of each worker loop, before the worker
  * reports quiescence, so no frame outlives a grace period.
  * Drop reasons: vlan_not_allowed (egress port not in the frame's VLAN), no_mbuf (tag
- * push failed), tx_full (the port's queue did not take the frame).
+ * push failed), tx_full (the port's queue did not take the frame), port_down (a vhost-user
+ * port with no guest: its queue takes nothing).
  */
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 
 #include "port_tx.h"
+
+/* Only on the path where a burst was refused. A vhost-user port refuses everything while
+ * no guest is attached, which is not the same trouble as a guest that does not drain its
+ * ring. net_vhost's link_update only reads a field (no syscall, unlike af_packet's or tap's
+ * ioctl), so only vhost-user ports ask. params.type never changes once a port is published. */
+static enum vsw_drop port_tx_refused(const struct port *p)
+{
+	struct rte_eth_link link;
+
+	if (p->params.type == DP_PORT_VHOST_USER &&
+	    rte_eth_link_get_nowait(p->dpdk_port, &link) == 0 &&
+	    link.link_status == RTE_ETH_LINK_DOWN)
+		return VSW_DROP_port_down;
+	return VSW_DROP_tx_full;
+}
 
 void port_tx_burst(struct worker *w, struct port *p)
 {
@@ -18,13 +34,17 @@ void port_tx_burst(struct worker *w, struct port *p)
 	struct port_stats *st = &p->stats[w->idx];
 	uint16_t sent;
 
+	capture_tap(w, p, CAPTURE_TX, tb->m, tb->n, NULL);
 	sent = rte_eth_tx_burst(p->dpdk_port, (uint16_t)(w->idx % p->n_txq), tb->m, tb->n);
 	if (unlikely(sent < tb->n)) {
+		enum vsw_drop r = port_tx_refused(p);
+
 		for (uint16_t i = sent; i < tb->n; i++) {
 			tb->bytes -= tb->m[i]->pkt_len;
+			capture_drop(w, p->idx, tb->m[i], r, CAPTURE_STAGE_PORT_TX);
 			rte_pktmbuf_free(tb->m[i]);
 		}
-		st->drops[VSW_DROP_tx_full] += tb->n - sent;
+		st->drops[r] += tb->n - sent;
 	}
 	st->tx_packets += sent;
 	st->tx_bytes += tb->bytes;

@@ -6,6 +6,7 @@
 #ifndef VSW_PORT_TX_H
 #define VSW_PORT_TX_H
 
+#include "capture.h"
 #include "dp.h"
 
 /* Send this worker's buffer for port p now (it is full). */
@@ -25,11 +26,13 @@ static inline void port_tx_enqueue(struct worker *w, struct port *out, struct rt
 
 	if (unlikely(want < 0)) {
 		out->stats[w->idx].drops[VSW_DROP_vlan_not_allowed]++;
+		capture_drop(w, out->idx, m, VSW_DROP_vlan_not_allowed, CAPTURE_STAGE_PORT_TX);
 		rte_pktmbuf_free(m);
 		return;
 	}
 	if (unlikely(tagged || want) && port_tx_retag(&m, vid, tagged, want) < 0) {
 		out->stats[w->idx].drops[VSW_DROP_no_mbuf]++;
+		capture_drop(w, out->idx, m, VSW_DROP_no_mbuf, CAPTURE_STAGE_PORT_TX);
 		rte_pktmbuf_free(m);
 		return;
 	}

@@ -56,6 +56,7 @@ void fake_dp_reset(struct dp *dp)
 		}
 	}
 	dp->n_fdb = 0;
+	dp->n_flows = 0;
 	dp->n_calls = 0;
 	dp->fail_rc = 0;
 }
@@ -624,4 +625,221 @@ void dp_info_get(struct dp *dp, struct dp_info *info)
 	}
 	for (int i = 0; i < VSW_MAX_BRIDGES; i++)
 		info->n_bridges += dp->bridges[i].used;
+}
+
+/* ---- captures: the fake has no packets to capture; it refuses to start one and
+ * knows none, so the handlers' argument checks are what the tests and the fuzzer see ---- */
+#include "capture_ctl.h"
+
+const char *const dp_capture_state_names[3] = {"running", "done", "failed"};
+
+int dp_capture_start(struct dp *dp, const struct dp_capture_params *p, uint32_t *id, char *err,
+		     size_t errsz)
+{
+	(void)dp;
+	(void)p;
+	(void)id;
+	snprintf(err, errsz, "capture-start: the fake dataplane cannot capture");
+	return -EOPNOTSUPP;
+}
+
+int dp_capture_stop(struct dp *dp, uint32_t id, struct dp_capture_info *info, char *err,
+		    size_t errsz)
+{
+	(void)dp;
+	(void)info;
+	snprintf(err, errsz, "capture-stop: no capture %u", id);
+	return -ENOENT;
+}
+
+int dp_capture_info_at(struct dp *dp, unsigned int idx, struct dp_capture_info *info)
+{
+	(void)dp;
+	(void)idx;
+	(void)info;
+	return -ENOENT;
+}
+
+unsigned int dp_capture_running(struct dp *dp)
+{
+	(void)dp;
+	return 0;
+}
+
+void dp_capture_owner_gone(struct dp *dp, uint64_t owner)
+{
+	(void)dp;
+	(void)owner;
+}
+
+/* ---- flow tables: existence of the bridge and of the ports named, room, ids ---- */
+
+static int flow_ports_known(const struct dp *dp, const struct dp_flow *f, char *err, size_t errsz)
+{
+	if ((f->match.fields & DP_FLOW_BIT(DP_FLOW_IN_PORT)) && port_find(dp, f->match.in_port) < 0)
+		return seterr(err, errsz, -ENOENT, "in_port: no port \"%s\"", f->match.in_port);
+	for (unsigned int i = 0; i < f->n_actions && i < DP_FLOW_ACTIONS_MAX; i++) {
+		const struct dp_flow_action *a = &f->actions[i];
+
+		if ((a->type == DP_FLOW_ACT_OUTPUT || a->type == DP_FLOW_ACT_MIRROR) &&
+		    port_find(dp, a->port) < 0)
+			return seterr(err, errsz, -ENOENT, "no port \"%s\"", a->port);
+	}
+	return 0;
+}
+
+int dp_flow_add(struct dp *dp, const char *bridge, const struct dp_flow *flows, unsigned int n,
+		uint32_t *ids, char *err, size_t errsz)
+{
+	int rc = record(dp, "flow_add", bridge, NULL, err, errsz);
+	int b;
+
+	dp->last_n = n;
+	if (n > 0)
+		dp->last_flow = flows[0];
+	if (rc < 0)
+		return rc;
+	b = bridge_find(dp, bridge);
+	if (b < 0)
+		return seterr(err, errsz, -ENOENT, "no bridge \"%s\"", bridge);
+	if (dp->n_flows + n > FAKE_FLOW_MAX)
+		return seterr(err, errsz, -ENOSPC, "no room for %u flows", n);
+	for (unsigned int i = 0; i < n; i++) {
+		rc = flow_ports_known(dp, &flows[i], err, errsz);
+		if (rc < 0)
+			return rc;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		struct dp_flow *f = &dp->flows[dp->n_flows];
+
+		*f = flows[i];
+		f->id = ++dp->next_flow_id;
+		f->packets = f->bytes = 0;
+		dp->flow_bridge[dp->n_flows++] = b;
+		if (ids != NULL)
+			ids[i] = f->id;
+	}
+	return 0;
+}
+
+static bool flow_selected(const struct dp *dp, unsigned int i, int b, uint32_t id, const char *name)
+{
+	if (dp->flow_bridge[i] != b)
+		return false;
+	if (id != 0)
+		return dp->flows[i].id == id;
+	return name == NULL || strcmp(dp->flows[i].name, name) == 0;
+}
+
+int dp_flow_del(struct dp *dp, const char *bridge, uint32_t id, const char *name, char *err,
+		size_t errsz)
+{
+	int rc = record(dp, "flow_del", bridge, name, err, errsz);
+	unsigned int i = 0, n = 0;
+	int b;
+
+	dp->last_id = id;
+	if (rc < 0)
+		return rc;
+	b = bridge_find(dp, bridge);
+	if (b < 0)
+		return seterr(err, errsz, -ENOENT, "no bridge \"%s\"", bridge);
+	while (i < dp->n_flows) {
+		if (flow_selected(dp, i, b, id, name)) {
+			memmove(&dp->flows[i], &dp->flows[i + 1],
+				(dp->n_flows - i - 1) * sizeof(dp->flows[0]));
+			memmove(&dp->flow_bridge[i], &dp->flow_bridge[i + 1],
+				(dp->n_flows - i - 1) * sizeof(dp->flow_bridge[0]));
+			dp->n_flows--;
+			n++;
+		} else {
+			i++;
+		}
+	}
+	if (n == 0 && (id != 0 || name != NULL))
+		return seterr(err, errsz, -ENOENT, "no such flow");
+	return (int)n;
+}
+
+int dp_flow_mod(struct dp *dp, const char *bridge, uint32_t id, const char *name,
+		const struct dp_flow *f, bool set_priority, char *err, size_t errsz)
+{
+	int rc = record(dp, "flow_mod", bridge, name, err, errsz);
+	int b;
+
+	dp->last_id = id;
+	dp->last_flow = *f;
+	dp->last_set_priority = set_priority;
+	if (rc < 0)
+		return rc;
+	b = bridge_find(dp, bridge);
+	if (b < 0)
+		return seterr(err, errsz, -ENOENT, "no bridge \"%s\"", bridge);
+	rc = flow_ports_known(dp, f, err, errsz);
+	if (rc < 0)
+		return rc;
+	for (unsigned int i = 0; i < dp->n_flows; i++) {
+		if (!flow_selected(dp, i, b, id, name))
+			continue;
+		dp->flows[i].n_actions = f->n_actions;
+		memcpy(dp->flows[i].actions, f->actions, sizeof(f->actions));
+		if (set_priority)
+			dp->flows[i].priority = f->priority;
+		return 0;
+	}
+	return seterr(err, errsz, -ENOENT, "no such flow");
+}
+
+int dp_flow_dump(struct dp *dp, const char *bridge,
+		 void (*cb)(const struct dp_flow *f, void *arg), void *arg, char *err,
+		 size_t errsz)
+{
+	int rc = record(dp, "flow_dump", bridge, NULL, err, errsz);
+	int b, n = 0;
+
+	if (rc < 0)
+		return rc;
+	b = bridge_find(dp, bridge);
+	if (b < 0)
+		return seterr(err, errsz, -ENOENT, "no bridge \"%s\"", bridge);
+	for (unsigned int i = 0; i < dp->n_flows; i++) {
+		if (dp->flow_bridge[i] == b) {
+			cb(&dp->flows[i], arg);
+			n++;
+		}
+	}
+	return n;
+}
+
+int dp_trace_start(struct dp *dp, const struct dp_trace_params *p, uint32_t *id, char *err,
+		   size_t errsz)
+{
+	(void)dp;
+	(void)p;
+	(void)id;
+	snprintf(err, errsz, "trace-start: the fake dataplane cannot trace");
+	return -EOPNOTSUPP;
+}
+
+int dp_trace_read(struct dp *dp, uint32_t id, uint32_t *count,
+		  void (*cb)(uint32_t n, const char *text, void *arg), void *arg, char *err,
+		  size_t errsz)
+{
+	(void)dp;
+	(void)count;
+	(void)cb;
+	(void)arg;
+	snprintf(err, errsz, "trace-show: no trace %u", id);
+	return -ENOENT;
+}
+
+int dp_trace_packet(struct dp *dp, const struct dp_trace_packet *tp, char *out, size_t outsz,
+		    char *err, size_t errsz)
+{
+	(void)dp;
+	(void)tp;
+	(void)out;
+	(void)outsz;
+	snprintf(err, errsz, "trace-packet: the fake dataplane cannot trace");
+	return -EOPNOTSUPP;
 }

@@ -16,6 +16,7 @@
 #include "dp_ctl.h"
 
 #define FAKE_FDB_MAX 4096
+#define FAKE_FLOW_MAX 64
 
 struct fake_bridge {
 	bool used;
@@ -60,6 +61,16 @@ struct dp {
 	uint8_t last_mac[6];
 	uint16_t last_vid;
 	bool last_static;
+
+	/* flow rules: kept in order of addition (priority order is the real one's job) */
+	struct dp_flow flows[FAKE_FLOW_MAX];
+	int flow_bridge[FAKE_FLOW_MAX];
+	unsigned int n_flows;
+	uint32_t next_flow_id;
+	struct dp_flow last_flow; /* first flow of the last flow_add, or flow_mod's */
+	unsigned int last_n;	  /* flows in the last flow_add */
+	uint32_t last_id;	  /* flow_del/flow_mod selector */
+	bool last_set_priority;
 
 	/* the next call that can fail returns fail_rc (< 0) with fail_msg */
 	int fail_rc;

@@ -512,7 +512,7 @@ static void test_port_add_errors(void **state)
 	assert_fails(
 		t, EINVAL,
 		"port-add: unknown option \"path\" for type vhost-user (expected socket, mode, "
-		"queues)");
+		"queues, owner, group, perm)");
 	rq(t, "{\"v\":1,\"cmd\":\"port-add\",\"args\":{\"name\":\"p1\",\"type\":\"ring\","
 	      "\"options\":{\"size\":64}}}");
 	assert_fails(t, EINVAL, "unknown option \"size\" for type ring (expected no options)");

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What runs, in the desired state's own terms: port-list, bridge-list and each bridge's
+ * static fdb-show entries turned into a struct topo, normalised as the loader normalises
+ * a file (options sorted, options at their default dropped, objects sorted by name). With
+ * both sides in one model, reconcile.c compares like with like and `vswctl export` writes
+ * the same bytes for the same running state whatever order it was built in. Also here:
+ * refusing topologies that use what this dataplane cannot do (flows, overlay), so that a
+ * file is never half understood.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctrl.h"
+#include "topo_internal.h"
+#include "vsw_util.h"
+
+static int fail(char *err, size_t errsz, const char *what, const char *field)
+{
+	snprintf(err, errsz, "dataplane reply: %s has no valid \"%s\"", what, field);
+	return -EPROTO;
+}
+
+static int get_u32(json_t *o, const char *key, uint32_t *v)
+{
+	json_t *x = json_object_get(o, key);
+
+	if (!json_is_integer(x) || json_integer_value(x) < 0 ||
+	    json_integer_value(x) > (json_int_t)UINT32_MAX)
+		return -EPROTO;
+	*v = (uint32_t)json_integer_value(x);
+	return 0;
+}
+
+static int get_name(json_t *o, const char *key, char out[TOPO_NAME_MAX])
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	if (s == NULL || strlen(s) >= TOPO_NAME_MAX)
+		return -EPROTO;
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+static int opt_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct topo_port_opt *)a)->key,
+		      ((const struct topo_port_opt *)b)->key);
+}
+
+/* Is this option value the one the model leaves out (the type's default)? */
+static bool opt_is_default(enum topo_port_type type, const struct topo_port_opt *o)
+{
+	const struct topo_opt_spec *s = topo_opt_spec_find(type, o->key);
+	char buf[16];
+
+	if (s == NULL || s->def == NULL)
+		return false;
+	if (o->kind == TOPO_OPT_BOOL)
+		return strcmp(s->def, o->b ? "true" : "false") == 0;
+	if (o->kind == TOPO_OPT_UINT) {
+		snprintf(buf, sizeof(buf), "%u", o->u);
+		return strcmp(s->def, buf) == 0;
+	}
+	return strcmp(s->def, o->str) == 0;
+}
+
+static int port_from_json(json_t *j, struct topo_port *p, char *err, size_t errsz)
+{
+	const char *type = json_string_value(json_object_get(j, "type"));
+	json_t *opts = json_object_get(j, "options"), *v;
+	const char *key;
+	int t;
+
+	memset(p, 0, sizeof(*p));
+	if (get_name(j, "name", p->name) < 0)
+		return fail(err, errsz, "a port", "name");
+	for (t = 0; type != NULL && t < TOPO_PORT_TYPE_MAX; t++)
+		if (strcmp(topo_port_type_names[t], type) == 0)
+			break;
+	if (type == NULL || t == TOPO_PORT_TYPE_MAX)
+		return fail(err, errsz, p->name, "type");
+	p->type = (enum topo_port_type)t;
+	if (get_u32(j, "storm_pps", &p->storm_pps) < 0 ||
+	    get_u32(j, "storm_burst", &p->storm_burst) < 0 ||
+	    get_u32(j, "max_macs", &p->max_macs) < 0)
+		return fail(err, errsz, p->name, "storm_pps, storm_burst or max_macs");
+	if (opts != NULL && !json_is_object(opts))
+		return fail(err, errsz, p->name, "options");
+	json_object_foreach(opts, key, v) {
+		struct topo_port_opt *o = &p->opts[p->n_opts];
+
+		if (p->n_opts == TOPO_PORT_OPT_MAX || strlen(key) >= sizeof(o->key))
+			return fail(err, errsz, p->name, "options");
+		memset(o, 0, sizeof(*o));
+		snprintf(o->key, sizeof(o->key), "%s", key);
+		if (json_is_boolean(v)) {
+			o->kind = TOPO_OPT_BOOL;
+			o->b = json_is_true(v);
+		} else if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+			   json_integer_value(v) <= (json_int_t)UINT32_MAX) {
+			o->kind = TOPO_OPT_UINT;
+			o->u = (uint32_t)json_integer_value(v);
+		} else if (json_is_string(v) && json_string_length(v) < sizeof(o->str)) {
+			o->kind = TOPO_OPT_STRING;
+			snprintf(o->str, sizeof(o->str), "%s", json_string_value(v));
+		} else {
+			return fail(err, errsz, p->name, key);
+		}
+		if (!opt_is_default(p->type, o))
+			p->n_opts++;
+	}
+	if (p->n_opts > 0)
+		qsort(p->opts, p->n_opts, sizeof(p->opts[0]), opt_cmp);
+	return 0;
+}
+
+static int trunk_from_json(json_t *a, uint8_t bitmap[TOPO_VLAN_BITMAP_SIZE])
+{
+	json_t *v;
+	size_t i;
+
+	memset(bitmap, 0, TOPO_VLAN_BITMAP_SIZE);
+	if (!json_is_array(a))
+		return -EPROTO;
+	json_array_foreach(a, i, v) {
+		unsigned int lo, hi;
+		char tail;
+
+		if (json_is_integer(v)) {
+			lo = hi = (unsigned int)json_integer_value(v);
+			if (json_integer_value(v) < 1 || json_integer_value(v) > TOPO_VLAN_MAX)
+				return -EPROTO;
+		} else if (json_is_string(v) &&
+			   sscanf(json_string_value(v), "%u-%u%c", &lo, &hi, &tail) == 2) {
+			if (lo < 1 || hi > TOPO_VLAN_MAX || lo > hi)
+				return -EPROTO;
+		} else {
+			return -EPROTO;
+		}
+		for (unsigned int x = lo; x <= hi; x++)
+			vsw_vlan_bit_set(bitmap, x);
+	}
+	return 0;
+}
+
+static int name_cmp_port(const void *a, const void *b)
+{
+	return strcmp(((const struct topo_port *)a)->name, ((const struct topo_port *)b)->name);
+}
+
+static int name_cmp_bridge(const void *a, const void *b)
+{
+	return strcmp(((const struct topo_bridge *)a)->name, ((const struct topo_bridge *)b)->name);
+}
+
+static int name_cmp_bport(const void *a, const void *b)
+{
+	return strcmp(((const struct topo_bridge_port *)a)->port,
+		      ((const struct topo_bridge_port *)b)->port);
+}
+
+static int static_cmp(const void *a, const void *b)
+{
+	const struct topo_static_mac *x = a, *y = b;
+
+	if (x->vlan != y->vlan)
+		return x->vlan < y->vlan ? -1 : 1;
+	return memcmp(x->mac, y->mac, 6);
+}
+
+/* A port's attachment into its bridge's port list. */
+static int attach_from_json(struct topo *t, json_t *j, const char *port, char *err, size_t errsz)
+{
+	const char *bridge = json_string_value(json_object_get(j, "bridge"));
+	const char *mode = json_string_value(json_object_get(j, "vlan_mode"));
+	struct topo_bridge_port *bp, *v;
+	struct topo_bridge *b = NULL;
+	uint32_t x;
+
+	if (bridge == NULL || mode == NULL)
+		return fail(err, errsz, port, "bridge or vlan_mode");
+	if (bridge[0] == '\0' || strcmp(mode, "none") == 0)
+		return 0;
+	for (size_t i = 0; i < t->n_bridges && b == NULL; i++)
+		if (strcmp(t->bridges[i].name, bridge) == 0)
+			b = &t->bridges[i];
+	if (b == NULL) {
+		snprintf(err, errsz,
+			 "dataplane reply: port %s is in bridge %s, which bridge-list "
+			 "does not list (changed meanwhile?)",
+			 port, bridge);
+		return -EAGAIN;
+	}
+	v = realloc(b->ports, (b->n_ports + 1) * sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	b->ports = v;
+	bp = &v[b->n_ports];
+	memset(bp, 0, sizeof(*bp));
+	snprintf(bp->port, sizeof(bp->port), "%s", port);
+	if (strcmp(mode, "access") == 0) {
+		bp->mode = TOPO_VLAN_ACCESS;
+		if (get_u32(j, "vlan", &x) < 0 || x < 1 || x > TOPO_VLAN_MAX)
+			return fail(err, errsz, port, "vlan");
+		bp->vlan = (uint16_t)x;
+	} else if (strcmp(mode, "trunk") == 0) {
+		bp->mode = TOPO_VLAN_TRUNK;
+		if (trunk_from_json(json_object_get(j, "trunk"), bp->trunk) < 0)
+			return fail(err, errsz, port, "trunk");
+		if (get_u32(j, "native", &x) < 0 || x > TOPO_VLAN_MAX)
+			return fail(err, errsz, port, "native");
+		bp->native = (uint16_t)x;
+	} else {
+		return fail(err, errsz, port, "vlan_mode");
+	}
+	b->n_ports++;
+	return 0;
+}
+
+static int statics_from_json(struct topo_bridge *b, json_t *fdb, char *err, size_t errsz)
+{
+	json_t *e;
+	size_t i;
+
+	if (!json_is_array(fdb))
+		return fail(err, errsz, b->name, "fdb-show result");
+	json_array_foreach(fdb, i, e) {
+		const char *type = json_string_value(json_object_get(e, "type"));
+		const char *mac = json_string_value(json_object_get(e, "mac"));
+		struct topo_static_mac *m, *v;
+		uint32_t vlan;
+
+		if (type == NULL || strcmp(type, "static") != 0)
+			continue;
+		v = realloc(b->static_macs, (b->n_static_macs + 1) * sizeof(*v));
+		if (v == NULL)
+			return -ENOMEM;
+		b->static_macs = v;
+		m = &v[b->n_static_macs];
+		memset(m, 0, sizeof(*m));
+		if (mac == NULL || vsw_mac_parse(mac, m->mac) < 0)
+			return fail(err, errsz, b->name, "mac");
+		if (get_u32(e, "vlan", &vlan) < 0 || vlan < 1 || vlan > TOPO_VLAN_MAX)
+			return fail(err, errsz, b->name, "vlan");
+		m->vlan = (uint16_t)vlan;
+		if (get_name(e, "port", m->port) < 0)
+			return fail(err, errsz, b->name, "port");
+		b->n_static_macs++;
+	}
+	return 0;
+}
+
+struct topo *observe_from_json(json_t *ports, json_t *bridges, json_t *fdbs, char *err,
+			       size_t errsz)
+{
+	struct topo *t = topo_new();
+	json_t *j;
+	size_t i;
+	int rc = -ENOMEM;
+
+	if (t == NULL)
+		goto out_nomem;
+	if (!json_is_array(ports) || !json_is_array(bridges)) {
+		rc = fail(err, errsz, "port-list or bridge-list", "result");
+		goto out_free;
+	}
+	t->bridges = calloc(json_array_size(bridges) + 1, sizeof(*t->bridges));
+	t->ports = calloc(json_array_size(ports) + 1, sizeof(*t->ports));
+	if (t->bridges == NULL || t->ports == NULL)
+		goto out_nomem;
+	json_array_foreach(bridges, i, j) {
+		struct topo_bridge *b = &t->bridges[t->n_bridges];
+
+		if (get_name(j, "name", b->name) < 0) {
+			rc = fail(err, errsz, "a bridge", "name");
+			goto out_free;
+		}
+		t->n_bridges++;
+		if (get_u32(j, "mac_aging_s", &b->mac_aging_s) < 0 ||
+		    get_u32(j, "max_macs", &b->max_macs) < 0 ||
+		    get_u32(j, "move_damp", &b->move_damp) < 0 ||
+		    get_u32(j, "move_damp_s", &b->move_damp_s) < 0) {
+			rc = fail(err, errsz, b->name, "mac_aging_s, max_macs or move_damp");
+			goto out_free;
+		}
+		if (fdbs != NULL) {
+			rc = statics_from_json(b, json_object_get(fdbs, b->name), err, errsz);
+			if (rc < 0)
+				goto out_free;
+			if (b->n_static_macs > 0)
+				qsort(b->static_macs, b->n_static_macs, sizeof(b->static_macs[0]),
+				      static_cmp);
+		}
+	}
+	json_array_foreach(ports, i, j) {
+		rc = port_from_json(j, &t->ports[t->n_ports], err, errsz);
+		if (rc < 0)
+			goto out_free;
+		t->n_ports++;
+		rc = attach_from_json(t, j, t->ports[t->n_ports - 1].name, err, errsz);
+		if (rc < 0)
+			goto out_free;
+	}
+	qsort(t->ports, t->n_ports, sizeof(t->ports[0]), name_cmp_port);
+	for (i = 0; i < t->n_bridges; i++)
+		if (t->bridges[i].n_ports > 0)
+			qsort(t->bridges[i].ports, t->bridges[i].n_ports,
+			      sizeof(t->bridges[i].ports[0]), name_cmp_bport);
+	qsort(t->bridges, t->n_bridges, sizeof(t->bridges[0]), name_cmp_bridge);
+	return t;
+
+out_nomem:
+	snprintf(err, errsz, "out of memory");
+out_free:
+	topo_free(t);
+	errno = -rc;
+	return NULL;
+}
+
+static int dp_get(const struct dp_link *dp, const char *cmd, json_t *args, json_t **res, char *err,
+		  size_t errsz)
+{
+	int status = 0;
+	int rc = dp->call(dp->ctx, cmd, args, res, &status, err, errsz);
+
+	json_decref(args);
+	return rc;
+}
+
+struct topo *observe_topo(const struct dp_link *dp, char *err, size_t errsz)
+{
+	json_t *ports = NULL, *bridges = NULL, *fdbs = json_object(), *b;
+	struct topo *t = NULL;
+	size_t i;
+
+	if (fdbs == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	if (dp_get(dp, "bridge-list", NULL, &bridges, err, errsz) < 0 ||
+	    dp_get(dp, "port-list", NULL, &ports, err, errsz) < 0)
+		goto out;
+	json_array_foreach(bridges, i, b) {
+		const char *name = json_string_value(json_object_get(b, "name"));
+		json_t *fdb = NULL;
+
+		if (name == NULL)
+			continue; /* observe_from_json says so */
+		if (dp_get(dp, "fdb-show", json_pack("{s:s}", "bridge", name), &fdb, err, errsz) <
+		    0)
+			goto out;
+		if (json_object_set_new(fdbs, name, fdb) < 0) {
+			snprintf(err, errsz, "out of memory");
+			goto out;
+		}
+	}
+	t = observe_from_json(ports, bridges, fdbs, err, errsz);
+out:
+	json_decref(ports);
+	json_decref(bridges);
+	json_decref(fdbs);
+	return t;
+}
+
+size_t ctrl_check_caps(const struct topo *t, const struct dp_caps *caps, const char *file,
+		       struct topo_errors *errs)
+{
+	size_t n = 0;
+	char path[64];
+
+	for (size_t i = 0; i < t->n_bridges; i++) {
+		const struct topo_bridge *b = &t->bridges[i];
+
+		if (b->vni == 0 || caps->overlay)
+			continue;
+		snprintf(path, sizeof(path), "bridges.%s.vni", b->name);
+		topo_errors_add(errs, file, b->vni_loc.line, b->vni_loc.column, path, NULL,
+				"this dataplane has no VXLAN overlay yet; the controller will not "
+				"apply a bridge it cannot stretch");
+		n++;
+	}
+	if (t->overlay.present && !caps->overlay) {
+		topo_errors_add(errs, file, t->overlay.loc.line, t->overlay.loc.column, "overlay",
+				NULL,
+				"this dataplane has no VXLAN overlay yet; the controller will not "
+				"apply it");
+		n++;
+	}
+	if (t->n_flows > 0) {
+		const struct topo_flow *f = &t->flows[0];
+
+		topo_errors_add(errs, file, f->loc.line, f->loc.column, "flows", NULL,
+				"%s; the controller refuses the whole topology rather than "
+				"apply it without its %zu flow rule%s",
+				caps->flows ? "the controller does not program flow tables yet"
+					    : "this dataplane has no flow table (flow-dump answers "
+					      "EOPNOTSUPP)",
+				t->n_flows, t->n_flows == 1 ? "" : "s");
+		n++;
+	}
+	return n;
+}

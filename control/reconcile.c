@@ -1,0 +1,795 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Reconciliation: the desired topology minus the running one, as an ordered list of
+ * dataplane requests, each paired with the request that takes it back (apply.c plays the
+ * list and, on a failure, the undos in reverse). Pure: no I/O, no clock, so the tests
+ * can check every plan exactly. The order is the one the dataplane needs:
+ *
+ *   1 fdb-del     static MACs that go away, or whose port is about to be detached
+ *   2 port-detach ports leaving their bridge, being re-created, or on a re-created bridge
+ *   3 port-del    ports removed, or whose type/options changed (re-created)
+ *   4 bridge-del  bridges removed, or re-created (max_macs cannot shrink in place)
+ *   5 bridge-add  new and re-created bridges
+ *   6 bridge-set  aging and damping changes (undoable: the old values are set back)
+ *   7 port-add    new and re-created ports
+ *   8 port-set    storm_pps, storm_burst, max_macs
+ *   9 port-attach new attachments, and in place for new VLANs (a re-attach)
+ *  10 fdb-add     static MACs
+ *  11 bridge-set  max_macs raised: last, because the dataplane cannot lower it again, so
+ *                 this is the one step without an undo; a failure here is the plan's
+ *                 last step and leaves nothing half-done, except when several bridges
+ *                 grow and a later one fails (the earlier keep their larger limit).
+ *
+ * Anything that does not change gets no request: traffic on untouched ports, bridges and
+ * MACs is not disturbed.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctrl.h"
+#include "vsw_util.h"
+
+void plan_init(struct plan *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void plan_clear(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		json_decref(p->v[i].args);
+		json_decref(p->v[i].undo_args);
+	}
+	free(p->v);
+	plan_init(p);
+}
+
+/* Takes ownership of args and undo_args, also on failure. */
+__attribute__((format(printf, 9, 10))) static int
+step_add(struct plan *p, char sign, const char *obj, const char *name, const char *cmd,
+	 json_t *args, const char *undo_cmd, json_t *undo_args, const char *fmt, ...)
+{
+	struct plan_step *s;
+	va_list ap;
+
+	if (args == NULL || (undo_cmd != NULL && undo_args == NULL))
+		goto out_nomem;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		struct plan_step *v = realloc(p->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			goto out_nomem;
+		p->v = v;
+		p->cap = cap;
+	}
+	s = &p->v[p->n++];
+	memset(s, 0, sizeof(*s));
+	s->sign = sign;
+	snprintf(s->obj, sizeof(s->obj), "%s", obj);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->cmd, sizeof(s->cmd), "%s", cmd);
+	s->args = args;
+	if (undo_cmd != NULL) {
+		snprintf(s->undo_cmd, sizeof(s->undo_cmd), "%s", undo_cmd);
+		s->undo_args = undo_args;
+	}
+	va_start(ap, fmt);
+	vsnprintf(s->text, sizeof(s->text), fmt, ap);
+	va_end(ap);
+	return 0;
+out_nomem:
+	json_decref(args);
+	json_decref(undo_args);
+	return -ENOMEM;
+}
+
+static void note_add(struct plan *p, const char *text)
+{
+	if (p->n_notes < sizeof(p->notes) / sizeof(p->notes[0]))
+		snprintf(p->notes[p->n_notes++], sizeof(p->notes[0]), "%s", text);
+}
+
+/* ---- requests from model objects ---- */
+
+static json_t *j_name(const char *key, const char *name)
+{
+	return json_pack("{s:s}", key, name);
+}
+
+static json_t *bridge_add_args(const struct topo_bridge *b)
+{
+	return json_pack("{s:s, s:I, s:I, s:I, s:I}", "name", b->name, "mac_aging_s",
+			 (json_int_t)b->mac_aging_s, "max_macs", (json_int_t)b->max_macs,
+			 "move_damp", (json_int_t)b->move_damp, "move_damp_s",
+			 (json_int_t)b->move_damp_s);
+}
+
+static json_t *port_opts_json(const struct topo_port *p)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && i < p->n_opts; i++) {
+		const struct topo_port_opt *opt = &p->opts[i];
+		json_t *v = opt->kind == TOPO_OPT_STRING ? json_string(opt->str)
+			    : opt->kind == TOPO_OPT_BOOL ? json_boolean(opt->b)
+							 : json_integer(opt->u);
+
+		if (v == NULL || json_object_set_new(o, opt->key, v) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static json_t *port_add_args(const struct topo_port *p)
+{
+	json_t *opts = port_opts_json(p);
+
+	if (opts == NULL)
+		return NULL;
+	return json_pack("{s:s, s:s, s:o, s:I, s:I, s:I}", "name", p->name, "type",
+			 topo_port_type_names[p->type], "options", opts, "storm_pps",
+			 (json_int_t)p->storm_pps, "storm_burst", (json_int_t)p->storm_burst,
+			 "max_macs", (json_int_t)p->max_macs);
+}
+
+/* VLAN ids as integers, runs as "lo-hi": the form port-attach takes. */
+static json_t *trunk_json(const uint8_t bitmap[TOPO_VLAN_BITMAP_SIZE])
+{
+	json_t *a = json_array();
+	char range[16];
+
+	for (unsigned int v = 1; a != NULL && v <= TOPO_VLAN_MAX; v++) {
+		unsigned int lo = v;
+		json_t *x;
+
+		if (!vsw_vlan_bit(bitmap, v))
+			continue;
+		while (v + 1 <= TOPO_VLAN_MAX && vsw_vlan_bit(bitmap, v + 1))
+			v++;
+		if (lo == v) {
+			x = json_integer(v);
+		} else {
+			snprintf(range, sizeof(range), "%u-%u", lo, v);
+			x = json_string(range);
+		}
+		if (x == NULL || json_array_append_new(a, x) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *attach_args(const char *bridge, const struct topo_bridge_port *bp)
+{
+	json_t *trunk;
+
+	if (bp->mode == TOPO_VLAN_ACCESS)
+		return json_pack("{s:s, s:s, s:I}", "port", bp->port, "bridge", bridge, "vlan",
+				 (json_int_t)bp->vlan);
+	trunk = trunk_json(bp->trunk);
+	if (trunk == NULL)
+		return NULL;
+	if (bp->native == 0)
+		return json_pack("{s:s, s:s, s:o}", "port", bp->port, "bridge", bridge, "trunk",
+				 trunk);
+	return json_pack("{s:s, s:s, s:o, s:I}", "port", bp->port, "bridge", bridge, "trunk", trunk,
+			 "native", (json_int_t)bp->native);
+}
+
+static void attach_text(const struct topo_bridge_port *bp, char *buf, size_t size)
+{
+	char list[160];
+
+	if (bp->mode == TOPO_VLAN_ACCESS) {
+		snprintf(buf, size, "access vlan %u", bp->vlan);
+		return;
+	}
+	vsw_vlan_list_format(bp->trunk, list, sizeof(list));
+	if (bp->native)
+		snprintf(buf, size, "trunk %s native %u", list, bp->native);
+	else
+		snprintf(buf, size, "trunk %s", list);
+}
+
+static json_t *fdb_add_args(const char *bridge, const struct topo_static_mac *m)
+{
+	char mac[18];
+
+	vsw_mac_format(m->mac, mac);
+	return json_pack("{s:s, s:s, s:s, s:I}", "bridge", bridge, "mac", mac, "port", m->port,
+			 "vlan", (json_int_t)m->vlan);
+}
+
+static json_t *fdb_del_args(const char *bridge, const struct topo_static_mac *m)
+{
+	char mac[18];
+
+	vsw_mac_format(m->mac, mac);
+	return json_pack("{s:s, s:s, s:I}", "bridge", bridge, "mac", mac, "vlan",
+			 (json_int_t)m->vlan);
+}
+
+/* ---- comparisons ---- */
+
+static bool opts_equal(const struct topo_port *a, const struct topo_port *b)
+{
+	if (a->type != b->type || a->n_opts != b->n_opts)
+		return false;
+	for (size_t i = 0; i < a->n_opts; i++) {
+		const struct topo_port_opt *x = &a->opts[i];
+		const struct topo_port_opt *y = NULL;
+
+		/* both sorted by key, but an unsorted model must not fool us */
+		for (size_t k = 0; k < b->n_opts && y == NULL; k++)
+			if (strcmp(b->opts[k].key, x->key) == 0)
+				y = &b->opts[k];
+		if (y == NULL || x->kind != y->kind)
+			return false;
+		if (x->kind == TOPO_OPT_STRING && strcmp(x->str, y->str) != 0)
+			return false;
+		if (x->kind == TOPO_OPT_BOOL && x->b != y->b)
+			return false;
+		if (x->kind == TOPO_OPT_UINT && x->u != y->u)
+			return false;
+	}
+	return true;
+}
+
+static bool attach_equal(const struct topo_bridge_port *a, const struct topo_bridge_port *b)
+{
+	if (a->mode != b->mode)
+		return false;
+	if (a->mode == TOPO_VLAN_ACCESS)
+		return a->vlan == b->vlan;
+	return a->native == b->native && memcmp(a->trunk, b->trunk, sizeof(a->trunk)) == 0;
+}
+
+static const struct topo_bridge_port *bridge_port_find(const struct topo_bridge *b,
+						       const char *port)
+{
+	for (size_t i = 0; b != NULL && i < b->n_ports; i++)
+		if (strcmp(b->ports[i].port, port) == 0)
+			return &b->ports[i];
+	return NULL;
+}
+
+/* A port's attachment: its bridge (NULL when none) and VLAN setup. */
+static const struct topo_bridge_port *port_attachment(const struct topo *t, const char *port,
+						      const struct topo_bridge **br)
+{
+	*br = topo_port_bridge(t, port);
+	return bridge_port_find(*br, port);
+}
+
+static const struct topo_static_mac *static_find(const struct topo_bridge *b,
+						 const struct topo_static_mac *m)
+{
+	for (size_t i = 0; b != NULL && i < b->n_static_macs; i++)
+		if (b->static_macs[i].vlan == m->vlan &&
+		    memcmp(b->static_macs[i].mac, m->mac, 6) == 0)
+			return &b->static_macs[i];
+	return NULL;
+}
+
+/* ---- what happens to each running object ---- */
+
+struct ctx {
+	const struct topo *want, *have;
+	struct plan *p;
+};
+
+/* The port exists in both with the same type and options: kept (maybe port-set). */
+static bool port_kept(const struct ctx *x, const char *name)
+{
+	const struct topo_port *w = topo_port_find(x->want, name);
+	const struct topo_port *h = topo_port_find(x->have, name);
+
+	return w != NULL && h != NULL && opts_equal(w, h);
+}
+
+/* The bridge exists in both and can be changed in place. */
+static bool bridge_kept(const struct ctx *x, const char *name)
+{
+	const struct topo_bridge *w = topo_bridge_find(x->want, name);
+	const struct topo_bridge *h = topo_bridge_find(x->have, name);
+
+	return w != NULL && h != NULL && w->max_macs >= h->max_macs;
+}
+
+/* Must a running attachment go before anything else moves (step 2)? */
+static bool must_detach(const struct ctx *x, const struct topo_bridge *hb, const char *port)
+{
+	const struct topo_bridge *wb;
+
+	if (!port_kept(x, port) || !bridge_kept(x, hb->name))
+		return true;
+	wb = topo_port_bridge(x->want, port);
+	return wb == NULL || strcmp(wb->name, hb->name) != 0;
+}
+
+/* The attachment the port has once steps 1-8 ran: NULL if detached by step 2. */
+static const struct topo_bridge_port *attachment_mid(const struct ctx *x, const char *port,
+						     const struct topo_bridge **br)
+{
+	const struct topo_bridge_port *bp = port_attachment(x->have, port, br);
+
+	if (bp == NULL || must_detach(x, *br, port))
+		return NULL;
+	return bp;
+}
+
+/* Does the static MAC survive steps 1-9 untouched? It does not when it goes away, moves
+ * to another port, or its port or bridge is detached, re-attached or re-created (the
+ * dataplane flushes a port's MACs then, so it is removed first and added back after). */
+static bool static_kept(const struct ctx *x, const struct topo_bridge *hb,
+			const struct topo_static_mac *m)
+{
+	const struct topo_bridge *wb = topo_bridge_find(x->want, hb->name);
+	const struct topo_static_mac *wm = static_find(wb, m);
+	const struct topo_bridge_port *hp, *wp;
+	const struct topo_bridge *b;
+
+	if (wm == NULL || strcmp(wm->port, m->port) != 0)
+		return false;
+	hp = attachment_mid(x, m->port, &b);
+	wp = port_attachment(x->want, m->port, &b);
+	return hp != NULL && wp != NULL && attach_equal(hp, wp);
+}
+
+/* ---- the steps ---- */
+
+static int fdb_removals(struct ctx *x)
+{
+	for (size_t i = 0; i < x->have->n_bridges; i++) {
+		const struct topo_bridge *hb = &x->have->bridges[i];
+
+		for (size_t k = 0; k < hb->n_static_macs; k++) {
+			const struct topo_static_mac *m = &hb->static_macs[k];
+			char name[80], mac[18];
+			int rc;
+
+			if (static_kept(x, hb, m))
+				continue;
+			vsw_mac_format(m->mac, mac);
+			snprintf(name, sizeof(name), "%s %s vlan %u", hb->name, mac, m->vlan);
+			rc = step_add(x->p, PLAN_REMOVE, "fdb", name, "fdb-del",
+				      fdb_del_args(hb->name, m), "fdb-add",
+				      fdb_add_args(hb->name, m), "static MAC on %s", m->port);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static int detaches(struct ctx *x)
+{
+	for (size_t i = 0; i < x->have->n_bridges; i++) {
+		const struct topo_bridge *hb = &x->have->bridges[i];
+
+		for (size_t k = 0; k < hb->n_ports; k++) {
+			const struct topo_bridge_port *bp = &hb->ports[k];
+			char name[80], how[200];
+			int rc;
+
+			if (!must_detach(x, hb, bp->port))
+				continue;
+			snprintf(name, sizeof(name), "%s -> %s", bp->port, hb->name);
+			attach_text(bp, how, sizeof(how));
+			rc = step_add(x->p, PLAN_REMOVE, "attach", name, "port-detach",
+				      j_name("port", bp->port), "port-attach",
+				      attach_args(hb->name, bp), "%s", how);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static void port_text(const struct topo_port *p, char *buf, size_t size)
+{
+	size_t off = 0;
+	int n;
+
+	n = snprintf(buf, size, "%s", topo_port_type_names[p->type]);
+	off = n > 0 && (size_t)n < size ? (size_t)n : size - 1;
+	for (size_t i = 0; i < p->n_opts && off < size - 1; i++) {
+		const struct topo_port_opt *o = &p->opts[i];
+
+		if (o->kind == TOPO_OPT_STRING)
+			n = snprintf(buf + off, size - off, " %s=%s", o->key, o->str);
+		else if (o->kind == TOPO_OPT_BOOL)
+			n = snprintf(buf + off, size - off, " %s=%s", o->key,
+				     o->b ? "true" : "false");
+		else
+			n = snprintf(buf + off, size - off, " %s=%u", o->key, o->u);
+		if (n < 0)
+			break;
+		off += (size_t)n < size - off ? (size_t)n : size - off - 1;
+	}
+}
+
+static int port_dels(struct ctx *x)
+{
+	for (size_t i = 0; i < x->have->n_ports; i++) {
+		const struct topo_port *h = &x->have->ports[i];
+		const struct topo_port *w = topo_port_find(x->want, h->name);
+		char text[200];
+		int rc;
+
+		if (port_kept(x, h->name))
+			continue;
+		port_text(h, text, sizeof(text));
+		rc = step_add(x->p, PLAN_REMOVE, "port", h->name, "port-del",
+			      j_name("name", h->name), "port-add", port_add_args(h), "%s%s", text,
+			      w != NULL ? " (re-created: type or options change)" : "");
+		if (rc < 0)
+			return rc;
+		if (w == NULL)
+			x->p->n_remove++;
+	}
+	return 0;
+}
+
+static int bridge_dels(struct ctx *x)
+{
+	for (size_t i = 0; i < x->have->n_bridges; i++) {
+		const struct topo_bridge *h = &x->have->bridges[i];
+		const struct topo_bridge *w = topo_bridge_find(x->want, h->name);
+		int rc;
+
+		if (bridge_kept(x, h->name))
+			continue;
+		rc = step_add(x->p, PLAN_REMOVE, "bridge", h->name, "bridge-del",
+			      j_name("name", h->name), "bridge-add", bridge_add_args(h), "%s",
+			      w != NULL ? "re-created: max_macs cannot shrink in place" : "");
+		if (rc < 0)
+			return rc;
+		if (w == NULL)
+			x->p->n_remove++;
+	}
+	return 0;
+}
+
+static void bridge_text(const struct topo_bridge *b, char *buf, size_t size)
+{
+	snprintf(buf, size, "mac_aging_s=%u max_macs=%u move_damp=%u move_damp_s=%u",
+		 b->mac_aging_s, b->max_macs, b->move_damp, b->move_damp_s);
+}
+
+static int bridge_adds(struct ctx *x)
+{
+	for (size_t i = 0; i < x->want->n_bridges; i++) {
+		const struct topo_bridge *w = &x->want->bridges[i];
+		const struct topo_bridge *h = topo_bridge_find(x->have, w->name);
+		char text[200];
+		int rc;
+
+		if (bridge_kept(x, w->name))
+			continue;
+		bridge_text(w, text, sizeof(text));
+		rc = step_add(x->p, PLAN_ADD, "bridge", w->name, "bridge-add", bridge_add_args(w),
+			      "bridge-del", j_name("name", w->name), "%s", text);
+		if (rc < 0)
+			return rc;
+		if (h == NULL)
+			x->p->n_add++;
+		else
+			x->p->n_change++;
+	}
+	return 0;
+}
+
+/* Fields of a bridge-set as (name, want, have); max_macs is its own, later, step. */
+static int bridge_sets(struct ctx *x, bool max_macs)
+{
+	for (size_t i = 0; i < x->want->n_bridges; i++) {
+		const struct topo_bridge *w = &x->want->bridges[i];
+		const struct topo_bridge *h = topo_bridge_find(x->have, w->name);
+		const struct {
+			const char *key;
+			uint32_t w, h;
+		} f[] = {
+			{"mac_aging_s", w->mac_aging_s, h ? h->mac_aging_s : 0},
+			{"move_damp", w->move_damp, h ? h->move_damp : 0},
+			{"move_damp_s", w->move_damp_s, h ? h->move_damp_s : 0},
+		};
+		json_t *args, *undo;
+		char text[200];
+		size_t off = 0;
+		int rc;
+
+		if (!bridge_kept(x, w->name))
+			continue;
+		if (max_macs) {
+			if (w->max_macs == h->max_macs)
+				continue;
+			rc = step_add(x->p, PLAN_CHANGE, "bridge", w->name, "bridge-set",
+				      json_pack("{s:s, s:I}", "name", w->name, "max_macs",
+						(json_int_t)w->max_macs),
+				      NULL, NULL, "max_macs %u -> %u", h->max_macs, w->max_macs);
+			if (rc < 0)
+				return rc;
+			/* counted once per bridge: with the other fields if they change too */
+			if (w->mac_aging_s == h->mac_aging_s && w->move_damp == h->move_damp &&
+			    w->move_damp_s == h->move_damp_s)
+				x->p->n_change++;
+			continue;
+		}
+		args = j_name("name", w->name);
+		undo = j_name("name", w->name);
+		text[0] = '\0';
+		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+			int n;
+
+			if (f[k].w == f[k].h || args == NULL || undo == NULL)
+				continue;
+			if (json_object_set_new(args, f[k].key, json_integer(f[k].w)) < 0 ||
+			    json_object_set_new(undo, f[k].key, json_integer(f[k].h)) < 0)
+				break;
+			n = snprintf(text + off, sizeof(text) - off, "%s%s %u -> %u",
+				     off ? ", " : "", f[k].key, f[k].h, f[k].w);
+			if (n > 0 && (size_t)n < sizeof(text) - off)
+				off += (size_t)n;
+		}
+		if (off == 0) {
+			json_decref(args);
+			json_decref(undo);
+			continue;
+		}
+		rc = step_add(x->p, PLAN_CHANGE, "bridge", w->name, "bridge-set", args,
+			      "bridge-set", undo, "%s", text);
+		if (rc < 0)
+			return rc;
+		x->p->n_change++;
+	}
+	return 0;
+}
+
+static int port_adds(struct ctx *x)
+{
+	for (size_t i = 0; i < x->want->n_ports; i++) {
+		const struct topo_port *w = &x->want->ports[i];
+		const struct topo_port *h = topo_port_find(x->have, w->name);
+		char text[200];
+		int rc;
+
+		if (port_kept(x, w->name))
+			continue;
+		port_text(w, text, sizeof(text));
+		rc = step_add(x->p, PLAN_ADD, "port", w->name, "port-add", port_add_args(w),
+			      "port-del", j_name("name", w->name), "%s", text);
+		if (rc < 0)
+			return rc;
+		if (h == NULL)
+			x->p->n_add++;
+		else
+			x->p->n_change++;
+	}
+	return 0;
+}
+
+static int port_sets(struct ctx *x)
+{
+	for (size_t i = 0; i < x->want->n_ports; i++) {
+		const struct topo_port *w = &x->want->ports[i];
+		const struct topo_port *h = topo_port_find(x->have, w->name);
+		const struct {
+			const char *key;
+			uint32_t w, h;
+		} f[] = {
+			{"storm_pps", w->storm_pps, h ? h->storm_pps : 0},
+			{"storm_burst", w->storm_burst, h ? h->storm_burst : 0},
+			{"max_macs", w->max_macs, h ? h->max_macs : 0},
+		};
+		json_t *args, *undo;
+		char text[200];
+		size_t off = 0;
+		int rc;
+
+		if (!port_kept(x, w->name))
+			continue;
+		args = j_name("name", w->name);
+		undo = j_name("name", w->name);
+		text[0] = '\0';
+		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+			int n;
+
+			if (f[k].w == f[k].h || args == NULL || undo == NULL)
+				continue;
+			if (json_object_set_new(args, f[k].key, json_integer(f[k].w)) < 0 ||
+			    json_object_set_new(undo, f[k].key, json_integer(f[k].h)) < 0)
+				break;
+			n = snprintf(text + off, sizeof(text) - off, "%s%s %u -> %u",
+				     off ? ", " : "", f[k].key, f[k].h, f[k].w);
+			if (n > 0 && (size_t)n < sizeof(text) - off)
+				off += (size_t)n;
+		}
+		if (off == 0) {
+			json_decref(args);
+			json_decref(undo);
+			continue;
+		}
+		rc = step_add(x->p, PLAN_CHANGE, "port", w->name, "port-set", args, "port-set",
+			      undo, "%s", text);
+		if (rc < 0)
+			return rc;
+		x->p->n_change++;
+	}
+	return 0;
+}
+
+static int attaches(struct ctx *x)
+{
+	for (size_t i = 0; i < x->want->n_bridges; i++) {
+		const struct topo_bridge *wb = &x->want->bridges[i];
+
+		for (size_t k = 0; k < wb->n_ports; k++) {
+			const struct topo_bridge_port *bp = &wb->ports[k];
+			const struct topo_bridge_port *mid;
+			const struct topo_bridge *hb;
+			char name[80], how[200], was[200];
+			int rc;
+
+			mid = attachment_mid(x, bp->port, &hb);
+			if (mid != NULL && attach_equal(mid, bp))
+				continue;
+			snprintf(name, sizeof(name), "%s -> %s", bp->port, wb->name);
+			attach_text(bp, how, sizeof(how));
+			if (mid != NULL) {
+				/* same bridge, new VLANs: changed in place */
+				attach_text(mid, was, sizeof(was));
+				rc = step_add(x->p, PLAN_CHANGE, "attach", name, "port-attach",
+					      attach_args(wb->name, bp), "port-attach",
+					      attach_args(hb->name, mid), "%s -> %s", was, how);
+			} else {
+				rc = step_add(x->p, PLAN_ADD, "attach", name, "port-attach",
+					      attach_args(wb->name, bp), "port-detach",
+					      j_name("port", bp->port), "%s", how);
+			}
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static int fdb_adds(struct ctx *x)
+{
+	for (size_t i = 0; i < x->want->n_bridges; i++) {
+		const struct topo_bridge *wb = &x->want->bridges[i];
+		const struct topo_bridge *hb = topo_bridge_find(x->have, wb->name);
+
+		for (size_t k = 0; k < wb->n_static_macs; k++) {
+			const struct topo_static_mac *m = &wb->static_macs[k];
+			const struct topo_static_mac *hm = static_find(hb, m);
+			char name[80], mac[18];
+			int rc;
+
+			if (hm != NULL && static_kept(x, hb, hm))
+				continue;
+			vsw_mac_format(m->mac, mac);
+			snprintf(name, sizeof(name), "%s %s vlan %u", wb->name, mac, m->vlan);
+			rc = step_add(x->p, PLAN_ADD, "fdb", name, "fdb-add",
+				      fdb_add_args(wb->name, m), "fdb-del",
+				      fdb_del_args(wb->name, m), "static MAC on %s", m->port);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Attachments and static MACs are counted as changes of their objects only when nothing
+ * else counted them: a summary "1 to add" for a new port that is also attached, as a
+ * person thinks of it. Here: every attach/fdb step whose port or bridge was not already
+ * counted adds one change (or add/remove).
+ */
+static void count_members(struct ctx *x)
+{
+	for (size_t i = 0; i < x->p->n; i++) {
+		const struct plan_step *s = &x->p->v[i];
+		bool counted = false;
+
+		if (strcmp(s->obj, "attach") != 0 && strcmp(s->obj, "fdb") != 0)
+			continue;
+		for (size_t k = 0; k < x->p->n && !counted; k++) {
+			const struct plan_step *o = &x->p->v[k];
+			size_t len = strlen(o->name);
+
+			if (strcmp(o->obj, "port") != 0 && strcmp(o->obj, "bridge") != 0)
+				continue;
+			/* "p1 -> br" starts with the port; "br MAC vlan N" with the bridge;
+			 * and "p1 -> br" ends with the bridge */
+			if ((strncmp(s->name, o->name, len) == 0 && s->name[len] == ' ') ||
+			    (strlen(s->name) > len + 4 &&
+			     strcmp(s->name + strlen(s->name) - len, o->name) == 0 &&
+			     s->name[strlen(s->name) - len - 1] == ' '))
+				counted = true;
+		}
+		if (counted)
+			continue;
+		/* the same member may need two steps (fdb-del then fdb-add): count once */
+		for (size_t k = 0; k < i && !counted; k++)
+			if (strcmp(x->p->v[k].obj, s->obj) == 0 &&
+			    strcmp(x->p->v[k].name, s->name) == 0)
+				counted = true;
+		if (counted)
+			continue;
+		if (s->sign == PLAN_ADD)
+			x->p->n_add++;
+		else if (s->sign == PLAN_REMOVE)
+			x->p->n_remove++;
+		else
+			x->p->n_change++;
+	}
+}
+
+static bool dataplane_equal(const struct topo_dataplane *a, const struct topo_dataplane *b)
+{
+	return a->n_workers == b->n_workers &&
+	       memcmp(a->workers, b->workers, a->n_workers * sizeof(a->workers[0])) == 0 &&
+	       a->control_cpu == b->control_cpu && a->memory_mb == b->memory_mb &&
+	       a->mbufs == b->mbufs && a->idle_sleep_max_us == b->idle_sleep_max_us &&
+	       a->huge == b->huge;
+}
+
+int reconcile_plan(const struct topo *want, const struct topo *have, struct plan *p)
+{
+	struct ctx x = {.want = want, .have = have, .p = p};
+	int rc;
+
+	plan_init(p);
+	if ((rc = fdb_removals(&x)) < 0 || (rc = detaches(&x)) < 0 || (rc = port_dels(&x)) < 0 ||
+	    (rc = bridge_dels(&x)) < 0 || (rc = bridge_adds(&x)) < 0 ||
+	    (rc = bridge_sets(&x, false)) < 0 || (rc = port_adds(&x)) < 0 ||
+	    (rc = port_sets(&x)) < 0 || (rc = attaches(&x)) < 0 || (rc = fdb_adds(&x)) < 0 ||
+	    (rc = bridge_sets(&x, true)) < 0) {
+		plan_clear(p);
+		return rc;
+	}
+	count_members(&x);
+	if (!dataplane_equal(&want->dataplane, &have->dataplane))
+		note_add(p, "dataplane: settings are options of vsw-dataplane's command line; "
+			    "they apply when it is (re)started with them, not through this plan");
+	return 0;
+}
+
+json_t *plan_json(const struct plan *p)
+{
+	json_t *changes = json_array(), *notes = json_array();
+
+	for (size_t i = 0; changes != NULL && i < p->n; i++) {
+		const struct plan_step *s = &p->v[i];
+		char sign[2] = {s->sign, '\0'};
+
+		if (json_array_append_new(changes,
+					  json_pack("{s:s, s:s, s:s, s:s, s:s, s:O}", "sign", sign,
+						    "object", s->obj, "name", s->name, "text",
+						    s->text, "cmd", s->cmd, "args", s->args)) < 0) {
+			json_decref(changes);
+			changes = NULL;
+		}
+	}
+	for (size_t i = 0; notes != NULL && i < p->n_notes; i++)
+		if (json_array_append_new(notes, json_string(p->notes[i])) < 0) {
+			json_decref(notes);
+			notes = NULL;
+		}
+	if (changes == NULL || notes == NULL) {
+		json_decref(changes);
+		json_decref(notes);
+		return NULL;
+	}
+	return json_pack("{s:o, s:I, s:I, s:I, s:o}", "changes", changes, "add",
+			 (json_int_t)p->n_add, "change", (json_int_t)p->n_change, "remove",
+			 (json_int_t)p->n_remove, "notes", notes);
+}

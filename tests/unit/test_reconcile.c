@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The controller's pure parts: reconcile_plan (desired minus running = ordered requests
+ * with their undos), observe_from_json (dataplane replies -> the same model), apply_plan
+ * against a fake dataplane that refuses the n-th request (undo in reverse), and the state
+ * file's checksum (corrupted and truncated files refused).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ctrl.h"
+
+static struct topo *load(const char *yaml)
+{
+	struct topo_errors errs;
+	struct topo *t;
+
+	topo_errors_init(&errs);
+	t = topo_load_buf("t.yaml", yaml, strlen(yaml), &errs);
+	if (t == NULL)
+		topo_errors_print(&errs, stderr);
+	topo_errors_clear(&errs);
+	assert_non_null(t);
+	return t;
+}
+
+/* Index of the first step with this cmd and name, or -1. */
+static int find(const struct plan *p, const char *cmd, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].cmd, cmd) == 0 && strcmp(p->v[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const char base[] = "version: 1\n"
+			   "ports:\n"
+			   "  a: { type: null }\n"
+			   "  b: { type: ring }\n"
+			   "  c: { type: vhost-user, socket: /tmp/c.sock, mode: server }\n"
+			   "bridges:\n"
+			   "  br0:\n"
+			   "    mac_aging_s: 60\n"
+			   "    max_macs: 1000\n"
+			   "    ports:\n"
+			   "      a: { vlan: 10 }\n"
+			   "      b: { trunk: [10, 20, \"30-40\"], native: 10 }\n"
+			   "    static_macs:\n"
+			   "      - { mac: \"02:00:00:00:00:01\", port: a, vlan: 10 }\n"
+			   "  br1:\n"
+			   "    ports:\n"
+			   "      c: {}\n";
+
+static void test_add_all(void **state)
+{
+	struct topo *want = load(base), *have = topo_new();
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 9); /* 2 bridges, 3 ports, 3 attaches, 1 static */
+	/* bridges and ports before attachments, attachments before static MACs */
+	assert_true(find(&p, "bridge-add", "br0") < find(&p, "port-attach", "a -> br0"));
+	assert_true(find(&p, "port-add", "a") < find(&p, "port-attach", "a -> br0"));
+	assert_true(find(&p, "port-add", "b") < find(&p, "port-attach", "b -> br0"));
+	assert_true(find(&p, "port-attach", "a -> br0") <
+		    find(&p, "fdb-add", "br0 02:00:00:00:00:01 vlan 10"));
+	assert_int_equal(p.n_add, 5);
+	assert_int_equal(p.n_change + p.n_remove, 0);
+	/* each undo takes its step back */
+	assert_string_equal(p.v[find(&p, "port-add", "a")].undo_cmd, "port-del");
+	assert_string_equal(p.v[find(&p, "port-attach", "a -> br0")].undo_cmd, "port-detach");
+	/* the trunk travels as port-attach takes it; the default mode is not sent */
+	{
+		json_t *a = p.v[find(&p, "port-attach", "b -> br0")].args;
+		char *s = json_dumps(json_object_get(a, "trunk"), JSON_COMPACT);
+
+		assert_string_equal(s, "[10,20,\"30-40\"]");
+		assert_int_equal(json_integer_value(json_object_get(a, "native")), 10);
+		free(s);
+		a = json_object_get(p.v[find(&p, "port-add", "c")].args, "options");
+		assert_null(json_object_get(a, "mode"));
+		assert_string_equal(json_string_value(json_object_get(a, "socket")), "/tmp/c.sock");
+	}
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_noop(void **state)
+{
+	struct topo *want = load(base), *have = load(base);
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(p.n_add + p.n_change + p.n_remove, 0);
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_remove_all(void **state)
+{
+	struct topo *want = topo_new(), *have = load(base);
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 9);
+	/* static MACs first, detach before delete, ports before their bridges */
+	assert_int_equal(find(&p, "fdb-del", "br0 02:00:00:00:00:01 vlan 10"), 0);
+	assert_true(find(&p, "port-detach", "a -> br0") < find(&p, "port-del", "a"));
+	assert_true(find(&p, "port-detach", "c -> br1") < find(&p, "port-del", "c"));
+	assert_true(find(&p, "port-del", "a") < find(&p, "bridge-del", "br0"));
+	assert_true(find(&p, "port-del", "c") < find(&p, "bridge-del", "br1"));
+	/* undo of a delete puts back what ran */
+	{
+		const struct plan_step *s = &p.v[find(&p, "bridge-del", "br0")];
+
+		assert_string_equal(s->undo_cmd, "bridge-add");
+		assert_int_equal(json_integer_value(json_object_get(s->undo_args, "mac_aging_s")),
+				 60);
+		s = &p.v[find(&p, "port-detach", "a -> br0")];
+		assert_string_equal(s->undo_cmd, "port-attach");
+		assert_int_equal(json_integer_value(json_object_get(s->undo_args, "vlan")), 10);
+	}
+	assert_int_equal(p.n_remove, 5);
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_change(void **state)
+{
+	/* aging changes (bridge-set), a's VLAN changes (re-attach in place, its static MAC
+	 * moves VLAN), c's socket changes (re-created), b does not change at all */
+	static const char changed[] = "version: 1\n"
+				      "ports:\n"
+				      "  a: { type: null, storm_pps: 500 }\n"
+				      "  b: { type: ring }\n"
+				      "  c: { type: vhost-user, socket: /tmp/c2.sock }\n"
+				      "bridges:\n"
+				      "  br0:\n"
+				      "    mac_aging_s: 90\n"
+				      "    max_macs: 1000\n"
+				      "    ports:\n"
+				      "      a: { vlan: 11 }\n"
+				      "      b: { trunk: [10, 20, \"30-40\"], native: 10 }\n"
+				      "    static_macs:\n"
+				      "      - { mac: \"02:00:00:00:00:01\", port: a, vlan: 11 }\n"
+				      "  br1:\n"
+				      "    ports:\n"
+				      "      c: {}\n";
+	struct topo *want = load(changed), *have = load(base);
+	const struct plan_step *s;
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	for (size_t i = 0; i < p.n; i++) /* nothing about b */
+		assert_null(strstr(p.v[i].name, "b -> "));
+	assert_int_equal(find(&p, "port-add", "b"), -1);
+	assert_int_equal(find(&p, "port-add", "a"), -1); /* storm_pps is a port-set */
+	s = &p.v[find(&p, "port-set", "a")];
+	assert_int_equal(json_integer_value(json_object_get(s->args, "storm_pps")), 500);
+	assert_int_equal(json_integer_value(json_object_get(s->undo_args, "storm_pps")), 0);
+	s = &p.v[find(&p, "bridge-set", "br0")];
+	assert_int_equal(json_integer_value(json_object_get(s->args, "mac_aging_s")), 60 + 30);
+	assert_int_equal(json_integer_value(json_object_get(s->undo_args, "mac_aging_s")), 60);
+	assert_null(json_object_get(s->args, "max_macs"));
+	/* re-attach in place: no detach, undo re-attaches the old VLAN */
+	assert_int_equal(find(&p, "port-detach", "a -> br0"), -1);
+	s = &p.v[find(&p, "port-attach", "a -> br0")];
+	assert_int_equal(s->sign, PLAN_CHANGE);
+	assert_string_equal(s->undo_cmd, "port-attach");
+	assert_int_equal(json_integer_value(json_object_get(s->undo_args, "vlan")), 10);
+	/* the static MAC leaves its old VLAN before, joins the new one after */
+	assert_true(find(&p, "fdb-del", "br0 02:00:00:00:00:01 vlan 10") <
+		    find(&p, "port-attach", "a -> br0"));
+	assert_true(find(&p, "port-attach", "a -> br0") <
+		    find(&p, "fdb-add", "br0 02:00:00:00:00:01 vlan 11"));
+	/* c: detach, delete, add, attach, in that order */
+	assert_true(find(&p, "port-detach", "c -> br1") >= 0);
+	assert_true(find(&p, "port-detach", "c -> br1") < find(&p, "port-del", "c"));
+	assert_true(find(&p, "port-del", "c") < find(&p, "port-add", "c"));
+	assert_true(find(&p, "port-add", "c") < find(&p, "port-attach", "c -> br1"));
+	assert_int_equal(find(&p, "bridge-del", "br1"), -1);
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_max_macs(void **state)
+{
+	static const char grow[] = "version: 1\nports:\n  a: { type: null }\nbridges:\n"
+				   "  br0:\n    mac_aging_s: 30\n    max_macs: 2000\n"
+				   "    ports:\n      a: {}\n";
+	static const char shrink[] = "version: 1\nports:\n  a: { type: null }\nbridges:\n"
+				     "  br0:\n    max_macs: 10\n    ports:\n      a: {}\n";
+	static const char mid[] = "version: 1\nports:\n  a: { type: null }\nbridges:\n"
+				  "  br0:\n    max_macs: 1000\n    ports:\n      a: {}\n";
+	struct topo *have = load(mid), *want = load(grow);
+	struct plan p;
+
+	(void)state;
+	/* raised: in place, the last step, and the one without an undo */
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.v[0].cmd, "bridge-set"); /* the aging */
+	assert_string_equal(p.v[0].undo_cmd, "bridge-set");
+	assert_string_equal(p.v[1].cmd, "bridge-set");
+	assert_int_equal(json_integer_value(json_object_get(p.v[1].args, "max_macs")), 2000);
+	assert_string_equal(p.v[1].undo_cmd, "");
+	assert_int_equal(p.n_change, 1);
+	plan_clear(&p);
+	topo_free(want);
+	/* lowered: the bridge is re-created, its port detached and attached again */
+	want = load(shrink);
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 4);
+	assert_string_equal(p.v[0].cmd, "port-detach");
+	assert_string_equal(p.v[1].cmd, "bridge-del");
+	assert_string_equal(p.v[2].cmd, "bridge-add");
+	assert_string_equal(p.v[3].cmd, "port-attach");
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+/* What the dataplane answers for base, in its own shape (defaults spelled out, options
+ * in its order, objects in creation order): the same model, so an empty plan. */
+static void test_observe(void **state)
+{
+	const char *ports_j =
+		"[{\"name\":\"c\",\"type\":\"vhost-user\",\"options\":{\"socket\":\"/tmp/c.sock\","
+		"\"mode\":\"server\",\"queues\":1},\"dpdk_port\":2,\"link\":\"down\",\"bridge\":\"br1\","
+		"\"vlan_mode\":\"access\",\"vlan\":1,\"trunk\":[],\"native\":0,\"worker\":1,"
+		"\"storm_pps\":0,\"storm_burst\":64,\"max_macs\":0},"
+		"{\"name\":\"b\",\"type\":\"ring\",\"options\":{},\"bridge\":\"br0\","
+		"\"vlan_mode\":\"trunk\",\"vlan\":0,\"trunk\":[10,20,\"30-40\"],\"native\":10,"
+		"\"storm_pps\":0,\"storm_burst\":64,\"max_macs\":0},"
+		"{\"name\":\"a\",\"type\":\"null\",\"options\":{\"rx\":false},\"bridge\":\"br0\","
+		"\"vlan_mode\":\"access\",\"vlan\":10,\"trunk\":[],\"native\":0,"
+		"\"storm_pps\":0,\"storm_burst\":64,\"max_macs\":0}]";
+	const char *bridges_j =
+		"[{\"name\":\"br1\",\"mac_aging_s\":300,\"max_macs\":65536,\"move_damp\":5,"
+		"\"move_damp_s\":10},{\"name\":\"br0\",\"mac_aging_s\":60,\"max_macs\":1000,"
+		"\"move_damp\":5,\"move_damp_s\":10}]";
+	const char *fdbs_j = "{\"br0\":[{\"mac\":\"02:00:00:00:00:99\",\"vlan\":10,\"port\":\"a\","
+			     "\"type\":\"learned\",\"age_s\":3},{\"mac\":\"02:00:00:00:00:01\","
+			     "\"vlan\":10,\"port\":\"a\",\"type\":\"static\",\"age_s\":0}],"
+			     "\"br1\":[]}";
+	json_t *ports = json_loads(ports_j, 0, NULL), *bridges = json_loads(bridges_j, 0, NULL);
+	json_t *fdbs = json_loads(fdbs_j, 0, NULL);
+	struct topo *want = load(base), *have;
+	struct plan p;
+	char err[256] = "";
+
+	(void)state;
+	assert_non_null(ports);
+	assert_non_null(bridges);
+	assert_non_null(fdbs);
+	have = observe_from_json(ports, bridges, fdbs, err, sizeof(err));
+	assert_non_null(have);
+	assert_string_equal(have->ports[0].name, "a");	     /* sorted */
+	assert_int_equal(have->bridges[0].n_static_macs, 1); /* learned ones are not state */
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	for (size_t i = 0; i < p.n; i++)
+		fprintf(stderr, "unexpected step %s %s\n", p.v[i].cmd, p.v[i].name);
+	assert_int_equal(p.n, 0);
+	plan_clear(&p);
+	topo_free(have);
+	/* a reply of the wrong shape is an error, not a guess */
+	json_object_set_new(json_array_get(ports, 0), "type", json_string("warp"));
+	assert_null(observe_from_json(ports, bridges, fdbs, err, sizeof(err)));
+	assert_non_null(strstr(err, "type"));
+	json_decref(ports);
+	json_decref(bridges);
+	json_decref(fdbs);
+	topo_free(want);
+}
+
+/* A fake dataplane: records each request, refuses the fail_at-th (1-based). */
+struct fake {
+	int n, fail_at, fail_at2;
+	char log[64][48];
+};
+
+static int fake_call(void *ctx, const char *cmd, json_t *args, json_t **result, int *status,
+		     char *err, size_t errsz)
+{
+	struct fake *f = ctx;
+	const char *name = json_string_value(json_object_get(args, "name"));
+
+	if (name == NULL)
+		name = json_string_value(json_object_get(args, "port"));
+	f->n++;
+	if (f->n <= 64)
+		snprintf(f->log[f->n - 1], sizeof(f->log[0]), "%s %s", cmd, name ? name : "?");
+	*result = NULL;
+	if (f->n == f->fail_at || f->n == f->fail_at2) {
+		*status = EIO;
+		snprintf(err, errsz, "%s: DPDK said no", cmd);
+		return -EIO;
+	}
+	*status = 0;
+	*result = json_object();
+	return 0;
+}
+
+static void test_apply_undo(void **state)
+{
+	struct topo *want = load(base), *have = topo_new();
+	struct fake f = {.fail_at = 4};
+	struct dp_link dp = {fake_call, &f};
+	size_t failed, undo_failed;
+	char err[1024];
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	/* steps 1-3 land, 4 is refused: 3 undos, newest first */
+	assert_int_equal(apply_plan(&dp, &p, &failed, &undo_failed, err, sizeof(err)), -EIO);
+	assert_int_equal(failed, 3);
+	assert_int_equal(undo_failed, 0);
+	assert_int_equal(f.n, 4 + 3);
+	assert_string_equal(f.log[4], "port-del a");
+	assert_string_equal(f.log[5], "bridge-del br1");
+	assert_string_equal(f.log[6], "bridge-del br0");
+	assert_non_null(strstr(err, "step 4 of 9 (port-add b) failed: port-add: DPDK said no"));
+	assert_non_null(strstr(err, "undone"));
+	/* all of it */
+	f = (struct fake){.fail_at = 0};
+	assert_int_equal(apply_plan(&dp, &p, &failed, &undo_failed, err, sizeof(err)), 0);
+	assert_int_equal(failed, p.n);
+	assert_int_equal(f.n, (int)p.n);
+	/* an undo that fails is said loudly: step 5 refused, then the undo of step 4 */
+	f = (struct fake){.fail_at = 5, .fail_at2 = 6};
+	assert_int_equal(apply_plan(&dp, &p, &failed, &undo_failed, err, sizeof(err)), -EIO);
+	assert_int_equal(failed, 4);
+	assert_int_equal(undo_failed, 1);
+	assert_int_equal(f.n, 5 + 4); /* the other undos are still tried */
+	assert_non_null(strstr(err, "UNDO INCOMPLETE"));
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_state_file(void **state)
+{
+	char path[] = "/tmp/vsw-test-state-XXXXXX", file[64], err[512];
+	struct topo *t = load(base), *back = NULL;
+	FILE *f;
+	long size;
+
+	(void)state;
+	assert_non_null(mkdtemp(path));
+	snprintf(file, sizeof(file), "%s/sub/controller.state", path);
+	assert_int_equal(state_load(file, &back, err, sizeof(err)), -ENOENT);
+	assert_int_equal(state_save(file, t, err, sizeof(err)), 0);
+	assert_int_equal(state_load(file, &back, err, sizeof(err)), 0);
+	assert_true(topo_equal(t, back));
+	topo_free(back);
+
+	/* one byte changed */
+	f = fopen(file, "r+");
+	assert_non_null(f);
+	fseek(f, 200, SEEK_SET);
+	fputc('X', f);
+	fclose(f);
+	assert_int_equal(state_load(file, &back, err, sizeof(err)), -EBADMSG);
+	assert_null(back);
+	assert_non_null(strstr(err, "corrupted"));
+
+	/* cut short */
+	assert_int_equal(state_save(file, t, err, sizeof(err)), 0);
+	f = fopen(file, "r");
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fclose(f);
+	assert_int_equal(truncate(file, size - 10), 0);
+	assert_int_equal(state_load(file, &back, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "truncated"));
+	assert_int_equal(truncate(file, 0), 0);
+	assert_int_equal(state_load(file, &back, err, sizeof(err)), -EBADMSG);
+
+	/* CRC-32 as zlib computes it */
+	assert_int_equal(state_crc32("123456789", 9), 0xcbf43926);
+	unlink(file);
+	snprintf(file, sizeof(file), "%s/sub", path);
+	rmdir(file);
+	rmdir(path);
+	topo_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_add_all),	   cmocka_unit_test(test_noop),
+		cmocka_unit_test(test_remove_all), cmocka_unit_test(test_change),
+		cmocka_unit_test(test_max_macs),   cmocka_unit_test(test_observe),
+		cmocka_unit_test(test_apply_undo), cmocka_unit_test(test_state_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
