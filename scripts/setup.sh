@@ -25,6 +25,9 @@ base_pkgs=(
 	clang libclang-rt-14-dev clang-format
 	python3-scapy tshark tcpreplay
 	iproute2 iputils-ping ethtool socat kmod procps psmisc
+	# real VMs on vhost-user ports (tests/vm): QEMU under TCG, a Debian kernel with the
+	# virtio_net modules, busybox for the guest's initramfs, cpio to pack it
+	qemu-system-x86 linux-image-amd64 busybox-static cpio
 )
 bench_pkgs=(openvswitch-switch-dpdk)
 
