@@ -4,12 +4,16 @@
 # OVS-DPDK 3.1 (NORMAL bridge) on the same pcap, ports, core and memory, in one run,
 # because absolute figures differ from machine to machine (docs/benchmarks.md).
 #
-# Scenarios (BENCH_ONLY=l2,l2-1m,latency picks; default l2,l2-1m):
+# Scenarios (BENCH_ONLY=l2,l2-1m,vhost,latency picks; default l2,l2-1m,vhost):
 #   l2       64-byte frames, 1024 flows, 64 source and 64 destination MACs (all known),
 #            net_pcap infinite_rx -> net_null; vsw, testpmd, ovs.
 #   l2-1m    vsw's bridge learns 1,000,000 MACs from a pcap (learning rate), then carries
 #            traffic to 65,536 of them; testpmd on the same traffic pcap as the ceiling.
 #   latency  ping RTT through vsw between two namespaces, busy-polling vs idle back-off.
+#   vhost    vhost-user ports with a virtio-user peer (dpdk-testpmd on BENCH_CTL_CPU, 64-byte
+#            frames; bench/vhost_peer.sh): vhost-rx, the peer's txonly stream -> switch ->
+#            null; vhost-pvp, pcap(infinite_rx) -> switch -> peer (macswap) -> switch -> null.
+#            vsw, OVS-DPDK (dpdkvhostuserclient) and testpmd on net_vhost (the ceiling).
 #   flows    the l2 traffic through 0, 1, 100 and 10,000 flow rules (BENCH_FLOW_RULES), and
 #            the rule update rate while forwarding (bench/vsw_flows.sh).
 # Env: VSW_BUILD (build dir, default build), BENCH_SECONDS (window, 10), BENCH_WARMUP (2),
@@ -25,7 +29,7 @@ set -eu
 top=$(cd "$BENCH_DIR/.." && pwd)
 secs=${BENCH_SECONDS:-10}
 warm=${BENCH_WARMUP:-2}
-only=${BENCH_ONLY:-l2,l2-1m}
+only=${BENCH_ONLY:-l2,l2-1m,vhost}
 systems=${BENCH_SYSTEMS:-vsw,testpmd,ovs}
 record=${BENCH_RECORD:-1}
 repeat=${BENCH_REPEAT:-1}
@@ -173,6 +177,37 @@ if want l2-1m; then
 		[ -n "${mpps[l2.vsw]:-}" ] &&
 			info "ratio l2-1m/l2 vsw $(ratio "${mpps[l2-1m.vsw]}" "${mpps[l2.vsw]}") (target >= 0.5)$(disturbed l2-1m.vsw l2.vsw)"
 	fi
+fi
+
+# ---- vhost (bench/{vsw,ovs,testpmd}_vhost.sh) ----
+if want vhost; then
+	$PY "$BENCH_DIR/mkpcap.py" l2 "$w/pvp.pcap" 1 1 1024
+	note "vhost-rx: virtio-user peer (testpmd txonly, 64-byte frames, cpu $BENCH_CTL_CPU) -> vhost-user port (client mode) -> switch -> null; ceiling: testpmd net_vhost rxonly"
+	note "vhost-pvp: pcap(infinite_rx, 64-byte frames) -> switch -> vhost-user -> peer (testpmd macswap, cpu $BENCH_CTL_CPU) -> switch -> null; ceiling: testpmd io, chained ports"
+	for sc in rx pvp; do
+		for s in testpmd ovs vsw; do
+			sys_on $s || continue
+			measure "vhost-$sc" "$s" "$BENCH_DIR/${s}_vhost.sh" "$sc" "$secs" "$warm" "$w/pvp.pcap" || continue
+			# Whoever is slower, peer or switch, sets the rate: say which it was.
+			b=$(field busy_pct)
+			ps=$(field peer_cpu_share)
+			m="# vhost-$sc $s: the peer sent $(field peer_tx_mpps) Mpps"
+			[ "$sc" = rx ] || m="$m, received $(field peer_rx_mpps) Mpps"
+			m="$m, with ${ps:-?}% of cpu $BENCH_CTL_CPU"
+			[ -z "$b" ] || m="$m; the switch was busy in $b% of its polls"
+			[ "$sc" = rx ] || [ "$s" != vsw ] || m="$m; pcap0 gave $(field rx_mpps) Mpps, $(field tx_full) frames found the guest's ring full"
+			info "$m"
+			if [ -n "$b" ] && awk -v b="$b" 'BEGIN { exit !(b < 95) }'; then
+				info "# vhost-$sc $s: peer-bound (the switch idled in $(awk -v b="$b" 'BEGIN { printf "%.0f", 100 - b }')% of its polls): this figure measures the peer"
+			fi
+		done
+		for s in ovs testpmd; do
+			[ -n "${mpps[vhost-$sc.vsw]:-}" ] && [ -n "${mpps[vhost-$sc.$s]:-}" ] || continue
+			t=
+			[ $s = ovs ] && t=" (target >= 1.3)"
+			info "ratio vhost-$sc vsw/$s $(ratio "${mpps[vhost-$sc.vsw]}" "${mpps[vhost-$sc.$s]}")$t$(disturbed "vhost-$sc.vsw" "vhost-$sc.$s")"
+		done
+	done
 fi
 
 # ---- latency ----

@@ -16,6 +16,7 @@
 #include "dp.h"
 #include "fdb_ctl.h"
 #include "flow_ctl.h"
+#include "overlay/vtep_ctl.h"
 #include "vsw_util.h"
 
 #define FDB_MAX_STATIC 4096
@@ -186,6 +187,8 @@ int dp_bridge_del(struct dp *dp, const char *name, char *err, size_t errsz)
 		return -EBUSY;
 	}
 	dp->bridges[br->idx] = NULL;
+	if (br->vni != 0)
+		vtep_bridge_gone(dp); /* its VNI leaves the VTEPs' maps */
 	dp_sync(dp); /* no port points at it, but a frame read before the detach still may */
 	fdb_free(br->fdb);
 	flow_bridge_free(br);
@@ -321,6 +324,11 @@ int dp_port_attach(struct dp *dp, const char *port, const char *bridge,
 	if (br == NULL) {
 		snprintf(err, errsz, "port-attach %s: no bridge \"%s\"", port, bridge);
 		return -ENOENT;
+	}
+	if (p->vtep != NULL) {
+		snprintf(err, errsz, "port-attach %s: the port is a VTEP's underlay (in no bridge)",
+			 port);
+		return -EBUSY;
 	}
 	rc = vlan_cfg_check(port, v, err, errsz);
 	if (rc < 0)

@@ -33,6 +33,10 @@
 #include "capture_ctl.h"
 #include "capture_fmt.h"
 
+#ifndef VSW_VERSION
+#define VSW_VERSION "unknown"
+#endif
+
 #define CAPTURE_RING_SIZE 4096
 #define CAPTURE_POOL_SIZE 8191
 #define CAPTURE_POOL_CACHE 64
@@ -49,12 +53,13 @@ static const char *const capture_stage_names[CAPTURE_STAGE_MAX] = {
 	[CAPTURE_STAGE_BRIDGE_INPUT] = "bridge_input",
 	[CAPTURE_STAGE_BRIDGE_FLOOD] = "bridge_flood",
 	[CAPTURE_STAGE_PORT_TX] = "port_tx",
+	[CAPTURE_STAGE_FLOW_INPUT] = "flow_input",
 };
 
 struct capture_ctl {
 	uint32_t id;
 	struct dp_capture_params p;
-	int fd; /* -1 once closed */
+	int fd;		   /* -1 once closed */
 	struct port *port; /* NULL: drops of every port */
 	enum dp_capture_state state;
 	char why[128];
@@ -63,7 +68,7 @@ struct capture_ctl {
 	uint64_t start_ms, deadline_tsc;
 	uint8_t *out; /* formatted blocks waiting for the consumer */
 	size_t out_off, out_len, out_cap;
-	uint8_t *scratch; /* one frame made contiguous */
+	uint8_t *scratch;	     /* one frame made contiguous */
 	int32_t ifid[VSW_MAX_PORTS]; /* pcapng interface of each port index, -1 none yet */
 	uint32_t n_if;
 	uint64_t written, write_bytes;
@@ -351,8 +356,7 @@ static int capture_filter(struct capture *c, const struct dp_capture_params *p, 
 		return -ENOMEM;
 	}
 	if (pcap_compile(pc, &prog, p->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		snprintf(err, errsz, "%s: filter \"%.200s\": %s", cmd, p->filter,
-			 pcap_geterr(pc));
+		snprintf(err, errsz, "%s: filter \"%.200s\": %s", cmd, p->filter, pcap_geterr(pc));
 		pcap_close(pc);
 		return -EINVAL;
 	}
@@ -360,15 +364,15 @@ static int capture_filter(struct capture *c, const struct dp_capture_params *p, 
 	prm = rte_bpf_convert(&prog);
 	pcap_freecode(&prog);
 	if (prm == NULL) {
-		snprintf(err, errsz, "%s: filter \"%.200s\": cannot convert to eBPF: %s",
-			 cmd, p->filter, rte_strerror(rte_errno));
+		snprintf(err, errsz, "%s: filter \"%.200s\": cannot convert to eBPF: %s", cmd,
+			 p->filter, rte_strerror(rte_errno));
 		return -EINVAL;
 	}
 	c->bpf = rte_bpf_load(prm);
 	rte_free(prm);
 	if (c->bpf == NULL) {
-		snprintf(err, errsz, "%s: filter \"%.200s\": eBPF load failed: %s",
-			 cmd, p->filter, rte_strerror(rte_errno));
+		snprintf(err, errsz, "%s: filter \"%.200s\": eBPF load failed: %s", cmd, p->filter,
+			 rte_strerror(rte_errno));
 		return -EINVAL;
 	}
 	if (rte_bpf_get_jit(c->bpf, &jit) == 0 && jit.func != NULL)
@@ -463,8 +467,7 @@ int dp_capture_start(struct dp *dp, const struct dp_capture_params *p, uint32_t 
 	/* The consumer must never block the control thread. The flag is shared with the
 	 * client's descriptor (same open file), which only hands it to us. */
 	rc = fcntl(p->fd, F_GETFL);
-	if (rc < 0 || fcntl(p->fd, F_SETFL, rc | O_NONBLOCK) < 0 ||
-	    (rc & O_ACCMODE) == O_RDONLY) {
+	if (rc < 0 || fcntl(p->fd, F_SETFL, rc | O_NONBLOCK) < 0 || (rc & O_ACCMODE) == O_RDONLY) {
 		rc = rc < 0 ? -errno : -EBADF;
 		snprintf(err, errsz, "capture-start: the descriptor passed is not writable");
 		goto out_free;
@@ -619,7 +622,8 @@ void capture_poll(struct dp *dp)
 			uint32_t done = 0;
 
 			while (done < c->trace->max &&
-			       atomic_load_explicit(&c->trace->rec[done].done, memory_order_acquire))
+			       atomic_load_explicit(&c->trace->rec[done].done,
+						    memory_order_acquire))
 				done++;
 			cc->written = done;
 			if (done == c->trace->max)

@@ -25,6 +25,7 @@ enum capture_stage {
 	CAPTURE_STAGE_BRIDGE_INPUT,
 	CAPTURE_STAGE_BRIDGE_FLOOD,
 	CAPTURE_STAGE_PORT_TX,
+	CAPTURE_STAGE_FLOW_INPUT,
 	CAPTURE_STAGE_MAX
 };
 
@@ -32,10 +33,10 @@ enum capture_stage {
 struct capture_meta {
 	uint64_t tsc;
 	uint32_t orig_len;
-	uint16_t port; /* port index */
-	uint8_t dir;   /* CAPTURE_RX, CAPTURE_TX or CAPTURE_DROP */
+	uint16_t port;	/* port index */
+	uint8_t dir;	/* CAPTURE_RX, CAPTURE_TX or CAPTURE_DROP */
 	uint8_t reason; /* enum vsw_drop, CAPTURE_DROP only */
-	uint8_t stage;  /* enum capture_stage, CAPTURE_DROP only */
+	uint8_t stage;	/* enum capture_stage, CAPTURE_DROP only */
 };
 
 #define CAPTURE_DROP 2
@@ -84,11 +85,11 @@ struct capture {
 	/* --- read by workers; set before publication, constant after --- */
 	struct rte_ring *ring; /* multi-producer, single consumer (control) */
 	struct rte_mempool *pool;
-	struct rte_bpf *bpf;          /* NULL: no filter, every frame matches */
-	uint64_t (*jit)(void *);      /* NULL: interpret bpf */
+	struct rte_bpf *bpf;	 /* NULL: no filter, every frame matches */
+	uint64_t (*jit)(void *); /* NULL: interpret bpf */
 	uint32_t snaplen;
-	uint16_t drop_port;           /* drops of this port index only; UINT16_MAX = any */
-	struct trace *trace;          /* non-NULL: trace mode (no ring, no copies) */
+	uint16_t drop_port;  /* drops of this port index only; UINT16_MAX = any */
+	struct trace *trace; /* non-NULL: trace mode (no ring, no copies) */
 	/* --- written by workers --- */
 	struct capture_ctr ctr[VSW_MAX_WORKERS];
 	/* --- control only --- */
@@ -101,8 +102,8 @@ unsigned int capture_burst(struct capture *c, unsigned int widx, struct rte_mbuf
 			   uint16_t n, uint16_t port, uint8_t dir, struct trace_burst *tb);
 /* Add a line to the trace of frame m if m is traced (tb may be NULL: nothing). With
  * end, the line is the frame's fate. */
-void trace_step(struct trace_burst *tb, const struct rte_mbuf *m, bool end, const char *fmt,
-		...) __attribute__((format(printf, 4, 5)));
+void trace_step(struct trace_burst *tb, const struct rte_mbuf *m, bool end, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Publish the records of the burst; a traced frame with no fate recorded gets one. */
 void trace_burst_end(struct trace_burst *tb);
 void capture_drop_one(struct capture *c, unsigned int widx, struct rte_mbuf *m, uint16_t port,

@@ -21,16 +21,16 @@
 #define DP_CAPTURE_DIR_TX (1u << 1)
 
 struct dp_capture_params {
-	char port[VSW_NAME_MAX]; /* "" only with drops: every port */
-	unsigned int dirs;       /* DP_CAPTURE_DIR_*; ignored with drops */
-	bool drops;              /* capture the frames the dataplane drops, with why */
+	char port[VSW_NAME_MAX];	    /* "" only with drops: every port */
+	unsigned int dirs;		    /* DP_CAPTURE_DIR_*; ignored with drops */
+	bool drops;			    /* capture the frames the dataplane drops, with why */
 	char filter[DP_CAPTURE_FILTER_MAX]; /* libpcap syntax; "" = every frame */
-	uint32_t snaplen;        /* 1..DP_CAPTURE_SNAPLEN_MAX */
-	uint64_t count;          /* stop after this many frames written; 0 = no limit */
-	uint32_t duration_s;     /* stop after this many seconds; 0 = no limit */
-	bool pcap;               /* classic pcap instead of pcapng */
-	int fd;                  /* where to write; taken over only on success */
-	uint64_t owner;          /* the control connection it belongs to */
+	uint32_t snaplen;		    /* 1..DP_CAPTURE_SNAPLEN_MAX */
+	uint64_t count;			    /* stop after this many frames written; 0 = no limit */
+	uint32_t duration_s;		    /* stop after this many seconds; 0 = no limit */
+	bool pcap;			    /* classic pcap instead of pcapng */
+	int fd;				    /* where to write; taken over only on success */
+	uint64_t owner;			    /* the control connection it belongs to */
 };
 
 enum dp_capture_state { DP_CAPTURE_RUNNING, DP_CAPTURE_DONE, DP_CAPTURE_FAILED };

@@ -127,8 +127,8 @@ size_t capfmt_pcapng_idb(uint8_t *buf, size_t size, const char *name, const char
 	return block_end(&w, 0, 1);
 }
 
-size_t capfmt_pcapng_epb(uint8_t *buf, size_t size, uint32_t ifid, uint64_t ts_ns,
-			 const void *data, uint32_t caplen, uint32_t orig_len, enum capfmt_dir dir,
+size_t capfmt_pcapng_epb(uint8_t *buf, size_t size, uint32_t ifid, uint64_t ts_ns, const void *data,
+			 uint32_t caplen, uint32_t orig_len, enum capfmt_dir dir,
 			 const char *comment)
 {
 	struct wbuf w = {buf, size, 0, 0};
@@ -229,8 +229,8 @@ size_t capfmt_describe(char *buf, size_t size, const uint8_t *d, uint32_t len)
 		if (ip[9] == 1)
 			OUT(" ICMP");
 		else if ((ip[9] == 6 || ip[9] == 17) && ihl >= 20 && len >= off + ihl + 4)
-			OUT(" %s %u > %u", ip[9] == 6 ? "TCP" : "UDP",
-			    ip[ihl] << 8 | ip[ihl + 1], ip[ihl + 2] << 8 | ip[ihl + 3]);
+			OUT(" %s %u > %u", ip[9] == 6 ? "TCP" : "UDP", ip[ihl] << 8 | ip[ihl + 1],
+			    ip[ihl + 2] << 8 | ip[ihl + 3]);
 		else
 			OUT(" proto %u", ip[9]);
 	} else if (et == 0x86dd) {

@@ -32,8 +32,8 @@ size_t capfmt_pcapng_idb(uint8_t *buf, size_t size, const char *name, const char
 /* pcapng enhanced packet block: caplen bytes of data captured of a frame of orig_len
  * bytes at ts_ns (Unix time), on interface ifid; epb_flags direction when dir is not
  * NONE; opt_comment when comment is neither NULL nor empty (cut at CAPFMT_COMMENT_MAX). */
-size_t capfmt_pcapng_epb(uint8_t *buf, size_t size, uint32_t ifid, uint64_t ts_ns,
-			 const void *data, uint32_t caplen, uint32_t orig_len, enum capfmt_dir dir,
+size_t capfmt_pcapng_epb(uint8_t *buf, size_t size, uint32_t ifid, uint64_t ts_ns, const void *data,
+			 uint32_t caplen, uint32_t orig_len, enum capfmt_dir dir,
 			 const char *comment);
 
 /* Classic pcap, nanosecond variant (magic 0xa1b23c4d), Ethernet. */

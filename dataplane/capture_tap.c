@@ -46,8 +46,8 @@ static inline struct rte_mbuf *capture_copy(struct capture *c, struct capture_ct
 	return cp;
 }
 
-static inline void capture_enqueue(struct capture *c, struct capture_ctr *ctr,
-				   struct rte_mbuf **cp, unsigned int n)
+static inline void capture_enqueue(struct capture *c, struct capture_ctr *ctr, struct rte_mbuf **cp,
+				   unsigned int n)
 {
 	unsigned int done;
 
@@ -137,9 +137,13 @@ unsigned int capture_burst(struct capture *c, unsigned int widx, struct rte_mbuf
 	uint64_t tsc = rte_rdtsc();
 	unsigned int ncp = 0;
 
+	unsigned int room;
+
 	if (c->trace != NULL)
 		return tb != NULL ? trace_claim(c, ctr, pkts, n, tsc, tb) : 0;
 
+	/* a slow consumer leaves the ring full: then do not copy what cannot be enqueued */
+	room = rte_ring_free_count(c->ring);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m;
 
@@ -147,6 +151,11 @@ unsigned int capture_burst(struct capture *c, unsigned int widx, struct rte_mbuf
 			ctr->filtered_out++;
 			continue;
 		}
+		if (room == 0) {
+			ctr->ring_full++;
+			continue;
+		}
+		room--;
 		m = capture_copy(c, ctr, pkts[i], tsc, port, dir);
 		if (m != NULL)
 			cp[ncp++] = m;

@@ -26,6 +26,7 @@
 #include "drop.h"
 #include "vsw_proto.h"
 #include "vsw_util.h"
+#include "overlay/vtep_ctl.h"
 
 #define ERR_SIZE 512
 /* Shortest JSON of one fdb-show entry: refuse a dump that cannot fit before building it. */
@@ -42,6 +43,7 @@ enum arg_type {
 	ARG_OBJECT,
 	ARG_TRUNK, /* array of VLAN ids and "lo-hi" strings, or one string "10,20-30" */
 	ARG_ARRAY, /* array; its elements are checked by the handler */
+	ARG_IPV4,  /* string, dotted IPv4 address */
 };
 
 struct arg_spec {
@@ -263,6 +265,15 @@ static int arg_check_one(struct req *r, const struct arg_spec *a, json_t *v)
 		if (!json_is_array(v))
 			return fail(r, EINVAL, "%s is %s (expected an array)", k, json_kind(v));
 		return 0;
+	case ARG_IPV4: {
+		struct in_addr a;
+
+		if (!json_is_string(v) || inet_pton(AF_INET, json_string_value(v), &a) != 1)
+			return fail(r, EINVAL, "%s is %s (expected an IPv4 address such as %s)", k,
+				    json_is_string(v) ? "not an IPv4 address" : json_kind(v),
+				    "198.18.0.1");
+		return 0;
+	}
 	case ARG_TRUNK:
 		/* the elements are checked when the list is parsed, before any call */
 		if (!json_is_array(v) && !json_is_string(v))
@@ -626,16 +637,38 @@ static unsigned int bridge_params_args(const struct req *r, struct dp_bridge_par
 	return mask;
 }
 
+/* The overlay settings of bridge-add and bridge-set (overlay/vtep_ctl.h). */
+static int bridge_overlay_args(struct req *r, bool *any)
+{
+	char err[ERR_SIZE] = "";
+	uint32_t vni = 0, cap = 0;
+	bool set_vni = arg_u32(r, "vni", &vni), set_cap = arg_u32(r, "remote_max_macs", &cap);
+	int rc;
+
+	*any = set_vni || set_cap;
+	if (!*any)
+		return 0;
+	rc = vtep_bridge_set(r->dp, arg_str(r, "name"), set_vni, vni, set_cap, cap, err,
+			     sizeof(err));
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
 static int h_bridge_add(struct req *r)
 {
 	struct dp_bridge_params p;
 	char err[ERR_SIZE] = "";
+	bool any;
 	int rc;
 
 	dp_bridge_params_default(&p);
 	bridge_params_args(r, &p);
 	rc = dp_bridge_add(r->dp, arg_str(r, "name"), &p, err, sizeof(err));
-	return rc < 0 ? dp_fail(r, rc, err) : 0;
+	if (rc < 0)
+		return dp_fail(r, rc, err);
+	rc = bridge_overlay_args(r, &any);
+	if (rc < 0)
+		dp_bridge_del(r->dp, arg_str(r, "name"), err, sizeof(err)); /* all or nothing */
+	return rc;
 }
 
 static int h_bridge_del(struct req *r)
@@ -653,14 +686,30 @@ static int h_bridge_set(struct req *r)
 	unsigned int mask;
 	int rc;
 
+	uint32_t old_vni = 0, old_cap = 0;
+	bool any;
+
 	memset(&p, 0, sizeof(p));
 	mask = bridge_params_args(r, &p);
-	if (mask == 0)
+	if (mask == 0 && json_object_get(r->args, "vni") == NULL &&
+	    json_object_get(r->args, "remote_max_macs") == NULL)
 		return fail(r, EINVAL,
-			    "nothing to change (expected mac_aging_s, max_macs, move_damp or "
-			    "move_damp_s)");
+			    "nothing to change (expected mac_aging_s, max_macs, move_damp, "
+			    "move_damp_s, vni or remote_max_macs)");
+	vtep_bridge_get(r->dp, arg_str(r, "name"), &old_vni, &old_cap);
+	rc = bridge_overlay_args(r, &any);
+	if (rc < 0 || mask == 0)
+		return rc;
 	rc = dp_bridge_set(r->dp, arg_str(r, "name"), &p, mask, err, sizeof(err));
-	return rc < 0 ? dp_fail(r, rc, err) : 0;
+	if (rc < 0) {
+		char err2[ERR_SIZE];
+
+		if (any) /* all or nothing: the overlay settings go back */
+			vtep_bridge_set(r->dp, arg_str(r, "name"), true, old_vni, true, old_cap,
+					err2, sizeof(err2));
+		return dp_fail(r, rc, err);
+	}
+	return 0;
 }
 
 static json_t *bridge_json(struct req *r, const struct dp_bridge_info *b)
@@ -686,6 +735,13 @@ static json_t *bridge_json(struct req *r, const struct dp_bridge_info *b)
 	jset(r, cnt, "moves", jint(b->moves));
 	jset(r, cnt, "move_damped", jint(b->move_damped));
 	jset(r, cnt, "limit_hit", jint(b->limit_hit));
+	{
+		uint32_t vni = 0, cap = 0;
+
+		vtep_bridge_get(r->dp, b->name, &vni, &cap);
+		jset(r, o, "vni", json_integer(vni));
+		jset(r, o, "remote_max_macs", json_integer(cap));
+	}
 	jset(r, o, "counters", cnt);
 	return o;
 }
@@ -730,12 +786,20 @@ static int port_type_parse(struct req *r, const char *s, enum dp_port_type *t)
 
 	for (int i = 0; i < DP_PORT_TYPE_MAX; i++) {
 		if (dp_port_type_names[i] != NULL && strcmp(dp_port_type_names[i], s) == 0) {
+			if (i == DP_PORT_VXLAN)
+				return fail(r, EINVAL,
+					    "vxlan ports are made by vtep-remote-add (a remote VTEP "
+					    "of a bridge's VNI), not port-add");
 			*t = (enum dp_port_type)i;
 			return 0;
 		}
 	}
 	for (int i = 0; i < DP_PORT_TYPE_MAX && n < sizeof(expect); i++) {
-		int w = snprintf(expect + n, sizeof(expect) - n, "%s%s", n ? ", " : "",
+		int w;
+
+		if (i == DP_PORT_VXLAN)
+			continue;
+		w = snprintf(expect + n, sizeof(expect) - n, "%s%s", n ? ", " : "",
 				 port_type_name((enum dp_port_type)i));
 
 		n += w > 0 ? (size_t)w : 0;
@@ -868,6 +932,20 @@ static int h_port_list(struct req *r)
 	return 0;
 }
 
+/* A tunnel port's membership is its remote's (vtep-remote-add/-del), not the user's. */
+static int port_tunnel_refuse(struct req *r, const char *cmd)
+{
+	struct dp_port_info pi;
+
+	if (dp_port_info_by_name(r->dp, arg_str(r, "port"), &pi) == 0 &&
+	    pi.params.type == DP_PORT_VXLAN)
+		return fail(r, EPERM,
+			    "%s %s: a tunnel port joins and leaves its bridge with "
+			    "vtep-remote-add and vtep-remote-del",
+			    cmd, Q(arg_str(r, "port")));
+	return 0;
+}
+
 static int h_port_attach(struct req *r)
 {
 	json_t *trunk = json_object_get(r->args, "trunk");
@@ -876,6 +954,9 @@ static int h_port_attach(struct req *r)
 	uint32_t v;
 	int rc;
 
+	rc = port_tunnel_refuse(r, "port-attach");
+	if (rc < 0)
+		return rc;
 	memset(&cfg, 0, sizeof(cfg));
 	if (trunk != NULL) {
 		if (json_object_get(r->args, "vlan") != NULL)
@@ -904,8 +985,11 @@ static int h_port_attach(struct req *r)
 static int h_port_detach(struct req *r)
 {
 	char err[ERR_SIZE] = "";
-	int rc = dp_port_detach(r->dp, arg_str(r, "port"), err, sizeof(err));
+	int rc = port_tunnel_refuse(r, "port-detach");
 
+	if (rc < 0)
+		return rc;
+	rc = dp_port_detach(r->dp, arg_str(r, "port"), err, sizeof(err));
 	return rc < 0 ? dp_fail(r, rc, err) : 0;
 }
 
@@ -1016,6 +1100,15 @@ static int h_fdb_show(struct req *r)
 		jset(r, o, "port", json_string(port != NULL ? port : ""));
 		jset(r, o, "type", json_string(e->is_static ? "static" : "learned"));
 		jset(r, o, "age_s", json_integer(e->is_static ? 0 : e->age_s));
+		{
+			uint32_t ip;
+			char ips[INET_ADDRSTRLEN];
+
+			/* a MAC behind a remote VTEP: say which */
+			if (vtep_port_remote(r->dp, e->port, &ip) == 0 &&
+			    inet_ntop(AF_INET, &ip, ips, sizeof(ips)) != NULL)
+				jset(r, o, "remote_vtep", json_string(ips));
+		}
 		jappend(r, arr, o);
 	}
 	free(c.e);
@@ -1907,6 +2000,213 @@ static int h_trace_packet(struct req *r)
 	return 0;
 }
 
+/* ---- VXLAN overlay (overlay/vtep_ctl.h) ---- */
+
+static uint32_t arg_ipv4(const struct req *r, const char *key)
+{
+	const char *s = arg_str(r, key);
+	struct in_addr a = {0};
+
+	if (s != NULL && inet_pton(AF_INET, s, &a) != 1)
+		a.s_addr = 0; /* not reached: args_check parsed it */
+	return a.s_addr;
+}
+
+static json_t *jip(uint32_t ip)
+{
+	char s[INET_ADDRSTRLEN];
+
+	return json_string(inet_ntop(AF_INET, &ip, s, sizeof(s)) != NULL ? s : "");
+}
+
+static int h_vtep_add(struct req *r)
+{
+	struct vtep_params p;
+	char err[ERR_SIZE] = "";
+	uint32_t v;
+	int rc;
+
+	vtep_params_default(&p);
+	snprintf(p.port, sizeof(p.port), "%s", arg_str(r, "port"));
+	p.local_ip = arg_ipv4(r, "local_ip");
+	p.gateway = arg_ipv4(r, "gateway");
+	if (arg_u32(r, "prefix_len", &v))
+		p.prefix_len = (uint8_t)v;
+	if (arg_u32(r, "udp_port", &v))
+		p.udp_port = (uint16_t)v;
+	if (arg_u32(r, "mtu", &v))
+		p.mtu = v;
+	if (arg_u32(r, "ttl", &v))
+		p.ttl = (uint8_t)v;
+	if (arg_str(r, "mac") != NULL) {
+		if (vsw_mac_parse(arg_str(r, "mac"), p.mac) < 0)
+			return fail(r, EINVAL, "mac is not a MAC address");
+		p.has_mac = true;
+	}
+	rc = vtep_add(r->dp, arg_str(r, "name"), &p, err, sizeof(err));
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static int h_vtep_del(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	int rc = vtep_del(r->dp, arg_str(r, "name"), err, sizeof(err));
+
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static int h_vtep_remote_add(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	int rc = vtep_remote_add(r->dp, arg_str(r, "bridge"), arg_ipv4(r, "remote"),
+				 arg_str(r, "vtep"), arg_str(r, "port"), arg_vlan(r, 1), err,
+				 sizeof(err));
+
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static int h_vtep_remote_del(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	int rc = vtep_remote_del(r->dp, arg_str(r, "bridge"), arg_ipv4(r, "remote"), err,
+				 sizeof(err));
+
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static int h_vtep_neigh_add(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	uint8_t mac[6];
+	int rc;
+
+	if (vsw_mac_parse(arg_str(r, "mac"), mac) < 0)
+		return fail(r, EINVAL, "mac is not a MAC address");
+	rc = vtep_neigh_set(r->dp, arg_str(r, "vtep"), arg_ipv4(r, "ip"), mac, err, sizeof(err));
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+static int h_vtep_neigh_del(struct req *r)
+{
+	char err[ERR_SIZE] = "";
+	int rc = vtep_neigh_set(r->dp, arg_str(r, "vtep"), arg_ipv4(r, "ip"), NULL, err,
+				sizeof(err));
+
+	return rc < 0 ? dp_fail(r, rc, err) : 0;
+}
+
+/* Only the drop reasons that counted something: a tunnel's list is short. */
+static json_t *drops_nonzero(struct req *r, const struct dp_port_stats *st, uint64_t *total)
+{
+	json_t *o = json_object();
+
+	*total = 0;
+	for (int i = 0; i < VSW_DROP_MAX; i++) {
+		if (st->drops[i] == 0)
+			continue;
+		jset(r, o, vsw_drop_names[i], jint(st->drops[i]));
+		*total += st->drops[i];
+	}
+	return o;
+}
+
+static json_t *vtep_json(struct req *r, const struct vtep_info *vi)
+{
+	json_t *o = json_object(), *cnt = json_object(), *nbs = json_array(),
+	       *rems = json_array();
+	struct dp_port_stats st;
+	char err[ERR_SIZE], mac[18];
+	uint64_t total;
+
+	jset(r, o, "name", json_string(Q(vi->name)));
+	jset(r, o, "port", json_string(Q(vi->params.port)));
+	jset(r, o, "local_ip", jip(vi->params.local_ip));
+	jset(r, o, "prefix_len", json_integer(vi->params.prefix_len));
+	if (vi->params.gateway != 0)
+		jset(r, o, "gateway", jip(vi->params.gateway));
+	jset(r, o, "udp_port", json_integer(vi->params.udp_port));
+	jset(r, o, "mtu", json_integer(vi->params.mtu));
+	jset(r, o, "ttl", json_integer(vi->params.ttl));
+	vsw_mac_format(vi->params.mac, mac);
+	jset(r, o, "mac", json_string(mac));
+	jset(r, cnt, "decap_packets", jint(vi->decap_packets));
+	jset(r, cnt, "decap_bytes", jint(vi->decap_bytes));
+	jset(r, cnt, "arp_req_rx", jint(vi->arp_req_rx));
+	jset(r, cnt, "arp_reply_tx", jint(vi->arp_reply_tx));
+	jset(r, cnt, "arp_req_tx", jint(vi->arp_req_tx));
+	jset(r, cnt, "arp_reply_rx", jint(vi->arp_reply_rx));
+	jset(r, cnt, "arp_no_mbuf", jint(vi->arp_no_mbuf));
+	if (dp_port_stats_get(r->dp, vi->params.port, &st, err, sizeof(err)) == 0) {
+		jset(r, cnt, "rx_packets", jint(st.rx_packets));
+		jset(r, cnt, "tx_packets", jint(st.tx_packets));
+		jset(r, cnt, "drops", drops_nonzero(r, &st, &total));
+		jset(r, cnt, "drops_total", jint(total));
+	}
+	jset(r, o, "counters", cnt);
+	for (unsigned int i = 0; i < vi->n_neigh && i < VTEP_INFO_NEIGH_MAX; i++) {
+		json_t *n = json_object();
+
+		jset(r, n, "ip", jip(vi->neigh[i].ip));
+		vsw_mac_format(vi->neigh[i].mac, mac);
+		jset(r, n, "mac", json_string(vi->neigh[i].resolved ? mac : ""));
+		jset(r, n, "state", json_string(vi->neigh[i].is_static	   ? "static"
+						: vi->neigh[i].resolved ? "resolved"
+									: "incomplete"));
+		jset(r, n, "age_s", json_integer(vi->neigh[i].age_s));
+		jset(r, n, "users", json_integer(vi->neigh[i].users));
+		jappend(r, nbs, n);
+	}
+	jset(r, o, "neighbours", nbs);
+	for (unsigned int i = 0; i < vi->n_remotes && i < VTEP_INFO_REMOTES_MAX; i++) {
+		json_t *m = json_object();
+
+		jset(r, m, "bridge", json_string(Q(vi->remotes[i].bridge)));
+		jset(r, m, "vni", json_integer(vi->remotes[i].vni));
+		jset(r, m, "remote", jip(vi->remotes[i].ip));
+		jset(r, m, "port", json_string(Q(vi->remotes[i].port)));
+		jset(r, m, "next_hop", jip(vi->remotes[i].next_hop));
+		jset(r, m, "mtu_needed", json_integer(vi->remotes[i].mtu_needed));
+		if (dp_port_stats_get(r->dp, vi->remotes[i].port, &st, err, sizeof(err)) == 0) {
+			jset(r, m, "tx_packets", jint(st.tx_packets));
+			jset(r, m, "tx_bytes", jint(st.tx_bytes));
+			jset(r, m, "rx_packets", jint(st.rx_packets));
+			jset(r, m, "rx_bytes", jint(st.rx_bytes));
+			jset(r, m, "drops", drops_nonzero(r, &st, &total));
+			jset(r, m, "drops_total", jint(total));
+		}
+		jappend(r, rems, m);
+	}
+	jset(r, o, "remotes", rems);
+	return o;
+}
+
+static int h_vtep_list(struct req *r)
+{
+	const char *name = arg_str(r, "name");
+	struct vtep_info *vi = malloc(sizeof(*vi));
+	bool found = false;
+	json_t *arr;
+
+	if (vi == NULL)
+		return fail(r, ENOMEM, "out of memory");
+	arr = json_array();
+	r->result = arr;
+	for (unsigned int idx = 0; idx < INFO_ITER_MAX; idx++) {
+		int rc = vtep_info_at(r->dp, idx, vi);
+
+		if (rc == -ENOENT)
+			break;
+		if (rc < 0 || (name != NULL && strcmp(vi->name, name) != 0))
+			continue;
+		found = true;
+		jappend(r, arr, vtep_json(r, vi));
+	}
+	free(vi);
+	if (name != NULL && !found)
+		return fail(r, ENOENT, "vtep \"%s\": %s", name, strerror(ENOENT));
+	return 0;
+}
+
 /* ---- the command table ---- */
 
 #define U(k, lo, hi)                                                                               \
@@ -1928,7 +2228,44 @@ static const struct arg_spec a_name[] = {NAME("name", true), END};
 static const struct arg_spec a_name_opt[] = {NAME("name", false), END};
 static const struct arg_spec a_bridge[] = {
 	NAME("name", true),	 U("mac_aging_s", 1, 1000000), U("max_macs", 1, 4194304),
-	U("move_damp", 0, 1000), U("move_damp_s", 0, 255),     END,
+	U("move_damp", 0, 1000), U("move_damp_s", 0, 255),     U("vni", 0, 16777215),
+	U("remote_max_macs", 0, 4194304), END,
+};
+static const struct arg_spec a_vtep_add[] = {
+	NAME("name", true),
+	NAME("port", true),
+	{"local_ip", ARG_IPV4, true, 0, 0},
+	U("prefix_len", 1, 32),
+	{"gateway", ARG_IPV4, false, 0, 0},
+	U("udp_port", 1, 65535),
+	U("mtu", 576, 9216),
+	U("ttl", 1, 255),
+	{"mac", ARG_MAC, false, 0, 0},
+	END,
+};
+static const struct arg_spec a_vtep_remote[] = {
+	NAME("bridge", true),
+	{"remote", ARG_IPV4, true, 0, 0},
+	NAME("vtep", false),
+	NAME("port", false),
+	VLAN("vlan"),
+	END,
+};
+static const struct arg_spec a_vtep_remote_del[] = {
+	NAME("bridge", true),
+	{"remote", ARG_IPV4, true, 0, 0},
+	END,
+};
+static const struct arg_spec a_vtep_neigh_add[] = {
+	NAME("vtep", true),
+	{"ip", ARG_IPV4, true, 0, 0},
+	{"mac", ARG_MAC, true, 0, 0},
+	END,
+};
+static const struct arg_spec a_vtep_neigh_del[] = {
+	NAME("vtep", true),
+	{"ip", ARG_IPV4, true, 0, 0},
+	END,
 };
 static const struct arg_spec a_port_add[] = {
 	NAME("name", true),
@@ -2062,6 +2399,13 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"trace-start", h_trace_start, true, a_trace_start},
 	{"trace-show", h_trace_show, true, a_capture_id}, /* shows frames: writers only */
 	{"trace-packet", h_trace_packet, false, a_trace_packet},
+	{"vtep-add", h_vtep_add, true, a_vtep_add},
+	{"vtep-del", h_vtep_del, true, a_name},
+	{"vtep-list", h_vtep_list, false, a_name_opt},
+	{"vtep-remote-add", h_vtep_remote_add, true, a_vtep_remote},
+	{"vtep-remote-del", h_vtep_remote_del, true, a_vtep_remote_del},
+	{"vtep-neigh-add", h_vtep_neigh_add, true, a_vtep_neigh_add},
+	{"vtep-neigh-del", h_vtep_neigh_del, true, a_vtep_neigh_del},
 };
 #define N_CMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 

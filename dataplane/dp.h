@@ -25,9 +25,13 @@
 #define VSW_BURST 32
 #define VSW_TXBUF 64
 
+#define VSW_MAX_VTEPS 4
+
 /* Capture tap directions: index of port->cap[] (see capture.h). */
 enum { CAPTURE_RX, CAPTURE_TX };
 struct capture;
+struct vtep;      /* overlay/vtep.h */
+struct vxlan_tun; /* overlay/vtep.h */
 
 /* Written only by the worker that owns it (one per port per worker); read by control. */
 struct port_stats {
@@ -51,6 +55,11 @@ struct port {
 	uint64_t storm_rate_tsc; /* tsc cycles per token, 0 = unlimited; control: rw */
 	uint64_t storm_burst_tsc;
 	uint8_t trunk[512]; /* bitmap of allowed VLANs */
+	/* overlay, set before the port is published or polled and never changed after:
+	 * an underlay port's VTEP (its frames go to vxlan_decap, not to a bridge), or a
+	 * tunnel port's remote VTEP (its tx encapsulates onto the underlay port) */
+	struct vtep *vtep;
+	struct vxlan_tun *tun;
 
 	/* --- owned by the worker that polls this port's rx queue --- */
 	uint64_t storm_tsc; /* token bucket, in tsc: time the bucket was "empty" */
@@ -77,9 +86,13 @@ struct bridge {
 	struct port_set *_Atomic members; /* control: rw (publish); dataplane: ro */
 	/* NULL while the bridge has no flow rule: then the flow stage costs one branch */
 	struct flow_table *_Atomic flows; /* control: rw (publish, l2/flow_table.h); dataplane: ro */
+	/* MACs learned from all remote VTEPs of its VNI together, 0 = no cap of its own;
+	 * control: rw; dataplane: ro (overlay/vtep.h, vtep_learn_admit) */
+	uint32_t remote_max_macs;
 	/* control only */
 	char name[VSW_NAME_MAX];
 	struct dp_bridge_params params;
+	uint32_t vni; /* VXLAN network identifier, 0 = none (overlay/vtep.c) */
 };
 
 /* Per worker, per egress port: frames waiting for the next tx burst. */
@@ -101,7 +114,8 @@ struct worker {
 	uint16_t n_dirty;
 	uint16_t dirty[VSW_MAX_PORTS];
 	uint64_t loops, busy_loops; /* read by control, approximate */
-	uint64_t info_loops, info_busy; /* control: last values seen by dp_info_get */
+	uint64_t loop_tsc, busy_tsc; /* cycles of all loops, of loops that moved frames; idem */
+	uint64_t info_tsc, info_busy; /* control: last values seen by dp_info_get */
 	struct txbuf tx[VSW_MAX_PORTS];
 } __rte_cache_aligned;
 
@@ -119,6 +133,7 @@ struct dp {
 	bool hugepages;
 	unsigned int control_lcore;
 	uint32_t devseq; /* makes vdev names unique across add/del */
+	struct vtep *vteps[VSW_MAX_VTEPS]; /* control only (overlay/vtep.c) */
 };
 
 /* Wait until no worker can still hold a pointer unpublished before this call. */

@@ -63,6 +63,7 @@ enum dp_port_type {
 	DP_PORT_AF_PACKET,
 	DP_PORT_TAP,
 	DP_PORT_VHOST_USER,
+	DP_PORT_VXLAN, /* a remote VTEP of a bridge's VNI: made by vtep-remote-add, no ethdev */
 	DP_PORT_TYPE_MAX
 };
 extern const char *const dp_port_type_names[DP_PORT_TYPE_MAX];
@@ -239,7 +240,7 @@ struct dp_worker_info {
 	unsigned int lcore, cpu;
 	unsigned int n_ports;
 	uint16_t ports[VSW_MAX_PORTS];
-	double busy_pct; /* share of loop iterations that moved packets, since last call */
+	double busy_pct; /* share of its cycles spent on polls that moved frames, since last call */
 };
 struct dp_info {
 	const char *version;

@@ -23,7 +23,21 @@
 	X(no_mbuf, "no buffer to copy a flooded frame")                                            \
 	X(tx_full, "egress queue full (peer not draining or port overloaded)")                     \
 	X(flow_drop, "dropped by the drop action of a flow rule")                                  \
-	X(port_down, "egress port's link is down (vhost-user port with no guest attached)")
+	X(port_down, "egress port's link is down (vhost-user port with no guest attached)")        \
+	X(vxlan_not_for_us, "underlay frame not for this VTEP: other MAC, address, protocol, "     \
+			    "UDP port, or ARP not about the VTEP")                                 \
+	X(vxlan_malformed, "truncated or malformed outer Ethernet, IPv4, UDP or VXLAN header")     \
+	X(vxlan_outer_fragment, "outer IPv4 packet is a fragment (VTEPs do not reassemble)")       \
+	X(vxlan_bad_ip_csum, "outer IPv4 header checksum is wrong")                                \
+	X(vxlan_bad_udp_csum, "outer UDP checksum is not zero and wrong")                          \
+	X(vxlan_bad_flags, "VXLAN header without the I flag (RFC 7348 section 5)")                 \
+	X(vxlan_unknown_vni, "VNI not carried by any bridge")                                      \
+	X(vxlan_unknown_vtep, "source VTEP is not a remote of that VNI (RFC 7348 section 7)")      \
+	X(vxlan_inner_runt, "inner frame shorter than an Ethernet header")                         \
+	X(vxlan_mac_steal, "remote frame claims the MAC of a local station (not moved)")           \
+	X(vxlan_split_horizon, "frame from one tunnel to another tunnel (split horizon)")          \
+	X(vxlan_mtu_exceeded, "encapsulated frame bigger than the underlay MTU")                    \
+	X(vxlan_no_neigh, "next hop of the remote VTEP not resolved by ARP yet")
 
 enum vsw_drop {
 #define VSW_DROP_ENUM(name, help) VSW_DROP_##name,

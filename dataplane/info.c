@@ -19,7 +19,7 @@ void dp_info_get(struct dp *dp, struct dp_info *info)
 		struct worker *w = dp->workers[i];
 		const struct port_set *ps = atomic_load(&w->rx_ports);
 		/* the worker's counters are plain: a torn read only skews one sample */
-		uint64_t loops = w->loops, busy = w->busy_loops;
+		uint64_t cycles = w->loop_tsc, busy = w->busy_tsc;
 		struct dp_worker_info *wi = &info->workers[i];
 
 		wi->lcore = w->lcore;
@@ -27,11 +27,10 @@ void dp_info_get(struct dp *dp, struct dp_info *info)
 		wi->n_ports = ps->n;
 		for (unsigned int j = 0; j < ps->n; j++)
 			wi->ports[j] = ps->p[j]->idx;
-		wi->busy_pct = loops > w->info_loops
-				       ? 100.0 * (double)(busy - w->info_busy) /
-						 (double)(loops - w->info_loops)
-				       : 0.0;
-		w->info_loops = loops;
+		wi->busy_pct = cycles > w->info_tsc ? 100.0 * (double)(busy - w->info_busy) /
+							      (double)(cycles - w->info_tsc)
+						    : 0.0;
+		w->info_tsc = cycles;
 		w->info_busy = busy;
 	}
 	for (int i = 0; i < VSW_MAX_BRIDGES; i++)

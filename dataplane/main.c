@@ -22,6 +22,7 @@
 #include <rte_pdump.h>
 
 #include "capture.h"
+#include "capture_ctl.h"
 #include "ctl_server.h"
 #include "dp.h"
 #include "fdb_ctl.h"
@@ -371,7 +372,10 @@ int main(int argc, char **argv)
 	       dp->hugepages ? "hugepages" : "no hugepages");
 
 	while (!main_stop) {
-		ctl_server_poll(srv, 100); /* wakes on a request; else 10 times a second for the clock */
+		/* wakes on a request; else 10 times a second for the clock, but every
+		 * millisecond while a capture runs: its ring (4096 frames) fills in well
+		 * under 100 ms at line rate */
+		ctl_server_poll(srv, dp_capture_running(dp) ? 1 : 100);
 		capture_poll(dp);
 		control_tick(dp, &last_age_s);
 	}

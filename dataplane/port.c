@@ -37,6 +37,7 @@
 const char *const dp_port_type_names[DP_PORT_TYPE_MAX] = {
 	[DP_PORT_PCAP] = "pcap",	     [DP_PORT_NULL] = "null", [DP_PORT_RING] = "ring",
 	[DP_PORT_AF_PACKET] = "af_packet", [DP_PORT_TAP] = "tap",   [DP_PORT_VHOST_USER] = "vhost-user",
+	[DP_PORT_VXLAN] = "vxlan",
 };
 
 /* What each port type accepts: option name, the vdev's own name for it ("" = ours). */
@@ -517,6 +518,13 @@ int dp_port_add(struct dp *dp, const char *name, const struct dp_port_params *pa
 		snprintf(err, errsz, "port-add %s: unknown port type", name);
 		return -EINVAL;
 	}
+	if (params->type == DP_PORT_VXLAN) {
+		snprintf(err, errsz,
+			 "port-add %s: vxlan ports are made by vtep-remote-add (a remote VTEP of "
+			 "a bridge's VNI)",
+			 name);
+		return -EINVAL;
+	}
 	rc = port_vdev_args(name, params, args, sizeof(args), err, errsz);
 	if (rc < 0)
 		return rc;
@@ -597,6 +605,12 @@ int dp_port_del(struct dp *dp, const char *name, char *err, size_t errsz)
 	if (p == NULL) {
 		snprintf(err, errsz, "port-del: no port \"%s\"", name);
 		return -ENOENT;
+	}
+	if (p->tun != NULL || p->vtep != NULL) {
+		snprintf(err, errsz, "port-del %s: %s", name,
+			 p->tun != NULL ? "a tunnel port goes with vtep-remote-del"
+					: "it carries a VTEP (vtep-del it first)");
+		return -EBUSY;
 	}
 	if (atomic_load(&p->bridge) != NULL) {
 		rc = dp_port_detach(dp, name, err, errsz);

@@ -56,8 +56,7 @@ static void drop_line(struct out *o, enum vsw_drop r, const char *stage)
 	line(o, "fate: drop %s (%s) at %s", vsw_drop_names[r], vsw_drop_help[r], stage);
 }
 
-static void flood(struct dp *dp, struct out *o, struct port *in, struct bridge *br,
-		  uint16_t vid)
+static void flood(struct dp *dp, struct out *o, struct port *in, struct bridge *br, uint16_t vid)
 {
 	const struct port_set *ms = atomic_load(&br->members);
 	char list[512];
@@ -85,8 +84,10 @@ static void flood(struct dp *dp, struct out *o, struct port *in, struct bridge *
 		return;
 	}
 	if (in->params.storm_pps)
-		line(o, "storm control: at most %u flooded frames/s from %s, beyond which "
-			"storm_limit drops", in->params.storm_pps, in->name);
+		line(o,
+		     "storm control: at most %u flooded frames/s from %s, beyond which "
+		     "storm_limit drops",
+		     in->params.storm_pps, in->name);
 	line(o, "fate: flooded in vlan %u to%s", vid, list);
 }
 
@@ -121,8 +122,8 @@ int dp_trace_packet(struct dp *dp, const struct dp_trace_packet *tp, char *outbu
 	frame[off++] = 0x08;
 	frame[off] = 0x00;
 	line(&o, "frame: %s > %s, %s%.0u on port %s (simulated: nothing is sent or learned)",
-	     mac_s(a, tp->src), mac_s(b, tp->dst), tp->vlan ? "802.1Q vlan " : "untagged",
-	     tp->vlan, in->name);
+	     mac_s(a, tp->src), mac_s(b, tp->dst), tp->vlan ? "802.1Q vlan " : "untagged", tp->vlan,
+	     in->name);
 
 	br = atomic_load(&in->bridge);
 	if (br == NULL) {
@@ -156,8 +157,9 @@ int dp_trace_packet(struct dp *dp, const struct dp_trace_packet *tp, char *outbu
 		line(&o, "learn: source known on %s: would move to %s (move damping applies)",
 		     port_name_of(dp, fdb_slot_port(br->fdb, s)), in->name);
 	} else {
-		line(&o, "learn: source unknown in vlan %u: would be learned on %s (unless a MAC "
-			 "limit is reached)",
+		line(&o,
+		     "learn: source unknown in vlan %u: would be learned on %s (unless a MAC "
+		     "limit is reached)",
 		     info.vid, in->name);
 	}
 

@@ -10,7 +10,9 @@
 # Then pings across lab, shows bridges, the MAC table, counters and the capture, and
 # removes everything it made (also on Ctrl-C). Exits non-zero if the ping fails.
 # Last, scripts/demo-controller.sh drives a fresh switch from a topology file through
-# vsw-controller (apply, show, export, a controller killed and adopted again).
+# vsw-controller (apply, show, export, a controller killed and adopted again), and
+# scripts/demo-vms.sh boots two QEMU VMs on vhost-user ports of one bridge and has them
+# ping each other (skipped, saying why, without QEMU or a kernel for the guest).
 # Needs root. VSW_BUILD: build directory (default build, relative to the repository).
 set -eEu -o pipefail
 
@@ -205,4 +207,6 @@ say "$($PY "$E2E_PY" count "$TMP/lab-flood.pcap") frames in the capture"
 
 bold "11. the same switch driven by vsw-controller from a topology file"
 VSW_BUILD=$VSW_BUILD bash "$ROOT/scripts/demo-controller.sh" || RC=1
+bold "12. two QEMU VMs on vhost-user ports of one bridge, pinging each other"
+VSW_BUILD=$VSW_BUILD bash "$ROOT/scripts/demo-vms.sh" || RC=1
 exit $RC

@@ -30,6 +30,7 @@ enum vswctl_out {
 	VSWCTL_OUT_FLOWS,
 	VSWCTL_OUT_FLOW_IDS,
 	VSWCTL_OUT_FLOW_DEL,
+	VSWCTL_OUT_VTEPS,
 };
 
 struct vswctl_req {
@@ -59,6 +60,20 @@ void vswctl_usage(FILE *out);
  * dataplane still prints.
  */
 int vswctl_print(FILE *out, enum vswctl_out kind, json_t *result, char *err, size_t errsz);
+/*
+ * `vswctl stats` when some port has tx_full drops: stats were taken twice, SECS apart
+ * (BEFORE and AFTER), and INFO at the end covers the same window. For each port whose
+ * tx_full grew, a "hint:" line saying whether the switch is overloaded (a worker at least
+ * VSWCTL_BUSY_OVERLOADED percent busy) or the guest / peer is not draining its ring. PORTS
+ * is a port-list result (for the types). Returns the number of hint lines.
+ */
+#define VSWCTL_BUSY_OVERLOADED 90.0
+#define VSWCTL_HINT_WINDOW_MS 500
+int vswctl_print_tx_full_hints(FILE *out, json_t *ports, json_t *before, json_t *after,
+			       json_t *info, double secs);
+/* Sum of tx_full over the ports of a stats result. */
+json_int_t vswctl_tx_full_total(json_t *stats);
+
 /* -j: the result as indented JSON with sorted keys (stable for diffs and scripts). */
 int vswctl_print_json(FILE *out, json_t *result);
 

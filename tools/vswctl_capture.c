@@ -106,8 +106,8 @@ static int cap_connect(struct cap_conn *c, const char *path, char *err, size_t e
 }
 
 /* Send one request; with pass_fd >= 0, that descriptor goes along with its bytes. */
-static int cap_send(struct cap_conn *c, const char *cmd, json_t *args, int pass_fd,
-		    int64_t *id, char *err, size_t errsz)
+static int cap_send(struct cap_conn *c, const char *cmd, json_t *args, int pass_fd, int64_t *id,
+		    char *err, size_t errsz)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -160,8 +160,7 @@ static int cap_send(struct cap_conn *c, const char *cmd, json_t *args, int pass_
 }
 
 /* The reply to request id, parsed. */
-static int cap_recv(struct cap_conn *c, int64_t id, struct vsw_reply *r, char *err,
-		    size_t errsz)
+static int cap_recv(struct cap_conn *c, int64_t id, struct vsw_reply *r, char *err, size_t errsz)
 {
 	int64_t deadline = c->timeout_ms > 0 ? mono_ms() + c->timeout_ms : -1;
 
@@ -386,7 +385,8 @@ int vswctl_capture_main(const char *sock, int timeout_ms, bool json, int argc, c
 			break;
 		case 'G':
 			if (parse_num(optarg, 31536000, &duration) < 0 || duration == 0)
-				return usage_fail(errf, "-G \"%s\": expected whole seconds", optarg);
+				return usage_fail(errf, "-G \"%s\": expected whole seconds",
+						  optarg);
 			break;
 		case 'P':
 			pcap = true;
@@ -420,7 +420,8 @@ int vswctl_capture_main(const char *sock, int timeout_ms, bool json, int argc, c
 		return usage_fail(errf, "a filter both with -f and as words (\"%s\")", argv[first]);
 	fbuf[0] = '\0';
 	for (int i = first; i < argc; i++) {
-		int n = snprintf(fbuf + flen, sizeof(fbuf) - flen, "%s%s", flen ? " " : "", argv[i]);
+		int n = snprintf(fbuf + flen, sizeof(fbuf) - flen, "%s%s", flen ? " " : "",
+				 argv[i]);
 
 		if (n < 0 || (size_t)n >= sizeof(fbuf) - flen)
 			return usage_fail(errf, "the filter is too long%s", "");
@@ -438,8 +439,8 @@ int vswctl_capture_main(const char *sock, int timeout_ms, bool json, int argc, c
 	}
 	if (strcmp(wpath, "-") == 0) {
 		if (isatty(STDOUT_FILENO))
-			return usage_fail(errf, "-w -: stdout is a terminal (pipe it: | tshark -r -)%s",
-					  "");
+			return usage_fail(
+				errf, "-w -: stdout is a terminal (pipe it: | tshark -r -)%s", "");
 		fflush(out);
 		ofd = STDOUT_FILENO;
 	} else {
@@ -541,7 +542,7 @@ int vswctl_capture_main(const char *sock, int timeout_ms, bool json, int argc, c
 			if (strcmp(jstr(ci, "state"), "running") != 0) {
 				final = json_incref(ci);
 				ret = strcmp(jstr(ci, "state"), "done") == 0 ? VSWCTL_EXIT_OK
-									   : VSWCTL_EXIT_FAIL;
+									     : VSWCTL_EXIT_FAIL;
 				vsw_reply_clear(&r);
 				/* forget it: our connection closing would, too */
 				cap_call(&c, "capture-stop", args, -1, &r, err, sizeof(err));
@@ -653,8 +654,8 @@ bad:
 	return VSWCTL_EXIT_USAGE;
 }
 
-int vswctl_trace_main(const char *sock, int timeout_ms, bool json, int argc, char **argv,
-		      FILE *out, FILE *errf)
+int vswctl_trace_main(const char *sock, int timeout_ms, bool json, int argc, char **argv, FILE *out,
+		      FILE *errf)
 {
 	static const struct option opts[] = {
 		{"count", required_argument, NULL, 'c'},
@@ -684,7 +685,8 @@ int vswctl_trace_main(const char *sock, int timeout_ms, bool json, int argc, cha
 			break;
 		case 'G':
 			if (parse_num(optarg, 31536000, &duration) < 0 || duration == 0)
-				return usage_fail(errf, "-G \"%s\": expected whole seconds", optarg);
+				return usage_fail(errf, "-G \"%s\": expected whole seconds",
+						  optarg);
 			break;
 		case 'p':
 			spec = optarg;
@@ -714,7 +716,8 @@ int vswctl_trace_main(const char *sock, int timeout_ms, bool json, int argc, cha
 	port = argv[optind++];
 	fbuf[0] = '\0';
 	for (int i = optind; i < argc; i++) {
-		int n = snprintf(fbuf + flen, sizeof(fbuf) - flen, "%s%s", flen ? " " : "", argv[i]);
+		int n = snprintf(fbuf + flen, sizeof(fbuf) - flen, "%s%s", flen ? " " : "",
+				 argv[i]);
 
 		if (n < 0 || (size_t)n >= sizeof(fbuf) - flen) {
 			ret = usage_fail(errf, "the filter is too long%s", "");
@@ -774,7 +777,8 @@ int vswctl_trace_main(const char *sock, int timeout_ms, bool json, int argc, cha
 	if (json)
 		vswctl_print_json(out, last);
 	if (jnum(last, "traced") < count)
-		fprintf(errf, "vswctl: trace %" PRIu64 ": %" PRIu64 " of %" PRIu64
+		fprintf(errf,
+			"vswctl: trace %" PRIu64 ": %" PRIu64 " of %" PRIu64
 			" frames traced before it was stopped\n",
 			id, jnum(last, "traced"), count);
 	cap_call(&c, "capture-stop", args, -1, &r, err, sizeof(err));

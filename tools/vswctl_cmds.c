@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vsw_client.h"
 #include "vsw_proto.h"
@@ -166,6 +167,7 @@ enum kv_type {
 	KV_VLAN0, /* 0..4094, 0 = none */
 	KV_PORT,  /* a port name */
 	KV_TRUNK, /* a VLAN list, sent as an array */
+	KV_STR,	  /* text, checked by the dataplane (an IPv4 address, a MAC) */
 };
 
 struct kv {
@@ -180,6 +182,19 @@ static const struct kv bridge_kvs[] = {
 	{"max_macs", "max_macs", KV_U32},
 	{"move_damp", "move_damp", KV_U32},
 	{"move_damp_s", "move_damp_s", KV_U32},
+	{"vni", "vni", KV_U32},
+	{"remote_max_macs", "remote_max_macs", KV_U32},
+	{NULL, NULL, 0},
+};
+static const struct kv vtep_kvs[] = {
+	{"gateway", "gateway", KV_STR}, {"udp_port", "udp_port", KV_U32},
+	{"mtu", "mtu", KV_U32},		{"ttl", "ttl", KV_U32},
+	{"mac", "mac", KV_STR},		{NULL, NULL, 0},
+};
+static const struct kv remote_kvs[] = {
+	{"vtep", "vtep", KV_PORT}, /* a name, checked as names are */
+	{"port", "port", KV_PORT},
+	{"vlan", "vlan", KV_VLAN},
 	{NULL, NULL, 0},
 };
 static const struct kv port_kvs[] = {
@@ -264,6 +279,10 @@ static int kv_one(const struct cmd *cmd, const struct kv *kv, const char *val, j
 		return put(args, kv->field, json_integer(n), err, errsz);
 	case KV_PORT:
 		return put_name(cmd, args, kv->field, "port", val, err, errsz);
+	case KV_STR:
+		if (*val == '\0')
+			return usage(err, errsz, cmd, "%s= needs a value", kv->key);
+		return put(args, kv->field, json_string(val), err, errsz);
 	case KV_TRUNK:
 		if (*val == '\0')
 			return usage(err, errsz, cmd, "trunk= needs a VLAN list such as 10,20-30");
@@ -383,6 +402,98 @@ static int parse_port_opt(const struct cmd *cmd, int argc, char **argv, struct v
 			  char *err, size_t errsz)
 {
 	return parse_one_name(cmd, argc, argv, req->args, "name", "port", true, err, errsz);
+}
+
+static int parse_vtep_name(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			   char *err, size_t errsz)
+{
+	return parse_one_name(cmd, argc, argv, req->args, "name", "VTEP", false, err, errsz);
+}
+
+static int parse_vtep_opt(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			  char *err, size_t errsz)
+{
+	return parse_one_name(cmd, argc, argv, req->args, "name", "VTEP", true, err, errsz);
+}
+
+/* vtep add NAME PORT IP[/LEN] [KEY=VALUE...] */
+static int parse_vtep_add(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			  char *err, size_t errsz)
+{
+	const char *name = positional(cmd, argc, argv, 0, "VTEP name", err, errsz);
+	const char *port = name ? positional(cmd, argc, argv, 1, "underlay port", err, errsz) : NULL;
+	const char *ip = port ? positional(cmd, argc, argv, 2, "local IPv4 address", err, errsz)
+			      : NULL;
+	char addr[64];
+	const char *slash;
+	uint32_t len;
+	int rc;
+
+	if (ip == NULL)
+		return -EINVAL;
+	rc = put_name(cmd, req->args, "name", "VTEP", name, err, errsz);
+	if (rc == 0)
+		rc = put_name(cmd, req->args, "port", "port", port, err, errsz);
+	if (rc < 0)
+		return rc;
+	slash = strchr(ip, '/');
+	snprintf(addr, sizeof(addr), "%.*s", slash ? (int)(slash - ip) : (int)strlen(ip), ip);
+	if (slash != NULL) {
+		if (parse_u32(slash + 1, &len) < 0 || len < 1 || len > 32)
+			return usage(err, errsz, cmd, "\"%s\": prefix length must be 1 to 32", ip);
+		rc = put(req->args, "prefix_len", json_integer(len), err, errsz);
+		if (rc < 0)
+			return rc;
+	}
+	rc = put(req->args, "local_ip", json_string(addr), err, errsz);
+	if (rc < 0)
+		return rc;
+	return parse_kvs(cmd, argc, argv, 3, vtep_kvs, req->args, err, errsz);
+}
+
+/* vtep remote-add BRIDGE IP [vtep=NAME] [port=NAME] [vlan=N], remote-del BRIDGE IP */
+static int parse_vtep_remote(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			     char *err, size_t errsz)
+{
+	const char *br = positional(cmd, argc, argv, 0, "bridge name", err, errsz);
+	const char *ip = br ? positional(cmd, argc, argv, 1, "remote VTEP address", err, errsz)
+			    : NULL;
+	bool add = strcmp(cmd->verb, "remote-add") == 0;
+	int rc;
+
+	if (ip == NULL)
+		return -EINVAL;
+	rc = put_name(cmd, req->args, "bridge", "bridge", br, err, errsz);
+	if (rc == 0)
+		rc = put(req->args, "remote", json_string(ip), err, errsz);
+	if (rc < 0)
+		return rc;
+	if (!add && argc > 2)
+		return usage(err, errsz, cmd, "unexpected \"%s\"", argv[2]);
+	return parse_kvs(cmd, argc, argv, 2, remote_kvs, req->args, err, errsz);
+}
+
+/* vtep neigh-add VTEP IP MAC, neigh-del VTEP IP */
+static int parse_vtep_neigh(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+			    char *err, size_t errsz)
+{
+	bool add = strcmp(cmd->verb, "neigh-add") == 0;
+	const char *v = positional(cmd, argc, argv, 0, "VTEP name", err, errsz);
+	const char *ip = v ? positional(cmd, argc, argv, 1, "neighbour address", err, errsz) : NULL;
+	const char *mac = ip && add ? positional(cmd, argc, argv, 2, "MAC address", err, errsz)
+				    : NULL;
+	int rc;
+
+	if (ip == NULL || (add && mac == NULL))
+		return -EINVAL;
+	if (argc > (add ? 3 : 2))
+		return usage(err, errsz, cmd, "unexpected \"%s\"", argv[add ? 3 : 2]);
+	rc = put_name(cmd, req->args, "vtep", "VTEP", v, err, errsz);
+	if (rc == 0)
+		rc = put(req->args, "ip", json_string(ip), err, errsz);
+	if (rc == 0 && add)
+		rc = put(req->args, "mac", json_string(mac), err, errsz);
+	return rc;
 }
 
 static int parse_detach(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
@@ -846,12 +957,15 @@ static const struct cmd cmds[] = {
 	 "ports and load.",
 	 NULL},
 	{"bridge", "add", NULL, "bridge-add", VSWCTL_OUT_NONE, F_MAY_EXIST,
-	 "bridge add NAME [aging=S] [max_macs=N] [move_damp=N] [move_damp_s=S] [--may-exist]",
+	 "bridge add NAME [aging=S] [max_macs=N] [move_damp=N] [move_damp_s=S] [vni=N]\n"
+	 "           [remote_max_macs=N] [--may-exist]",
 	 "Create a MAC-learning bridge.\n"
 	 "  aging=S        seconds a learned MAC lives without traffic (1..1000000, default 300)\n"
 	 "  max_macs=N     learned entries (1..4194304, default 65536)\n"
 	 "  move_damp=N    moves of one MAC within a second that freeze it (0 = off, default 5)\n"
 	 "  move_damp_s=S  seconds a flapping MAC stays frozen (default 10)\n"
+	 "  vni=N          VXLAN network identifier (1..16777215; 0 = none): see vtep\n"
+	 "  remote_max_macs=N  MACs learned from all remote VTEPs together (0 = no own cap)\n"
 	 "  --may-exist    succeed if the bridge already exists (its settings are not changed)",
 	 parse_bridge_add},
 	{"bridge", "del", NULL, "bridge-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
@@ -952,6 +1066,36 @@ static const struct cmd cmds[] = {
 	 "List a bridge's flow rules in the order they are tried, with packet and byte\n"
 	 "counters. Alias: flow dump.",
 	 parse_flow_show},
+	{"vtep", "add", NULL, "vtep-add", VSWCTL_OUT_NONE, F_MAY_EXIST,
+	 "vtep add NAME PORT IP[/LEN] [gateway=IP] [udp_port=N] [mtu=N] [ttl=N] [mac=MAC]",
+	 "Make PORT (a port in no bridge) the underlay of a VXLAN tunnel end point with\n"
+	 "address IP on subnet /LEN (default 24). It answers ARP for IP and resolves its\n"
+	 "next hops by ARP (remotes on the subnet, else gateway=IP).\n"
+	 "  udp_port=N     VXLAN UDP port (default 4789)\n"
+	 "  mtu=N          underlay IPv4 MTU (576..9216, default 1500): bigger frames are\n"
+	 "                 dropped as vxlan_mtu_exceeded, never fragmented\n"
+	 "  ttl=N          outer TTL (default 64)\n"
+	 "  mac=MAC        source MAC on the underlay (default: the port's own)",
+	 parse_vtep_add},
+	{"vtep", "del", NULL, "vtep-del", VSWCTL_OUT_NONE, F_IF_EXISTS, "vtep del NAME",
+	 "Delete a VTEP (refused while remotes use it).", parse_vtep_name},
+	{"vtep", "show", "list", "vtep-list", VSWCTL_OUT_VTEPS, 0, "vtep show [NAME]",
+	 "VTEPs with their underlay counters and drops, next hops (ARP state) and remote\n"
+	 "VTEPs per VNI with their tunnel port's counters and the MTU a dropped frame needed.",
+	 parse_vtep_opt},
+	{"vtep", "remote-add", NULL, "vtep-remote-add", VSWCTL_OUT_NONE, F_MAY_EXIST,
+	 "vtep remote-add BRIDGE IP [vtep=NAME] [port=NAME] [vlan=N]",
+	 "Add remote VTEP IP to the flood list of BRIDGE's VNI (bridge set BRIDGE vni=N):\n"
+	 "a tunnel port (default name vx<VNI>-<IP>) joins the bridge as an access port of\n"
+	 "VLAN N (default 1). Its MACs show in `fdb show` as PORT@IP.",
+	 parse_vtep_remote},
+	{"vtep", "remote-del", NULL, "vtep-remote-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
+	 "vtep remote-del BRIDGE IP", "Remove a remote VTEP and its tunnel port (its MACs go).",
+	 parse_vtep_remote},
+	{"vtep", "neigh-add", NULL, "vtep-neigh-add", VSWCTL_OUT_NONE, 0, "vtep neigh-add VTEP IP MAC",
+	 "A static next hop: never asked by ARP, never aged.", parse_vtep_neigh},
+	{"vtep", "neigh-del", NULL, "vtep-neigh-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
+	 "vtep neigh-del VTEP IP", "Back to ARP for a static next hop.", parse_vtep_neigh},
 	{"raw", NULL, NULL, NULL, VSWCTL_OUT_NONE, 0, "raw JSON",
 	 "Send JSON as one request line, unchanged, and print the reply line. Exit status\n"
 	 "is 0 when the reply's status is 0. For tests and debugging.",
@@ -1214,6 +1358,46 @@ static int usage_exit(FILE *errf, const char *msg, const char *hint)
 }
 
 /* raw: print the reply line as it came; success only if it parses with status 0. */
+/* A call whose failure only loses the hints: 0 when it answered with a result. */
+static int hint_call(struct vsw_client *c, const char *cmd, json_t *args, struct vsw_reply *r)
+{
+	char err[256];
+
+	if (vsw_client_call(c, cmd, args, r, err, sizeof(err)) < 0)
+		return -EIO;
+	return r->status == 0 && r->result != NULL ? 0 : -EIO;
+}
+
+/*
+ * After `stats` showed tx_full drops: watch the same ports for VSWCTL_HINT_WINDOW_MS and
+ * say, for each whose tx_full still grows, whether the switch or the receiver is the
+ * bottleneck (vswctl_print_tx_full_hints). Old drops alone prove nothing about now, hence
+ * a fresh window; the info call before it starts the workers' busy window.
+ */
+static void stats_hints(struct vsw_client *c, json_t *args, FILE *out)
+{
+	struct vsw_reply info0 = {0}, before = {0}, after = {0}, info1 = {0}, ports = {0};
+	struct timespec ts = {
+		.tv_sec = VSWCTL_HINT_WINDOW_MS / 1000,
+		.tv_nsec = (VSWCTL_HINT_WINDOW_MS % 1000) * 1000000L,
+	};
+
+	if (hint_call(c, "info", NULL, &info0) < 0 || hint_call(c, "stats", args, &before) < 0)
+		goto out;
+	nanosleep(&ts, NULL);
+	if (hint_call(c, "stats", args, &after) < 0 || hint_call(c, "info", NULL, &info1) < 0 ||
+	    hint_call(c, "port-list", NULL, &ports) < 0)
+		goto out;
+	vswctl_print_tx_full_hints(out, ports.result, before.result, after.result, info1.result,
+				   VSWCTL_HINT_WINDOW_MS / 1000.0);
+out:
+	vsw_reply_clear(&ports);
+	vsw_reply_clear(&info1);
+	vsw_reply_clear(&after);
+	vsw_reply_clear(&before);
+	vsw_reply_clear(&info0);
+}
+
 static int run_raw(struct vsw_client *c, const char *line, FILE *out, FILE *errf)
 {
 	struct vsw_reply r;
@@ -1366,6 +1550,8 @@ int vswctl_main(int argc, char **argv, FILE *out, FILE *errf)
 			snprintf(err, sizeof(err), "cannot print the result: %s", strerror(-rc));
 	} else {
 		rc = vswctl_print(out, req.out, r.result, err, sizeof(err));
+		if (rc == 0 && req.out == VSWCTL_OUT_STATS && vswctl_tx_full_total(r.result) > 0)
+			stats_hints(c, req.args, out);
 	}
 	if (rc < 0) {
 		fprintf(errf, "vswctl: %s\n", err);

@@ -436,7 +436,11 @@ static int print_fdb(FILE *out, json_t *res, char *err, size_t errsz)
 	json_array_foreach(res, i, e) {
 		type = json_string_value(json_object_get(e, "type"));
 		char *row[] = {
-			cell_key(e, "port"),
+			/* a MAC behind a remote VTEP: the tunnel port and the VTEP's address */
+			json_object_get(e, "remote_vtep") != NULL
+				? cell("%s@%s", json_string_value(json_object_get(e, "port")) ?: "",
+				       json_string_value(json_object_get(e, "remote_vtep")) ?: "")
+				: cell_key(e, "port"),
 			cell_key(e, "vlan"),
 			cell_key(e, "mac"),
 			cell_key(e, "type"),
@@ -604,6 +608,83 @@ static int print_flow_del(FILE *out, json_t *res, char *err, size_t errsz)
 	return 0;
 }
 
+/* vtep show: per VTEP a line of settings, its counters, its neighbours and its remotes
+ * (one per VNI and remote VTEP, with the tunnel port's counters). */
+static int print_vteps(FILE *out, json_t *res, char *err, size_t errsz)
+{
+	static const char *const nheads[] = {"NEXT_HOP", "MAC", "STATE", ">AGE", ">USERS", NULL};
+	static const char *const rheads[] = {"BRIDGE",	  ">VNI",	 "REMOTE",	"PORT",
+					     "NEXT_HOP", ">TX",		 ">RX",		"DROPS",
+					     ">MTU_NEEDED", NULL};
+	json_t *v, *e, *cnt;
+	size_t i, j;
+	int rc;
+
+	rc = check_rows(res, "VTEP list", err, errsz);
+	if (rc < 0)
+		return rc;
+	json_array_foreach(res, i, v) {
+		struct table nt, rt;
+		char *drops;
+
+		cnt = json_object_get(v, "counters");
+		fprintf(out, "%svtep %s: %s/%" JSON_INTEGER_FORMAT " on port %s, mac %s, udp port %"
+			JSON_INTEGER_FORMAT ", mtu %" JSON_INTEGER_FORMAT ", ttl %"
+			JSON_INTEGER_FORMAT "\n",
+			i > 0 ? "\n" : "", json_string_value(json_object_get(v, "name")) ?: "?",
+			json_string_value(json_object_get(v, "local_ip")) ?: "?",
+			int_of(v, "prefix_len"), json_string_value(json_object_get(v, "port")) ?: "?",
+			json_string_value(json_object_get(v, "mac")) ?: "?", int_of(v, "udp_port"),
+			int_of(v, "mtu"), int_of(v, "ttl"));
+		if (json_object_get(v, "gateway") != NULL)
+			fprintf(out, "  gateway %s\n",
+				json_string_value(json_object_get(v, "gateway")) ?: "?");
+		fprintf(out,
+			"  underlay rx %" JSON_INTEGER_FORMAT " tx %" JSON_INTEGER_FORMAT
+			", decapsulated %" JSON_INTEGER_FORMAT "; arp: requests in %"
+			JSON_INTEGER_FORMAT " out %" JSON_INTEGER_FORMAT ", replies in %"
+			JSON_INTEGER_FORMAT " out %" JSON_INTEGER_FORMAT "\n",
+			int_of(cnt, "rx_packets"), int_of(cnt, "tx_packets"),
+			int_of(cnt, "decap_packets"), int_of(cnt, "arp_req_rx"),
+			int_of(cnt, "arp_req_tx"), int_of(cnt, "arp_reply_rx"),
+			int_of(cnt, "arp_reply_tx"));
+		drops = cell_key(cnt, "drops");
+		fprintf(out, "  underlay drops: %s\n", drops != NULL ? drops : "?");
+		free(drops);
+		table_init(&nt, nheads);
+		table_init(&rt, rheads);
+		json_array_foreach(json_object_get(v, "neighbours"), j, e) {
+			char *row[] = {cell_key(e, "ip"), cell_key(e, "mac"), cell_key(e, "state"),
+				       cell_key(e, "age_s"), cell_key(e, "users")};
+
+			rc |= table_add(&nt, row);
+		}
+		json_array_foreach(json_object_get(v, "remotes"), j, e) {
+			char *row[] = {
+				cell_key(e, "bridge"),	   cell_key(e, "vni"),
+				cell_key(e, "remote"),	   cell_key(e, "port"),
+				cell_key(e, "next_hop"),   cell_key(e, "tx_packets"),
+				cell_key(e, "rx_packets"), cell_key(e, "drops"),
+				int_of(e, "mtu_needed") == 0 ? strdup("-")
+							     : cell_key(e, "mtu_needed"),
+			};
+
+			rc |= table_add(&rt, row);
+		}
+		if (rc == 0) {
+			fputs("\n", out);
+			table_print(out, &nt, "  ");
+			fputs("\n", out);
+			table_print(out, &rt, "  ");
+		}
+		table_free(&nt);
+		table_free(&rt);
+		if (rc < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int vswctl_print(FILE *out, enum vswctl_out kind, json_t *result, char *err, size_t errsz)
 {
 	int rc;
@@ -641,6 +722,9 @@ int vswctl_print(FILE *out, enum vswctl_out kind, json_t *result, char *err, siz
 	case VSWCTL_OUT_FLOW_DEL:
 		rc = print_flow_del(out, result, err, errsz);
 		break;
+	case VSWCTL_OUT_VTEPS:
+		rc = print_vteps(out, result, err, errsz);
+		break;
 	default:
 		snprintf(err, errsz, "internal error: output kind %d", kind);
 		return -EINVAL;
@@ -648,6 +732,97 @@ int vswctl_print(FILE *out, enum vswctl_out kind, json_t *result, char *err, siz
 	if (rc == -ENOMEM)
 		snprintf(err, errsz, "out of memory");
 	return rc;
+}
+
+/* A port's tx_full counter in a stats result, -1 when the port is not in it. */
+static json_int_t tx_full_of(json_t *stats, const char *name)
+{
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(stats, i, p) {
+		const char *n = json_string_value(json_object_get(p, "name"));
+
+		if (n != NULL && strcmp(n, name) == 0)
+			return json_integer_value(
+				json_object_get(json_object_get(p, "drops"), "tx_full"));
+	}
+	return -1;
+}
+
+json_int_t vswctl_tx_full_total(json_t *stats)
+{
+	json_int_t n = 0;
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(stats, i, p)
+		n += json_integer_value(json_object_get(json_object_get(p, "drops"), "tx_full"));
+	return n;
+}
+
+/*
+ * tx_full means the egress queue did not take a frame. On a vhost-user port that queue is
+ * the guest's rx ring, so either the guest does not post buffers fast enough (its problem:
+ * a slow, stopped or overloaded VM) or the switch is too slow to run everything and the
+ * guest is a victim of the backlog. The workers' busy share over the same window tells the
+ * two apart: a worker with cycles to spare was not the bottleneck.
+ */
+int vswctl_print_tx_full_hints(FILE *out, json_t *ports, json_t *before, json_t *after,
+			       json_t *info, double secs)
+{
+	double busy_max = 0;
+	unsigned int busy_cpu = 0;
+	json_t *p, *w;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(json_object_get(info, "workers"), i, w) {
+		double b = json_number_value(json_object_get(w, "busy_pct"));
+
+		if (i == 0 || b > busy_max) {
+			busy_max = b;
+			busy_cpu = (unsigned int)json_integer_value(json_object_get(w, "cpu"));
+		}
+	}
+	json_array_foreach(after, i, p) {
+		const char *name = json_string_value(json_object_get(p, "name"));
+		const char *type = NULL;
+		json_int_t a, b;
+		json_t *q;
+		size_t j;
+
+		if (name == NULL)
+			continue;
+		b = tx_full_of(before, name);
+		a = tx_full_of(after, name);
+		if (b < 0 || a <= b)
+			continue;
+		json_array_foreach(ports, j, q) {
+			const char *qn = json_string_value(json_object_get(q, "name"));
+
+			if (qn != NULL && strcmp(qn, name) == 0)
+				type = json_string_value(json_object_get(q, "type"));
+		}
+		if (n++ == 0)
+			fputc('\n', out);
+		fprintf(out, "hint: %s: tx_full +%" JSON_INTEGER_FORMAT " in %.1f s, ", name, a - b,
+			secs);
+		fprintf(out, "busiest worker (cpu %u) %.0f%% busy: ", busy_cpu, busy_max);
+		if (busy_max >= VSWCTL_BUSY_OVERLOADED)
+			fputs("switch overloaded (its workers have no cycles to spare: add worker cpus or "
+			      "move ports)\n",
+			      out);
+		else if (type != NULL && strcmp(type, "vhost-user") == 0)
+			fputs("guest not draining its rx ring (the VM is slow or stuck; the switch has "
+			      "cycles to spare)\n",
+			      out);
+		else
+			fputs("peer not draining (the device behind the port is slower than the traffic "
+			      "to it; the switch has cycles to spare)\n",
+			      out);
+	}
+	return n;
 }
 
 int vswctl_print_json(FILE *out, json_t *result)

@@ -45,7 +45,9 @@ void bridge_flood(struct worker *w, struct bridge *br, struct port *in, struct r
 	for (unsigned int i = 0; i < ms->n; i++) {
 		struct port *p = ms->p[i];
 
-		if (p != in && eth_egress_tagging(&p->vlan, vid) >= 0)
+		/* split horizon: what came out of a tunnel never goes into another one */
+		if (p != in && eth_egress_tagging(&p->vlan, vid) >= 0 &&
+		    !(in->tun != NULL && p->tun != NULL))
 			outs[n++] = p;
 	}
 	if (n == 0) {

@@ -25,6 +25,7 @@
 #include "capture.h"
 #include "flow_table.h"
 #include "port_tx.h"
+#include "overlay/vtep.h"
 
 /* A trace line about frame m, in the traced copy only. */
 #define TRACE(end, ...)                                                                            \
@@ -51,6 +52,15 @@ static const char *const learn_names[] = {
 	[FDB_LEARN_STATIC] = "is a static entry on another port: not moved",
 	[FDB_LEARN_BUSY] = "not learned now: table busy (a later frame will)",
 };
+
+/* Is port idx a tunnel port (a remote VTEP)? Only asked on the learning path of frames
+ * that came out of a tunnel. */
+static inline bool bridge_port_is_tunnel(struct dp *dp, uint16_t idx)
+{
+	const struct port *p = atomic_load_explicit(&dp->ports[idx], memory_order_acquire);
+
+	return p != NULL && p->tun != NULL;
+}
 
 /* Traced copy only: a port's name, as a worker may read it. */
 static const char *port_name_rcu(struct dp *dp, uint16_t idx)
@@ -193,6 +203,14 @@ static __rte_always_inline unsigned int bridge_input_run(struct worker *w, struc
 		} else if (s >= 0 && (fdb_slot_flags(fdb, s) & FDB_F_DAMPED)) {
 			drop(w, in, st, m, VSW_DROP_mac_flapping, tb);
 			continue;
+		} else if (unlikely(in->tun != NULL) &&
+			   ((s >= 0 && !bridge_port_is_tunnel(dp, fdb_slot_port(fdb, s))) ||
+			    !vtep_learn_admit(in, fdb, br->remote_max_macs))) {
+			/* a remote never takes over a local station's MAC, and the remotes of
+			 * a VNI together learn at most remote_max_macs */
+			drop(w, in, st, m,
+			     s >= 0 ? VSW_DROP_vxlan_mac_steal : VSW_DROP_mac_limit, tb);
+			continue;
 		} else {
 			enum fdb_learn_result lr = fdb_learn(fdb, keys[2 * i], in->idx, in->max_macs,
 							     now_s);
@@ -242,6 +260,10 @@ static __rte_always_inline unsigned int bridge_input_run(struct worker *w, struc
 			drop(w, in, st, m, VSW_DROP_port_gone, tb);
 			continue;
 		}
+		if (unlikely(in->tun != NULL && out->tun != NULL)) {
+			drop(w, in, st, m, VSW_DROP_vxlan_split_horizon, tb);
+			continue;
+		}
 		if (tb != NULL) {
 			const uint64_t *od = out->stats[w->idx].drops;
 			uint64_t vna = od[VSW_DROP_vlan_not_allowed], nom = od[VSW_DROP_no_mbuf];
@@ -264,17 +286,24 @@ static __rte_always_inline unsigned int bridge_input_run(struct worker *w, struc
 	return n;
 }
 
+unsigned int bridge_input_frames(struct worker *w, struct port *in, struct rte_mbuf **pkts,
+				 uint16_t n, uint32_t now_s, uint64_t tsc)
+{
+	struct trace_burst tb;
+
+	/* before any parsing: a malformed frame is captured too */
+	if (unlikely(capture_tap(w, in, CAPTURE_RX, pkts, n, &tb) != 0))
+		return bridge_input_run(w, in, pkts, n, now_s, tsc, &tb);
+	return bridge_input_run(w, in, pkts, n, now_s, tsc, NULL);
+}
+
 unsigned int bridge_input_burst(struct worker *w, struct port *in, uint32_t now_s, uint64_t tsc)
 {
 	struct rte_mbuf *pkts[VSW_BURST];
-	struct trace_burst tb;
 	uint16_t n;
 
 	n = rte_eth_rx_burst(in->dpdk_port, 0, pkts, VSW_BURST);
 	if (n == 0)
 		return 0;
-	/* before any parsing: a malformed frame is captured too */
-	if (unlikely(capture_tap(w, in, CAPTURE_RX, pkts, n, &tb) != 0))
-		return bridge_input_run(w, in, pkts, n, now_s, tsc, &tb);
-	return bridge_input_run(w, in, pkts, n, now_s, tsc, NULL);
+	return bridge_input_frames(w, in, pkts, n, now_s, tsc);
 }

@@ -7,5 +7,10 @@
 
 /* Returns the number of frames received. */
 unsigned int bridge_input_burst(struct worker *w, struct port *in, uint32_t now_s, uint64_t tsc);
+/* The same for n frames already received as if on port in: decapsulated frames enter
+ * their bridge this way, on the tunnel port of their remote VTEP (overlay/vxlan_decap.c).
+ * Consumes them all; returns n. */
+unsigned int bridge_input_frames(struct worker *w, struct port *in, struct rte_mbuf **pkts,
+				 uint16_t n, uint32_t now_s, uint64_t tsc);
 
 #endif

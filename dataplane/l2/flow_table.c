@@ -214,12 +214,16 @@ unsigned int flow_input_burst(struct worker *w, struct bridge *br, struct port *
 				break;
 			case DP_FLOW_ACT_DROP:
 				st->drops[VSW_DROP_flow_drop]++;
+				capture_drop(w, in->idx, m, VSW_DROP_flow_drop,
+					     CAPTURE_STAGE_FLOW_INPUT);
 				rte_pktmbuf_free(m);
 				goto next;
 			case DP_FLOW_ACT_OUTPUT:
 				out = atomic_load_explicit(&dp->ports[act->arg], memory_order_acquire);
 				if (unlikely(out == NULL)) {
 					st->drops[VSW_DROP_port_gone]++;
+					capture_drop(w, in->idx, m, VSW_DROP_port_gone,
+						     CAPTURE_STAGE_FLOW_INPUT);
 					rte_pktmbuf_free(m);
 				} else if (raw || atomic_load_explicit(&out->bridge,
 								       memory_order_acquire) == NULL) {
@@ -255,6 +259,7 @@ unsigned int flow_input_burst(struct worker *w, struct bridge *br, struct port *
 	no_mbuf:
 		/* rte_vlan_insert leaves m to us on failure */
 		st->drops[VSW_DROP_no_mbuf]++;
+		capture_drop(w, in->idx, m, VSW_DROP_no_mbuf, CAPTURE_STAGE_FLOW_INPUT);
 		rte_pktmbuf_free(m);
 	next:;
 	}

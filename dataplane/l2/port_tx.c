@@ -12,6 +12,7 @@
 #include <rte_ether.h>
 
 #include "port_tx.h"
+#include "overlay/vtep.h"
 
 /* Only on the path where a burst was refused. A vhost-user port refuses everything while
  * no guest is attached, which is not the same trouble as a guest that does not drain its
@@ -35,6 +36,13 @@ void port_tx_burst(struct worker *w, struct port *p)
 	uint16_t sent;
 
 	capture_tap(w, p, CAPTURE_TX, tb->m, tb->n, NULL);
+	if (unlikely(p->tun != NULL)) {
+		/* a tunnel port: its frames go out encapsulated, by the underlay port */
+		vxlan_encap_burst(w, p, tb->m, tb->n);
+		tb->n = 0;
+		tb->bytes = 0;
+		return;
+	}
 	sent = rte_eth_tx_burst(p->dpdk_port, (uint16_t)(w->idx % p->n_txq), tb->m, tb->n);
 	if (unlikely(sent < tb->n)) {
 		enum vsw_drop r = port_tx_refused(p);

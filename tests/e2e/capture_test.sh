@@ -223,6 +223,53 @@ out=$(vsw_status trace --packet "in_port=nosuch,dl_src=02:00:00:00:06:01,dl_dst=
 	fail "trace --packet on a missing port succeeded"
 [[ $out == *'no port "nosuch"'* ]] || fail "trace --packet missing port: $out"
 
+log "descriptors passed with requests: kept only by capture-start, never leaked"
+nfd() { ls /proc/"$DP_PID"/fd | wc -l; }
+fds_before=$(nfd)
+"$PY" - "$SOCK" "$T" <<'PYEOF' || fail "descriptor passing checks failed"
+import json, os, socket, sys
+sock, tmp = sys.argv[1], sys.argv[2]
+def call(req, fds=()):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sock)
+    line = (json.dumps(req) + "\n").encode()
+    if fds:
+        socket.send_fds(s, [line], list(fds))
+    else:
+        s.sendall(line)
+    buf = b""
+    while not buf.endswith(b"\n"):
+        chunk = s.recv(65536)
+        assert chunk, "connection closed"
+        buf += chunk
+    return s, json.loads(buf)
+r1, r2 = os.pipe()
+w = [os.open(os.path.join(tmp, "fd%d" % i), os.O_WRONLY | os.O_CREAT, 0o600) for i in range(3)]
+# no descriptor: EBADF
+s, rep = call({"v": 1, "id": 1, "cmd": "capture-start", "args": {"port": "in2"}})
+assert rep["status"] == 9 and "no file descriptor" in rep["error"], rep
+s.close()
+# descriptors with a request that takes none: closed
+s, rep = call({"v": 1, "id": 2, "cmd": "info"}, [w[0], w[1]])
+assert rep["status"] == 0, rep
+s.close()
+# a read-only descriptor: refused
+s, rep = call({"v": 1, "id": 3, "cmd": "capture-start", "args": {"port": "in2"}}, [r1])
+assert rep["status"] == 9 and "not writable" in rep["error"], rep
+s.close()
+# an invalid filter with a descriptor: refused, descriptor closed
+s, rep = call({"v": 1, "id": 4, "cmd": "capture-start", "args": {"port": "in2", "filter": "ether hots"}}, [w[2]])
+assert rep["status"] == 22, rep
+s.close()
+# three descriptors with one capture-start: one kept while it runs, then released
+s, rep = call({"v": 1, "id": 5, "cmd": "capture-start", "args": {"port": "in2", "direction": "tx"}}, w)
+assert rep["status"] == 0, rep
+s.close()
+PYEOF
+fds_back() { (($(nfd) <= fds_before)); }
+wait_for 10 "the dataplane to close every descriptor it was given" fds_back
+captures_are 0 || fail "a capture outlived its connection"
+
 log "phase 2: endless traffic into a null port; -c, -G, a live pipe into tshark"
 vsw_quiet bridge add br1
 vsw_quiet port add n0 null

@@ -9,7 +9,7 @@
 # dataplane's control thread; the dataplane's worker keeps cpu 1.
 
 VH_TESTPMD=${VH_TESTPMD:-dpdk-testpmd}
-declare -A VH_PID=() VH_FIFO=() VH_LOG=() VH_VDEV=() VH_NSTAT=() VH_NRUN=()
+declare -A VH_PID=() VH_FIFO=() VH_LOG=() VH_VDEV=() VH_NRUN=()
 
 # vh_init: lib.sh's e2e_init plus a skip without testpmd, and peers stopped on exit.
 vh_init() {
@@ -54,7 +54,6 @@ vh_peer_start() {
 		--no-pci --vdev "$vdev" -- -i --forward-mode="$mode" --total-num-mbufs=8192 \
 		--eth-peer="0,${VH_PEER_MAC:-02:00:00:00:ff:ff}" <>"${VH_FIFO[$n]}" >"${VH_LOG[$n]}" 2>&1 &
 	VH_PID[$n]=$!
-	VH_NSTAT[$n]=0
 	local i
 	for ((i = 0; i < 300; i++)); do
 		if grep -qs 'testpmd> ' "${VH_LOG[$n]}"; then
@@ -80,12 +79,13 @@ vh_cmd() {
 # vh_stat NAME FIELD: RX-packets or TX-packets of the peer's port (its PMD's counters).
 vh_stat() {
 	local n=$1 field=$2 want i
-	want=$((VH_NSTAT[$n] + 1))
+	# count the blocks already there here, not in a global: callers run this in $(...),
+	# where a global's update is lost and the next call would read a stale block
+	want=$(($(grep -c 'Tx-pps:' "${VH_LOG[$n]}" || true) + 1))
 	vh_cmd "$n" "show port stats 0"
 	for ((i = 0; i < 100; i++)); do
 		# the block is complete once the line of '#' after it is there
 		if (($(grep -c 'Tx-pps:' "${VH_LOG[$n]}" || true) >= want)); then
-			VH_NSTAT[$n]=$want
 			"$PY" - "${VH_LOG[$n]}" "$field" <<'EOF'
 import re, sys
 text = open(sys.argv[1], errors="replace").read()

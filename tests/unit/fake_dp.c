@@ -13,6 +13,7 @@
 
 #include "drop.h"
 #include "fake_dp.h"
+#include "overlay/vtep_ctl.h"
 
 #define DROP_NAME(name, help) [VSW_DROP_##name] = #name,
 #define DROP_HELP(name, help) [VSW_DROP_##name] = help,
@@ -25,6 +26,7 @@ const char *const dp_port_type_names[DP_PORT_TYPE_MAX] = {
 	[DP_PORT_PCAP] = "pcap", [DP_PORT_NULL] = "null",
 	[DP_PORT_RING] = "ring", [DP_PORT_AF_PACKET] = "af_packet",
 	[DP_PORT_TAP] = "tap",	 [DP_PORT_VHOST_USER] = "vhost-user",
+	[DP_PORT_VXLAN] = "vxlan",
 };
 
 struct dp *fake_dp_new(void)
@@ -842,4 +844,105 @@ int dp_trace_packet(struct dp *dp, const struct dp_trace_packet *tp, char *out, 
 	(void)outsz;
 	snprintf(err, errsz, "trace-packet: the fake dataplane cannot trace");
 	return -EOPNOTSUPP;
+}
+
+/* ---- VXLAN overlay (overlay/vtep_ctl.h): recorded, no VTEP state; a bridge's VNI is
+ * kept so bridge-list shows what bridge-set set ---- */
+
+void vtep_params_default(struct vtep_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->prefix_len = 24;
+	p->udp_port = 4789;
+	p->mtu = 1500;
+	p->ttl = 64;
+}
+
+int vtep_add(struct dp *dp, const char *name, const struct vtep_params *p, char *err,
+	     size_t errsz)
+{
+	int rc = record(dp, "vtep_add", name, p->port, err, errsz);
+
+	if (rc == 0 && port_find(dp, p->port) < 0)
+		return seterr(err, errsz, -ENOENT, "vtep-add %s: no port \"%s\"", name, p->port);
+	return rc;
+}
+
+int vtep_del(struct dp *dp, const char *name, char *err, size_t errsz)
+{
+	return record(dp, "vtep_del", name, NULL, err, errsz);
+}
+
+int vtep_bridge_set(struct dp *dp, const char *bridge, bool set_vni, uint32_t vni,
+		    bool set_cap, uint32_t remote_max_macs, char *err, size_t errsz)
+{
+	int b = bridge_find(dp, bridge);
+	int rc = record(dp, "vtep_bridge_set", bridge, NULL, err, errsz);
+
+	if (rc < 0)
+		return rc;
+	if (b < 0)
+		return seterr(err, errsz, -ENOENT, "bridge-set: no bridge \"%s\"", bridge);
+	if (set_vni)
+		dp->bridges[b].vni = vni;
+	if (set_cap)
+		dp->bridges[b].remote_max_macs = remote_max_macs;
+	return 0;
+}
+
+int vtep_bridge_get(struct dp *dp, const char *bridge, uint32_t *vni, uint32_t *remote_max_macs)
+{
+	int b = bridge_find(dp, bridge);
+
+	if (b < 0)
+		return -ENOENT;
+	*vni = dp->bridges[b].vni;
+	*remote_max_macs = dp->bridges[b].remote_max_macs;
+	return 0;
+}
+
+void vtep_bridge_gone(struct dp *dp)
+{
+	(void)dp;
+}
+
+int vtep_remote_add(struct dp *dp, const char *bridge, uint32_t ip, const char *vtep,
+		    const char *port, uint16_t vlan, char *err, size_t errsz)
+{
+	(void)ip;
+	(void)port;
+	dp->last_vid = vlan;
+	return record(dp, "vtep_remote_add", bridge, vtep, err, errsz);
+}
+
+int vtep_remote_del(struct dp *dp, const char *bridge, uint32_t ip, char *err, size_t errsz)
+{
+	(void)ip;
+	return record(dp, "vtep_remote_del", bridge, NULL, err, errsz);
+}
+
+int vtep_neigh_set(struct dp *dp, const char *vtep, uint32_t ip, const uint8_t *mac, char *err,
+		   size_t errsz)
+{
+	(void)ip;
+	if (mac != NULL)
+		memcpy(dp->last_mac, mac, 6);
+	return record(dp, mac != NULL ? "vtep_neigh_add" : "vtep_neigh_del", vtep, NULL, err,
+		      errsz);
+}
+
+int vtep_info_at(struct dp *dp, unsigned int idx, struct vtep_info *info)
+{
+	(void)dp;
+	(void)idx;
+	(void)info;
+	return -ENOENT;
+}
+
+int vtep_port_remote(struct dp *dp, uint16_t idx, uint32_t *ip)
+{
+	(void)dp;
+	(void)idx;
+	(void)ip;
+	return -ENOENT;
 }

@@ -22,6 +22,7 @@ struct fake_bridge {
 	bool used;
 	char name[VSW_NAME_MAX];
 	struct dp_bridge_params params;
+	uint32_t vni, remote_max_macs; /* overlay/vtep_ctl.h */
 };
 
 struct fake_port {

@@ -44,8 +44,7 @@ static uint16_t rd16(const uint8_t *p)
 }
 
 /* Find option code in the options area [p, end); returns its value or NULL. */
-static const uint8_t *opt_find(const uint8_t *p, const uint8_t *end, uint16_t code,
-			       uint16_t *len)
+static const uint8_t *opt_find(const uint8_t *p, const uint8_t *end, uint16_t code, uint16_t *len)
 {
 	while (p + 4 <= end) {
 		uint16_t c = rd16(p), l = rd16(p + 2);
@@ -121,8 +120,7 @@ static void test_pcapng_epb(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)i;
-	n = capfmt_pcapng_epb(b, sizeof(b), 3, ts, data, 61, 1514, CAPFMT_DIR_OUT,
-			      "drop: runt");
+	n = capfmt_pcapng_epb(b, sizeof(b), 3, ts, data, 61, 1514, CAPFMT_DIR_OUT, "drop: runt");
 	check_block(b, n, 6);
 	assert_int_equal(rd32(b + 8), 3);
 	assert_int_equal(((uint64_t)rd32(b + 12) << 32) | rd32(b + 16), ts);
@@ -202,8 +200,8 @@ static struct rte_mbuf *mkframe(enum frame_kind k)
 	}
 	p[off++] = 0x08;
 	p[off++] = 0x00;
-	p[off] = 0x45;                               /* IPv4, 20 bytes */
-	p[off + 8] = 64;                             /* ttl */
+	p[off] = 0x45;					   /* IPv4, 20 bytes */
+	p[off + 8] = 64;				   /* ttl */
 	p[off + 9] = k == F_VXLAN || k == F_HOST ? 17 : 1; /* UDP or ICMP */
 	if (k == F_VXLAN) {
 		p[off + 22] = 4789 >> 8; /* udp dport */
@@ -286,8 +284,8 @@ static unsigned int tap_mask(const char *expr, bool jit)
 
 		for (int k = 0; k < F_N; k++) {
 			if (got[i]->pkt_len == pkts[k]->pkt_len &&
-			    memcmp(rte_pktmbuf_mtod(got[i], void *), rte_pktmbuf_mtod(pkts[k], void *),
-				   pkts[k]->pkt_len) == 0)
+			    memcmp(rte_pktmbuf_mtod(got[i], void *),
+				   rte_pktmbuf_mtod(pkts[k], void *), pkts[k]->pkt_len) == 0)
 				mask |= 1u << k;
 		}
 		assert_int_equal(meta->port, 7);
@@ -465,9 +463,10 @@ static void test_trace_records(void **state)
 int main(void)
 {
 	char prefix[64];
-	char *eal[] = {"test_capture", "--no-huge",	 "-m",		"128",
-		       "--no-pci",     "--no-shconf",	 "--file-prefix", prefix,
-		       "--log-level",  "lib.eal:error", "-l",		"0"};
+	char *eal[] = {"test_capture",	"--no-huge", "-m",
+		       "128",		"--no-pci",  "--no-shconf",
+		       "--file-prefix", prefix,	     "--log-level",
+		       "lib.eal:error", "-l",	     "0"};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pcapng_shb_idb),
 		cmocka_unit_test(test_pcapng_epb),
@@ -487,10 +486,9 @@ int main(void)
 	}
 	pkt_pool = rte_pktmbuf_pool_create("tcap_pkts", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					   SOCKET_ID_ANY);
-	cap_pool = rte_pktmbuf_pool_create("tcap_copies", 1023, 0,
-					   RTE_ALIGN(sizeof(struct capture_meta),
-						     RTE_MBUF_PRIV_ALIGN),
-					   RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	cap_pool = rte_pktmbuf_pool_create(
+		"tcap_copies", 1023, 0, RTE_ALIGN(sizeof(struct capture_meta), RTE_MBUF_PRIV_ALIGN),
+		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (pkt_pool == NULL || cap_pool == NULL) {
 		fprintf(stderr, "test_capture: no mbuf pools (skipped)\n");
 		return 77;

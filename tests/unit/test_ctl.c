@@ -350,7 +350,7 @@ static void test_unknown_arg(void **state)
 	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"nmae\":\"br0\"}}");
 	assert_fails(t, EINVAL,
 		     "bridge-add: unknown argument \"nmae\" (expected name, mac_aging_s, max_macs, "
-		     "move_damp, move_damp_s)");
+		     "move_damp, move_damp_s, vni, remote_max_macs)");
 	rq(t, "{\"v\":1,\"cmd\":\"fdb-show\",\"args\":{\"bridge\":\"b\",\"vid\":3}}");
 	assert_fails(t, EINVAL, "fdb-show: unknown argument \"vid\"");
 	/* a hostile key is quoted safely and short */

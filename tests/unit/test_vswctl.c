@@ -432,6 +432,73 @@ static void test_print_stats(void **state)
 		     "tx_full  egress queue full\n");
 }
 
+/* hints on tx_full: which side is the bottleneck, from the workers' busy share */
+static char *hints(const char *ports, const char *before, const char *after, const char *info,
+		   int want_n)
+{
+	json_t *p = json_loads(ports, 0, NULL), *b = json_loads(before, 0, NULL);
+	json_t *a = json_loads(after, 0, NULL), *i = json_loads(info, 0, NULL);
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	assert_non_null(p);
+	assert_non_null(b);
+	assert_non_null(a);
+	assert_non_null(i);
+	f = open_memstream(&text, &size);
+	assert_non_null(f);
+	assert_int_equal(vswctl_print_tx_full_hints(f, p, b, a, i, 0.5), want_n);
+	fclose(f);
+	json_decref(p);
+	json_decref(b);
+	json_decref(a);
+	json_decref(i);
+	return text;
+}
+
+static void test_print_tx_full_hints(void **state)
+{
+	static const char ports[] = "[{\"name\":\"vm1\",\"type\":\"vhost-user\"},"
+				    "{\"name\":\"vm2\",\"type\":\"vhost-user\"},"
+				    "{\"name\":\"tap0\",\"type\":\"tap\"}]";
+	static const char before[] = "[{\"name\":\"vm1\",\"drops\":{\"tx_full\":100}},"
+				     "{\"name\":\"vm2\",\"drops\":{\"tx_full\":5}},"
+				     "{\"name\":\"tap0\",\"drops\":{\"tx_full\":1}}]";
+	static const char after[] = "[{\"name\":\"vm1\",\"drops\":{\"tx_full\":400}},"
+				    "{\"name\":\"vm2\",\"drops\":{\"tx_full\":5}},"
+				    "{\"name\":\"tap0\",\"drops\":{\"tx_full\":9}}]";
+	json_t *st;
+	char *t;
+
+	(void)state;
+	/* idle workers: the receivers are slow; vm2's old drops did not grow: no hint */
+	t = hints(ports, before, after,
+		  "{\"workers\":[{\"cpu\":1,\"busy_pct\":12.5},{\"cpu\":2,\"busy_pct\":30.0}]}", 2);
+	assert_string_equal(t,
+			    "\n"
+			    "hint: vm1: tx_full +300 in 0.5 s, busiest worker (cpu 2) 30% busy: "
+			    "guest not draining its rx ring (the VM is slow or stuck; the switch "
+			    "has cycles to spare)\n"
+			    "hint: tap0: tx_full +8 in 0.5 s, busiest worker (cpu 2) 30% busy: "
+			    "peer not draining (the device behind the port is slower than the "
+			    "traffic to it; the switch has cycles to spare)\n");
+	free(t);
+	/* a worker with no cycles to spare: the switch is the bottleneck */
+	t = hints(ports, before, after, "{\"workers\":[{\"cpu\":1,\"busy_pct\":97.0}]}", 2);
+	assert_non_null(strstr(t, "hint: vm1: tx_full +300 in 0.5 s, busiest worker (cpu 1) 97% "
+				  "busy: switch overloaded"));
+	assert_null(strstr(t, "not draining"));
+	free(t);
+	/* nothing grew: nothing said */
+	t = hints(ports, before, before, "{\"workers\":[{\"cpu\":1,\"busy_pct\":0.0}]}", 0);
+	assert_string_equal(t, "");
+	free(t);
+	st = json_loads(after, 0, NULL);
+	assert_int_equal(vswctl_tx_full_total(st), 414);
+	json_decref(st);
+}
+
 static void test_print_info(void **state)
 {
 	(void)state;
@@ -1199,6 +1266,7 @@ int main(void)
 		cmocka_unit_test(test_parse_help),
 		cmocka_unit_test(test_print_fdb),
 		cmocka_unit_test(test_print_stats),
+		cmocka_unit_test(test_print_tx_full_hints),
 		cmocka_unit_test(test_print_info),
 		cmocka_unit_test(test_print_bridges_ports),
 		cmocka_unit_test(test_print_bad_shape),

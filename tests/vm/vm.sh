@@ -17,7 +17,10 @@
 VM_QEMU=${VM_QEMU:-qemu-system-x86_64}
 VM_CPU=${VM_CPU:-0} # the switch's worker polls cpu 1
 VM_MEM=${VM_MEM:-256}
-declare -A VM_PID=() VM_DIR=() VM_SEQ=()
+# VM_REBOOT=1: a guest's reboot resets the machine (vm_reboot); by default QEMU exits
+# instead (-no-reboot), so that a guest that panics (panic=-1) ends rather than loops.
+VM_REBOOT=${VM_REBOOT:-0}
+declare -A VM_PID=() VM_DIR=() VM_SEQ=() VM_BOOTS=()
 
 # vm_qemu_args GUESTDIR NAME SOCKET MAC ADDR MODE: the QEMU command line (one word a line).
 vm_qemu_args() {
@@ -34,7 +37,8 @@ vm_qemu_args() {
 		-append "console=ttyS0 quiet loglevel=1 panic=-1 vsw_name=$name vsw_ip=$addr" \
 		-chardev "$chr" -netdev type=vhost-user,id=n0,chardev=c0 \
 		-device "virtio-net-pci,netdev=n0,mac=$mac,vectors=0" \
-		-nodefaults -display none -no-reboot
+		-nodefaults -display none
+	[[ $VM_REBOOT == 1 ]] || echo -no-reboot
 }
 
 # vm_start GUESTDIR NAME SOCKET MAC ADDR MODE WORKDIR: boot in the background, the console
@@ -44,6 +48,7 @@ vm_start() {
 	mapfile -t args < <(vm_qemu_args "$g" "$name" "$sock" "$mac" "$addr" "$mode")
 	VM_DIR[$name]=$dir
 	VM_SEQ[$name]=0
+	VM_BOOTS[$name]=1
 	rm -f "$dir/$name.in" "$dir/$name.out"
 	mkfifo "$dir/$name.in" "$dir/$name.out"
 	: >"$dir/$name.console"
@@ -55,11 +60,12 @@ vm_start() {
 }
 
 # vm_wait NAME [SECONDS]: until the guest's shell is up (TCG: 10 to 40 s when two guests
-# share a core).
+# share a core); after vm_reboot, until it is up again.
 vm_wait() {
 	local name=$1 secs=${2:-90} dir=${VM_DIR[$1]} i
 	for ((i = 0; i < secs * 10; i++)); do
-		grep -qs '^guest: ready' "$dir/$name.console" && return 0
+		(($(grep -cs '^guest: ready' "$dir/$name.console" || true) >= VM_BOOTS[$name])) &&
+			return 0
 		if ! kill -0 "${VM_PID[$name]}" 2>/dev/null; then
 			echo "vm $name: QEMU exited:" >&2
 			tail -n 20 "$dir/$name.qemu.log" "$dir/$name.console" >&2
@@ -92,6 +98,16 @@ vm_run() {
 		sleep 0.1
 	done
 	return 124
+}
+
+# vm_reboot NAME: reboot the guest from its console, as its user would (reboot -f: no
+# init scripts in the tiny guest); QEMU resets the machine, which must have been started
+# with VM_REBOOT=1. vm_wait then waits for the new boot's shell.
+vm_reboot() {
+	local name=$1
+	[[ $VM_REBOOT == 1 ]] || { echo "vm_reboot: start the VM with VM_REBOOT=1" >&2; return 1; }
+	VM_BOOTS[$name]=$((VM_BOOTS[$name] + 1))
+	printf 'reboot -f\n' >"${VM_DIR[$name]}/$name.in"
 }
 
 # vm_stop NAME: power the guest off, kill QEMU if it does not go.

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Tunnel transmit stage: the tx of a tunnel port (one remote VTEP of a bridge's VNI).
+ * port_tx_burst hands it the worker's buffered frames for that port; each gets the
+ * tunnel's outer Ethernet/IPv4/UDP/VXLAN header (overlay/vxlan.h: DF set, TTL of the
+ * VTEP, I flag, UDP source port from a hash of the inner flow, IPv4 checksum in software
+ * from the template's precomputed sum) in its headroom, and goes to the worker's buffer
+ * of the underlay port, which port_tx_flush sends in the same loop.
+ * Drop reasons (counted on the tunnel port): vxlan_no_neigh (next hop not resolved),
+ * vxlan_mtu_exceeded (never fragmented nor truncated; the MTU it needed is kept for
+ * vswctl vtep show), no_mbuf (no headroom for the outer header).
+ */
+#include "overlay/vtep.h"
+
+static __rte_always_inline void encap_drop(struct worker *w, struct port *p,
+					   struct port_stats *st, struct rte_mbuf *m,
+					   enum vsw_drop r)
+{
+	st->drops[r]++;
+	capture_drop(w, p->idx, m, r, CAPTURE_STAGE_PORT_TX);
+	rte_pktmbuf_free(m);
+}
+
+void vxlan_encap_burst(struct worker *w, struct port *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vxlan_tun *t = p->tun;
+	struct vtep *v = t->vtep;
+	struct port *under = v->port;
+	struct port_stats *st = &p->stats[w->idx];
+	uint64_t nh = atomic_load_explicit(&t->nh->mac, memory_order_relaxed);
+	uint32_t mtu = v->mtu, worst = 0;
+	uint64_t bytes = 0;
+	uint16_t sent = 0;
+	uint8_t mac[6];
+
+	if (unlikely(!(nh & VTEP_NEIGH_VALID))) {
+		for (uint16_t i = 0; i < n; i++)
+			encap_drop(w, p, st, pkts[i], VSW_DROP_vxlan_no_neigh);
+		return;
+	}
+	vtep_mac_unpack(nh, mac);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint32_t len = m->pkt_len;
+		uint16_t sport;
+		uint8_t *h;
+
+		if (unlikely(vxlan_mtu_needed(len) > mtu)) {
+			worst = RTE_MAX(worst, vxlan_mtu_needed(len));
+			encap_drop(w, p, st, m, VSW_DROP_vxlan_mtu_exceeded);
+			continue;
+		}
+		sport = vxlan_entropy_port(rte_pktmbuf_mtod(m, const uint8_t *),
+					   rte_pktmbuf_data_len(m));
+		h = (uint8_t *)rte_pktmbuf_prepend(m, VXLAN_OUTER_SIZE);
+		if (unlikely(h == NULL)) {
+			encap_drop(w, p, st, m, VSW_DROP_no_mbuf);
+			continue;
+		}
+		vxlan_encap_write(h, &t->tmpl, mac, len, sport);
+		m->ol_flags = 0;
+		bytes += len;
+		sent++;
+		vtep_tx_enqueue(w, under, m);
+	}
+	st->tx_packets += sent;
+	st->tx_bytes += bytes;
+	if (unlikely(worst > atomic_load_explicit(&t->mtu_needed, memory_order_relaxed)))
+		atomic_store_explicit(&t->mtu_needed, worst, memory_order_relaxed);
+}
