@@ -4,7 +4,7 @@
 # OVS-DPDK 3.1 (NORMAL bridge) on the same pcap, ports, core and memory, in one run,
 # because absolute figures differ from machine to machine (docs/benchmarks.md).
 #
-# Scenarios (BENCH_ONLY=l2,l2-1m,vhost,latency picks; default l2,l2-1m,vhost):
+# Scenarios (BENCH_ONLY=l2,l2-1m,vhost,latency,flows,vxlan picks; default l2,l2-1m,vhost,vxlan):
 #   l2       64-byte frames, 1024 flows, 64 source and 64 destination MACs (all known),
 #            net_pcap infinite_rx -> net_null; vsw, testpmd, ovs.
 #   l2-1m    vsw's bridge learns 1,000,000 MACs from a pcap (learning rate), then carries
@@ -16,6 +16,10 @@
 #            vsw, OVS-DPDK (dpdkvhostuserclient) and testpmd on net_vhost (the ceiling).
 #   flows    the l2 traffic through 0, 1, 100 and 10,000 flow rules (BENCH_FLOW_RULES), and
 #            the rule update rate while forwarding (bench/vsw_flows.sh).
+#   vxlan    vxlan-encap: the l2 pcap -> bridge with VNI 5001 -> one remote VTEP -> null
+#            underlay; vxlan-decap: a pcap of VXLAN frames (bench/mkvxlan.py) -> bridge ->
+#            null; 64-byte inner frames, 64 MACs; vsw and OVS-DPDK's userspace VXLAN
+#            (bench/vsw_vxlan.sh, bench/ovs_vxlan.sh).
 # Env: VSW_BUILD (build dir, default build), BENCH_SECONDS (window, 10), BENCH_WARMUP (2),
 #   BENCH_SYSTEMS (vsw,testpmd,ovs), BENCH_HUGE (auto|1|0), BENCH_CPU (polling cpu, 1),
 #   BENCH_CTL_CPU (0), BENCH_RECORD (1: append the results to docs/benchmarks.md),
@@ -29,7 +33,7 @@ set -eu
 top=$(cd "$BENCH_DIR/.." && pwd)
 secs=${BENCH_SECONDS:-10}
 warm=${BENCH_WARMUP:-2}
-only=${BENCH_ONLY:-l2,l2-1m,vhost}
+only=${BENCH_ONLY:-l2,l2-1m,vhost,vxlan}
 systems=${BENCH_SYSTEMS:-vsw,testpmd,ovs}
 record=${BENCH_RECORD:-1}
 repeat=${BENCH_REPEAT:-1}
@@ -231,6 +235,22 @@ if want flows; then
 		info "flows $n rules: install $(field install_s) s, $(field updates_per_s) updates/s, $(field update_mpps) Mpps while updating, $(field hits) hits"
 		[ -n "${mpps[flows-0.vsw]:-}" ] &&
 			info "ratio flows-$n/flows-0 vsw $(ratio "${mpps[flows-$n.vsw]}" "${mpps[flows-0.vsw]}")$(disturbed flows-$n.vsw flows-0.vsw)"
+	done
+fi
+
+# ---- vxlan (bench/{vsw,ovs}_vxlan.sh) ----
+if want vxlan; then
+	[ -f "$w/l2.pcap" ] || $PY "$BENCH_DIR/mkpcap.py" l2 "$w/l2.pcap" 64 64 1024
+	$PY "$BENCH_DIR/mkvxlan.py" "$w/vxlan.pcap" 64 64 1024 5001
+	note "vxlan-encap: l2 pcap(infinite_rx) -> bridge (VNI 5001) -> one remote VTEP -> null underlay; vxlan-decap: VXLAN pcap(infinite_rx) -> bridge -> null; 64-byte inner frames, 64 MACs"
+	for sc in encap decap; do
+		p=$w/l2.pcap
+		[ $sc = decap ] && p=$w/vxlan.pcap
+		sys_on ovs && measure "vxlan-$sc" ovs "$BENCH_DIR/ovs_vxlan.sh" $sc "$p" 64 "$secs" "$warm" || true
+		sys_on vsw && measure "vxlan-$sc" vsw "$BENCH_DIR/vsw_vxlan.sh" $sc "$p" 64 "$secs" "$warm" || true
+		[ -n "${mpps[vxlan-$sc.vsw]:-}" ] && info "cycles vxlan-$sc vsw $(ratio "$mhz" "${mpps[vxlan-$sc.vsw]}")"
+		[ -n "${mpps[vxlan-$sc.vsw]:-}" ] && [ -n "${mpps[vxlan-$sc.ovs]:-}" ] &&
+			info "ratio vxlan-$sc vsw/ovs $(ratio "${mpps[vxlan-$sc.vsw]}" "${mpps[vxlan-$sc.ovs]}") (target >= 2)$(disturbed vxlan-$sc.vsw vxlan-$sc.ovs)"
 	done
 fi
 

@@ -577,6 +577,37 @@ static int too_many(struct ld *ld, const yaml_node_t *n, size_t cnt, size_t max,
 	return err(ld, n, expect, "%zu %s", cnt, what);
 }
 
+/* Room for the cnt items of node v, at most max (what they are, for the message): NULL
+ * with *rc 0 when cnt is 0, NULL with the error reported in *rc, or the zeroed array. */
+static void *items_alloc(struct ld *ld, const yaml_node_t *v, size_t cnt, size_t max,
+			 const char *what, size_t size, int *rc)
+{
+	void *a;
+
+	*rc = 0;
+	if (cnt > max) {
+		*rc = too_many(ld, v, cnt, max, what);
+		return NULL;
+	}
+	if (cnt == 0)
+		return NULL;
+	a = calloc(cnt, size);
+	if (a == NULL)
+		*rc = err(ld, v, NULL, "out of memory");
+	return a;
+}
+
+/* A list: true. Nothing (null) stands for an empty one: false; anything else is
+ * reported as not the expected list: false. */
+static bool is_list(struct ld *ld, const yaml_node_t *v, const char *expected)
+{
+	if (v->type == YAML_SEQUENCE_NODE)
+		return true;
+	if (!is_null(v))
+		err_type(ld, v, expected);
+	return false;
+}
+
 /* ---- version ---- */
 
 static int f_version(struct ld *ld, const yaml_node_t *v, void *obj)
@@ -917,15 +948,12 @@ static void one_port(struct ld *ld, const yaml_node_t *k, const yaml_node_t *v, 
 static int f_ports(struct ld *ld, const yaml_node_t *v, void *obj)
 {
 	size_t cnt = map_len(v);
+	int rc;
 
 	(void)obj;
-	if (cnt > TOPO_PORTS_MAX)
-		return too_many(ld, v, cnt, TOPO_PORTS_MAX, "ports");
-	if (cnt > 0) {
-		ld->t->ports = calloc(cnt, sizeof(*ld->t->ports));
-		if (ld->t->ports == NULL)
-			return err(ld, v, NULL, "out of memory");
-	}
+	ld->t->ports = items_alloc(ld, v, cnt, TOPO_PORTS_MAX, "ports", sizeof(*ld->t->ports), &rc);
+	if (rc < 0)
+		return rc;
 	map_named(ld, v, "a mapping of port names to ports", one_port, NULL);
 	return 0;
 }
@@ -1102,14 +1130,11 @@ static int f_br_ports(struct ld *ld, const yaml_node_t *v, void *obj)
 {
 	struct topo_bridge *br = obj;
 	size_t cnt = map_len(v);
+	int rc;
 
-	if (cnt > TOPO_PORTS_MAX)
-		return too_many(ld, v, cnt, TOPO_PORTS_MAX, "ports");
-	if (cnt > 0) {
-		br->ports = calloc(cnt, sizeof(*br->ports));
-		if (br->ports == NULL)
-			return err(ld, v, NULL, "out of memory");
-	}
+	br->ports = items_alloc(ld, v, cnt, TOPO_PORTS_MAX, "ports", sizeof(*br->ports), &rc);
+	if (rc < 0)
+		return rc;
 	map_named(ld, v, "a mapping of port names to their VLAN settings", one_bridge_port, br);
 	return 0;
 }
@@ -1153,19 +1178,14 @@ static int f_br_static_macs(struct ld *ld, const yaml_node_t *v, void *obj)
 		{"mac", f_sm_mac}, {"port", f_sm_port}, {"vlan", f_sm_vlan}, {NULL, NULL}};
 	struct topo_bridge *br = obj;
 	size_t cnt = seq_len(v);
+	int rc;
 
-	if (v->type != YAML_SEQUENCE_NODE) {
-		if (!is_null(v))
-			err_type(ld, v, "a list of {mac, port, vlan}");
+	if (!is_list(ld, v, "a list of {mac, port, vlan}"))
 		return 0;
-	}
-	if (cnt > 65536)
-		return too_many(ld, v, cnt, 65536, "static MACs");
-	if (cnt > 0) {
-		br->static_macs = calloc(cnt, sizeof(*br->static_macs));
-		if (br->static_macs == NULL)
-			return err(ld, v, NULL, "out of memory");
-	}
+	br->static_macs =
+		items_alloc(ld, v, cnt, 65536, "static MACs", sizeof(*br->static_macs), &rc);
+	if (rc < 0)
+		return rc;
 	/* Every item is kept, so the indexes topo_validate names are the file's; a bad one
 	 * loses its port name, which tells topo_validate to leave it alone (its errors are
 	 * already reported, and the cross checks would only echo them). */
@@ -1225,15 +1245,13 @@ static void one_bridge(struct ld *ld, const yaml_node_t *k, const yaml_node_t *v
 static int f_bridges(struct ld *ld, const yaml_node_t *v, void *obj)
 {
 	size_t cnt = map_len(v);
+	int rc;
 
 	(void)obj;
-	if (cnt > TOPO_BRIDGES_MAX)
-		return too_many(ld, v, cnt, TOPO_BRIDGES_MAX, "bridges");
-	if (cnt > 0) {
-		ld->t->bridges = calloc(cnt, sizeof(*ld->t->bridges));
-		if (ld->t->bridges == NULL)
-			return err(ld, v, NULL, "out of memory");
-	}
+	ld->t->bridges =
+		items_alloc(ld, v, cnt, TOPO_BRIDGES_MAX, "bridges", sizeof(*ld->t->bridges), &rc);
+	if (rc < 0)
+		return rc;
 	map_named(ld, v, "a mapping of bridge names to bridges", one_bridge, NULL);
 	return 0;
 }
@@ -1283,20 +1301,15 @@ static int f_ov_remotes(struct ld *ld, const yaml_node_t *v, void *obj)
 {
 	struct topo_overlay *ov = OV(ld);
 	size_t cnt = seq_len(v);
+	int rc;
 
 	(void)obj;
-	if (v->type != YAML_SEQUENCE_NODE) {
-		if (!is_null(v))
-			err_type(ld, v, "a list of remote VTEP addresses");
+	if (!is_list(ld, v, "a list of remote VTEP addresses"))
 		return 0;
-	}
-	if (cnt > TOPO_REMOTES_MAX)
-		return too_many(ld, v, cnt, TOPO_REMOTES_MAX, "remotes");
-	if (cnt > 0) {
-		ov->remotes = calloc(cnt, sizeof(*ov->remotes));
-		if (ov->remotes == NULL)
-			return err(ld, v, NULL, "out of memory");
-	}
+	ov->remotes =
+		items_alloc(ld, v, cnt, TOPO_REMOTES_MAX, "remotes", sizeof(*ov->remotes), &rc);
+	if (rc < 0)
+		return rc;
 	for (size_t i = 0; i < cnt; i++) {
 		yaml_node_t *it = node_get(ld, v->data.sequence.items.start[i]);
 		size_t old = path_push_index(ld, i);
@@ -1729,20 +1742,14 @@ static int f_flows(struct ld *ld, const yaml_node_t *v, void *obj)
 		{"match", f_flow_match}, {"actions", f_flow_actions}, {NULL, NULL},
 	};
 	size_t cnt = seq_len(v);
+	int rc;
 
 	(void)obj;
-	if (v->type != YAML_SEQUENCE_NODE) {
-		if (!is_null(v))
-			err_type(ld, v, "a list of flows");
+	if (!is_list(ld, v, "a list of flows"))
 		return 0;
-	}
-	if (cnt > TOPO_FLOWS_MAX)
-		return too_many(ld, v, cnt, TOPO_FLOWS_MAX, "flows");
-	if (cnt > 0) {
-		ld->t->flows = calloc(cnt, sizeof(*ld->t->flows));
-		if (ld->t->flows == NULL)
-			return err(ld, v, NULL, "out of memory");
-	}
+	ld->t->flows = items_alloc(ld, v, cnt, TOPO_FLOWS_MAX, "flows", sizeof(*ld->t->flows), &rc);
+	if (rc < 0)
+		return rc;
 	for (size_t i = 0; i < cnt; i++) {
 		struct flow_walk fw = {.f = &ld->t->flows[ld->t->n_flows]};
 		yaml_node_t *it = node_get(ld, v->data.sequence.items.start[i]);

@@ -345,6 +345,15 @@ static bool static_kept(const struct ctx *x, const struct topo_bridge *hb,
 
 /* ---- the steps ---- */
 
+/* An fdb step's name: "br MAC vlan N" (count_members relies on the bridge first). */
+static void fdb_name(const char *bridge, const struct topo_static_mac *m, char *buf, size_t size)
+{
+	char mac[18];
+
+	vsw_mac_format(m->mac, mac);
+	snprintf(buf, size, "%s %s vlan %u", bridge, mac, m->vlan);
+}
+
 static int fdb_removals(struct ctx *x)
 {
 	for (size_t i = 0; i < x->have->n_bridges; i++) {
@@ -352,13 +361,12 @@ static int fdb_removals(struct ctx *x)
 
 		for (size_t k = 0; k < hb->n_static_macs; k++) {
 			const struct topo_static_mac *m = &hb->static_macs[k];
-			char name[80], mac[18];
+			char name[80];
 			int rc;
 
 			if (static_kept(x, hb, m))
 				continue;
-			vsw_mac_format(m->mac, mac);
-			snprintf(name, sizeof(name), "%s %s vlan %u", hb->name, mac, m->vlan);
+			fdb_name(hb->name, m, name, sizeof(name));
 			rc = step_add(x->p, PLAN_REMOVE, "fdb", name, "fdb-del",
 				      fdb_del_args(hb->name, m), "fdb-add",
 				      fdb_add_args(hb->name, m), "static MAC on %s", m->port);
@@ -487,23 +495,60 @@ static int bridge_adds(struct ctx *x)
 	return 0;
 }
 
+/* A field of a bridge-set or port-set: its key, the wanted and the running value. */
+struct set_field {
+	const char *key;
+	uint32_t w, h;
+};
+
+/* One cmd step (undone by the same cmd with the running values) for the fields of obj
+ * name that differ, counted as a change; no step when none differs. */
+static int set_step(struct ctx *x, const char *obj, const char *name, const char *cmd,
+		    const struct set_field *f, size_t n_f)
+{
+	json_t *args = j_name("name", name);
+	json_t *undo = j_name("name", name);
+	char text[200];
+	size_t off = 0;
+	int rc;
+
+	text[0] = '\0';
+	for (size_t k = 0; k < n_f; k++) {
+		int n;
+
+		if (f[k].w == f[k].h || args == NULL || undo == NULL)
+			continue;
+		if (json_object_set_new(args, f[k].key, json_integer(f[k].w)) < 0 ||
+		    json_object_set_new(undo, f[k].key, json_integer(f[k].h)) < 0)
+			break;
+		n = snprintf(text + off, sizeof(text) - off, "%s%s %u -> %u", off ? ", " : "",
+			     f[k].key, f[k].h, f[k].w);
+		if (n > 0 && (size_t)n < sizeof(text) - off)
+			off += (size_t)n;
+	}
+	if (off == 0) {
+		json_decref(args);
+		json_decref(undo);
+		return 0;
+	}
+	rc = step_add(x->p, PLAN_CHANGE, obj, name, cmd, args, cmd, undo, "%s", text);
+	if (rc < 0)
+		return rc;
+	x->p->n_change++;
+	return 0;
+}
+
 /* Fields of a bridge-set as (name, want, have); max_macs is its own, later, step. */
 static int bridge_sets(struct ctx *x, bool max_macs)
 {
 	for (size_t i = 0; i < x->want->n_bridges; i++) {
 		const struct topo_bridge *w = &x->want->bridges[i];
 		const struct topo_bridge *h = topo_bridge_find(x->have, w->name);
-		const struct {
-			const char *key;
-			uint32_t w, h;
-		} f[] = {
+		const struct set_field f[] = {
 			{"mac_aging_s", w->mac_aging_s, h ? h->mac_aging_s : 0},
 			{"move_damp", w->move_damp, h ? h->move_damp : 0},
 			{"move_damp_s", w->move_damp_s, h ? h->move_damp_s : 0},
 		};
-		json_t *args, *undo;
-		char text[200];
-		size_t off = 0;
 		int rc;
 
 		if (!bridge_kept(x, w->name))
@@ -523,32 +568,9 @@ static int bridge_sets(struct ctx *x, bool max_macs)
 				x->p->n_change++;
 			continue;
 		}
-		args = j_name("name", w->name);
-		undo = j_name("name", w->name);
-		text[0] = '\0';
-		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
-			int n;
-
-			if (f[k].w == f[k].h || args == NULL || undo == NULL)
-				continue;
-			if (json_object_set_new(args, f[k].key, json_integer(f[k].w)) < 0 ||
-			    json_object_set_new(undo, f[k].key, json_integer(f[k].h)) < 0)
-				break;
-			n = snprintf(text + off, sizeof(text) - off, "%s%s %u -> %u",
-				     off ? ", " : "", f[k].key, f[k].h, f[k].w);
-			if (n > 0 && (size_t)n < sizeof(text) - off)
-				off += (size_t)n;
-		}
-		if (off == 0) {
-			json_decref(args);
-			json_decref(undo);
-			continue;
-		}
-		rc = step_add(x->p, PLAN_CHANGE, "bridge", w->name, "bridge-set", args,
-			      "bridge-set", undo, "%s", text);
+		rc = set_step(x, "bridge", w->name, "bridge-set", f, sizeof(f) / sizeof(f[0]));
 		if (rc < 0)
 			return rc;
-		x->p->n_change++;
 	}
 	return 0;
 }
@@ -581,47 +603,18 @@ static int port_sets(struct ctx *x)
 	for (size_t i = 0; i < x->want->n_ports; i++) {
 		const struct topo_port *w = &x->want->ports[i];
 		const struct topo_port *h = topo_port_find(x->have, w->name);
-		const struct {
-			const char *key;
-			uint32_t w, h;
-		} f[] = {
+		const struct set_field f[] = {
 			{"storm_pps", w->storm_pps, h ? h->storm_pps : 0},
 			{"storm_burst", w->storm_burst, h ? h->storm_burst : 0},
 			{"max_macs", w->max_macs, h ? h->max_macs : 0},
 		};
-		json_t *args, *undo;
-		char text[200];
-		size_t off = 0;
 		int rc;
 
 		if (!port_kept(x, w->name))
 			continue;
-		args = j_name("name", w->name);
-		undo = j_name("name", w->name);
-		text[0] = '\0';
-		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
-			int n;
-
-			if (f[k].w == f[k].h || args == NULL || undo == NULL)
-				continue;
-			if (json_object_set_new(args, f[k].key, json_integer(f[k].w)) < 0 ||
-			    json_object_set_new(undo, f[k].key, json_integer(f[k].h)) < 0)
-				break;
-			n = snprintf(text + off, sizeof(text) - off, "%s%s %u -> %u",
-				     off ? ", " : "", f[k].key, f[k].h, f[k].w);
-			if (n > 0 && (size_t)n < sizeof(text) - off)
-				off += (size_t)n;
-		}
-		if (off == 0) {
-			json_decref(args);
-			json_decref(undo);
-			continue;
-		}
-		rc = step_add(x->p, PLAN_CHANGE, "port", w->name, "port-set", args, "port-set",
-			      undo, "%s", text);
+		rc = set_step(x, "port", w->name, "port-set", f, sizeof(f) / sizeof(f[0]));
 		if (rc < 0)
 			return rc;
-		x->p->n_change++;
 	}
 	return 0;
 }
@@ -670,13 +663,12 @@ static int fdb_adds(struct ctx *x)
 		for (size_t k = 0; k < wb->n_static_macs; k++) {
 			const struct topo_static_mac *m = &wb->static_macs[k];
 			const struct topo_static_mac *hm = static_find(hb, m);
-			char name[80], mac[18];
+			char name[80];
 			int rc;
 
 			if (hm != NULL && static_kept(x, hb, hm))
 				continue;
-			vsw_mac_format(m->mac, mac);
-			snprintf(name, sizeof(name), "%s %s vlan %u", wb->name, mac, m->vlan);
+			fdb_name(wb->name, m, name, sizeof(name));
 			rc = step_add(x->p, PLAN_ADD, "fdb", name, "fdb-add",
 				      fdb_add_args(wb->name, m), "fdb-del",
 				      fdb_del_args(wb->name, m), "static MAC on %s", m->port);

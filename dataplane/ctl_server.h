@@ -2,7 +2,8 @@
 /*
  * The dataplane's control socket: a Unix stream socket speaking docs/protocol.md, served
  * from the control thread's main loop without ever blocking it. Framing, client limits,
- * buffering and peer credentials live here; what a request means is ctl_handlers.c.
+ * buffering and peer credentials are common/vsw_listen.c's (the controller's socket uses it
+ * too); what a request means is ctl_handlers.c.
  *
  * Use, from the control loop (every 1 to 10 ms):
  *

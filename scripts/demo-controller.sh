@@ -26,33 +26,11 @@ TMP=
 DP_PID=
 CTRL_PID=
 
-if [[ -t 1 ]]; then
-	B=$'\033[1m' D=$'\033[2m' N=$'\033[0m'
-else
-	B='' D='' N=''
-fi
-bold() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
-say() { printf '   %s\n' "$*"; }
-die() {
-	printf 'demo-controller: %s\n' "$*" >&2
-	exit 1
-}
+DEMO_NAME=demo-controller
+. "$ROOT/scripts/demo-lib.sh"
 vsw() {
 	printf '%s$ vswctl %s%s\n' "$D" "$*" "$N"
 	timeout 60 "$CTL" -s "$TMP/dp.sock" --controller "$TMP/ctrl.sock" "$@"
-}
-
-stop_pid() {
-	local pid=$1 sig=${2:-TERM}
-	[[ -n $pid ]] || return 0
-	kill "-$sig" "$pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	{ wait "$pid"; } 2>/dev/null || true
-	return 0
 }
 
 cleanup() {

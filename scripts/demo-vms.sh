@@ -20,17 +20,8 @@ TMP=
 DP_PID=
 . "$ROOT/tests/vm/vm.sh"
 
-if [[ -t 1 ]]; then
-	B=$'\033[1m' D=$'\033[2m' N=$'\033[0m'
-else
-	B='' D='' N=''
-fi
-bold() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
-say() { printf '   %s\n' "$*"; }
-die() {
-	printf 'demo-vms: %s\n' "$*" >&2
-	exit 1
-}
+DEMO_NAME=demo-vms
+. "$ROOT/scripts/demo-lib.sh"
 skip() {
 	bold "VMs: skipped: $*"
 	exit 0
@@ -46,15 +37,7 @@ cleanup() {
 	set +e
 	vm_stop vm1
 	vm_stop vm2
-	if [[ -n $DP_PID ]]; then
-		kill -TERM "$DP_PID" 2>/dev/null
-		for _ in $(seq 50); do
-			kill -0 "$DP_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$DP_PID" 2>/dev/null
-		wait "$DP_PID" 2>/dev/null
-	fi
+	stop_pid "$DP_PID"
 	rm -rf "/var/run/dpdk/$PREFIX"
 	if [[ -n $TMP ]]; then
 		if ((rc != 0 && rc != 130)); then

@@ -31,17 +31,8 @@ TMP=
 DP_PID=
 RC=0
 
-if [[ -t 1 ]]; then
-	B=$'\033[1m' D=$'\033[2m' N=$'\033[0m'
-else
-	B='' D='' N=''
-fi
-bold() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
-say() { printf '   %s\n' "$*"; }
-die() {
-	printf 'demo: %s\n' "$*" >&2
-	exit 1
-}
+DEMO_NAME=demo
+. "$ROOT/scripts/demo-lib.sh"
 vsw() {
 	printf '%s$ vswctl %s%s\n' "$D" "$*" "$N"
 	timeout 15 "$CTL" -s "$TMP/dp.sock" "$@"
@@ -51,15 +42,7 @@ cleanup() {
 	local rc=$?
 	trap - EXIT ERR
 	set +e
-	if [[ -n $DP_PID ]]; then
-		kill -TERM "$DP_PID" 2>/dev/null
-		for _ in $(seq 50); do
-			kill -0 "$DP_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$DP_PID" 2>/dev/null
-		wait "$DP_PID" 2>/dev/null
-	fi
+	stop_pid "$DP_PID"
 	for v in "${VETHS[@]}"; do
 		ip link del "$v" 2>/dev/null
 	done

@@ -222,6 +222,26 @@ static int cap_call(struct cap_conn *c, const char *cmd, json_t *args, int pass_
 	return rc < 0 ? rc : cap_recv(c, id, r, err, errsz);
 }
 
+/* cap_call that says on errf what went wrong: returns 0 with the reply in r, -errno when
+ * no reply came, or the reply's positive status (r already cleared then). */
+static int cap_call_ok(struct cap_conn *c, const char *cmd, json_t *args, int pass_fd,
+		       struct vsw_reply *r, FILE *errf)
+{
+	char err[1024];
+	int rc = cap_call(c, cmd, args, pass_fd, r, err, sizeof(err));
+
+	if (rc < 0) {
+		fprintf(errf, "vswctl: %s\n", err);
+		return rc;
+	}
+	if (r->status != 0) {
+		fprintf(errf, "vswctl: %s\n", r->error);
+		rc = r->status;
+		vsw_reply_clear(r);
+	}
+	return rc;
+}
+
 static uint64_t jnum(json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);
@@ -278,7 +298,6 @@ static int capture_admin(struct cap_conn *c, int argc, char **argv, bool json, F
 {
 	struct vsw_reply r;
 	json_t *args = json_object(), *e;
-	char err[512];
 	uint64_t id = 0;
 	size_t i;
 	int rc;
@@ -294,17 +313,10 @@ static int capture_admin(struct cap_conn *c, int argc, char **argv, bool json, F
 		json_decref(args);
 		return usage_fail(errf, "list takes no arguments (got \"%s\")", argv[1]);
 	}
-	rc = cap_call(c, id ? "capture-stop" : "capture-list", args, -1, &r, err, sizeof(err));
+	rc = cap_call_ok(c, id ? "capture-stop" : "capture-list", args, -1, &r, errf);
 	json_decref(args);
-	if (rc < 0) {
-		fprintf(errf, "vswctl: %s\n", err);
+	if (rc != 0)
 		return VSWCTL_EXIT_FAIL;
-	}
-	if (r.status != 0) {
-		fprintf(errf, "vswctl: %s\n", r.error);
-		vsw_reply_clear(&r);
-		return VSWCTL_EXIT_FAIL;
-	}
 	if (json) {
 		vswctl_print_json(out, r.result);
 	} else if (id) {
@@ -344,7 +356,7 @@ int vswctl_capture_main(const char *sock, int timeout_ms, bool json, int argc, c
 	struct sigaction sa = {.sa_handler = on_capture_signal};
 	json_t *args = NULL, *final = NULL;
 	struct vsw_reply r;
-	int opt, ofd = -1, ret = VSWCTL_EXIT_FAIL, first;
+	int opt, ofd = -1, ret = VSWCTL_EXIT_FAIL, first, rc;
 	size_t flen = 0;
 
 	/* argv[0] is "capture" */
@@ -480,14 +492,9 @@ int vswctl_capture_main(const char *sock, int timeout_ms, bool json, int argc, c
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (cap_call(&c, "capture-start", args, ofd, &r, err, sizeof(err)) < 0) {
-		fprintf(errf, "vswctl: %s\n", err);
-		goto out;
-	}
-	if (r.status != 0) {
-		fprintf(errf, "vswctl: %s\n", r.error);
-		vsw_reply_clear(&r);
-		if (ofd != STDOUT_FILENO)
+	rc = cap_call_ok(&c, "capture-start", args, ofd, &r, errf);
+	if (rc != 0) {
+		if (rc > 0 && ofd != STDOUT_FILENO)
 			unlink(wpath); /* nothing was written: leave no empty capture behind */
 		goto out;
 	}
@@ -605,7 +612,7 @@ static int trace_packet(struct cap_conn *c, const char *spec, bool json, FILE *o
 {
 	json_t *args = json_object(), *st;
 	struct vsw_reply r;
-	char *copy = strdup(spec), *save = NULL, err[512];
+	char *copy = strdup(spec), *save = NULL;
 	size_t i;
 	int rc;
 
@@ -626,17 +633,10 @@ static int trace_packet(struct cap_conn *c, const char *spec, bool json, FILE *o
 		}
 	}
 	free(copy);
-	rc = cap_call(c, "trace-packet", args, -1, &r, err, sizeof(err));
+	rc = cap_call_ok(c, "trace-packet", args, -1, &r, errf);
 	json_decref(args);
-	if (rc < 0) {
-		fprintf(errf, "vswctl: %s\n", err);
+	if (rc != 0)
 		return VSWCTL_EXIT_FAIL;
-	}
-	if (r.status != 0) {
-		fprintf(errf, "vswctl: %s\n", r.error);
-		vsw_reply_clear(&r);
-		return VSWCTL_EXIT_FAIL;
-	}
 	if (json)
 		vswctl_print_json(out, r.result);
 	else
@@ -733,15 +733,8 @@ int vswctl_trace_main(const char *sock, int timeout_ms, bool json, int argc, cha
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (cap_call(&c, "trace-start", args, -1, &r, err, sizeof(err)) < 0) {
-		fprintf(errf, "vswctl: %s\n", err);
+	if (cap_call_ok(&c, "trace-start", args, -1, &r, errf) != 0)
 		goto out;
-	}
-	if (r.status != 0) {
-		fprintf(errf, "vswctl: %s\n", r.error);
-		vsw_reply_clear(&r);
-		goto out;
-	}
 	id = jnum(r.result, "id");
 	vsw_reply_clear(&r);
 	json_decref(args);
@@ -752,15 +745,8 @@ int vswctl_trace_main(const char *sock, int timeout_ms, bool json, int argc, cha
 	for (;;) {
 		uint64_t traced;
 
-		if (cap_call(&c, "trace-show", args, -1, &r, err, sizeof(err)) < 0) {
-			fprintf(errf, "vswctl: %s\n", err);
+		if (cap_call_ok(&c, "trace-show", args, -1, &r, errf) != 0)
 			goto out;
-		}
-		if (r.status != 0) {
-			fprintf(errf, "vswctl: %s\n", r.error);
-			vsw_reply_clear(&r);
-			goto out;
-		}
 		traced = jnum(r.result, "traced");
 		if (!json) {
 			trace_print(out, json_object_get(r.result, "frames"), shown);

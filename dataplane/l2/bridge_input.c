@@ -62,6 +62,19 @@ static inline bool bridge_port_is_tunnel(struct dp *dp, uint16_t idx)
 	return p != NULL && p->tun != NULL;
 }
 
+/* A frame from tunnel port in whose source MAC is not learned there (slot s, -1 if not
+ * known at all): a remote never takes over a local station's MAC, and the remotes of a
+ * VNI together learn at most the bridge's remote_max_macs. Learning path only. */
+static inline enum vsw_drop bridge_tunnel_learn_check(struct dp *dp, const struct port *in,
+						      const struct bridge *br, int32_t s)
+{
+	if (s >= 0 && !bridge_port_is_tunnel(dp, fdb_slot_port(br->fdb, s)))
+		return VSW_DROP_vxlan_mac_steal;
+	if (!vtep_learn_admit(in, br->fdb, br->remote_max_macs))
+		return VSW_DROP_mac_limit;
+	return VSW_DROP_MAX;
+}
+
 /* Traced copy only: a port's name, as a worker may read it. */
 static const char *port_name_rcu(struct dp *dp, uint16_t idx)
 {
@@ -190,6 +203,7 @@ static __rte_always_inline unsigned int bridge_input_run(struct worker *w, struc
 	for (unsigned int i = 0; i < nok; i++) {
 		struct rte_mbuf *m = ok[i];
 		int32_t s = slots[2 * i];
+		enum vsw_drop tr;
 		uint16_t out_idx;
 		struct port *out;
 
@@ -204,12 +218,8 @@ static __rte_always_inline unsigned int bridge_input_run(struct worker *w, struc
 			drop(w, in, st, m, VSW_DROP_mac_flapping, tb);
 			continue;
 		} else if (unlikely(in->tun != NULL) &&
-			   ((s >= 0 && !bridge_port_is_tunnel(dp, fdb_slot_port(fdb, s))) ||
-			    !vtep_learn_admit(in, fdb, br->remote_max_macs))) {
-			/* a remote never takes over a local station's MAC, and the remotes of
-			 * a VNI together learn at most remote_max_macs */
-			drop(w, in, st, m,
-			     s >= 0 ? VSW_DROP_vxlan_mac_steal : VSW_DROP_mac_limit, tb);
+			   (tr = bridge_tunnel_learn_check(dp, in, br, s)) != VSW_DROP_MAX) {
+			drop(w, in, st, m, tr, tb);
 			continue;
 		} else {
 			enum fdb_learn_result lr = fdb_learn(fdb, keys[2 * i], in->idx, in->max_macs,

@@ -7,7 +7,7 @@
 # (198.51.100.2); vsw's VTEP is 198.18.0.1 on an af_packet underlay port on the root
 # end of K's underlay veth, and host H1 (198.51.100.1) hangs off vsw's VNI 5001 bridge.
 # Checked: ARP both ways on the underlay, ping both ways, 1400-byte pings (a 1478-byte
-# outer packet), the kernel learns H1's MAC behind 198.18.0.2's peer 198.18.0.1, vsw learns H2's
+# outer packet), the kernel's vxlan0 learns H1's MAC behind 198.18.0.1, vsw learns H2's
 # MAC behind 198.18.0.2, and a frame too big for the underlay MTU is dropped and
 # counted (vxlan_mtu_exceeded) with the MTU it needed, never fragmented.
 . "$(dirname "$0")/lib.sh"

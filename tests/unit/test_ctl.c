@@ -921,6 +921,66 @@ static void test_stats(void **state)
 	assert_int_equal(rint_(json_array_get(r, 0), "drops_total"), 0);
 }
 
+/* The VXLAN commands: arguments checked before the dataplane is called, then passed on. */
+static void test_vtep(void **state)
+{
+	struct t *t = *state;
+	unsigned int n;
+
+	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"ov\",\"vni\":5001}}");
+	assert_ok(t);
+	assert_string_equal(t->dp->last_call, "vtep_bridge_set");
+	rq(t, "{\"v\":1,\"cmd\":\"bridge-list\",\"args\":{\"name\":\"ov\"}}");
+	assert_ok(t);
+	assert_int_equal(rint_(json_array_get(result(t), 0), "vni"), 5001);
+	rq(t, "{\"v\":1,\"cmd\":\"bridge-add\",\"args\":{\"name\":\"x\",\"vni\":16777216}}");
+	assert_fails(t, EINVAL, "vni 16777216 out of range");
+	/* vni alone is something to change */
+	rq(t, "{\"v\":1,\"cmd\":\"bridge-set\",\"args\":{\"name\":\"ov\",\"vni\":7}}");
+	assert_ok(t);
+	rq(t, "{\"v\":1,\"cmd\":\"bridge-set\",\"args\":{\"name\":\"ov\"}}");
+	assert_fails(t, EINVAL, "nothing to change");
+
+	n = t->dp->n_calls;
+	rq(t, "{\"v\":1,\"cmd\":\"vtep-add\",\"args\":{\"name\":\"vt0\",\"port\":\"u0\","
+	      "\"local_ip\":\"198.18.0.300\"}}");
+	assert_fails(t, EINVAL, "local_ip is not an IPv4 address");
+	rq(t, "{\"v\":1,\"cmd\":\"vtep-add\",\"args\":{\"name\":\"vt0\",\"port\":\"u0\","
+	      "\"local_ip\":\"198.18.0.1\",\"mtu\":100}}");
+	assert_fails(t, EINVAL, "mtu 100 out of range");
+	rq(t, "{\"v\":1,\"cmd\":\"vtep-add\",\"args\":{\"name\":\"vt0\",\"local_ip\":\"198.18.0.1\"}}");
+	assert_fails(t, EINVAL, "missing argument port");
+	rq(t, "{\"v\":1,\"cmd\":\"vtep-remote-add\",\"args\":{\"bridge\":\"ov\",\"remote\":7}}");
+	assert_fails(t, EINVAL, "remote is an integer");
+	assert_int_equal(t->dp->n_calls, n); /* none of them reached the dataplane */
+
+	rq(t, "{\"v\":1,\"cmd\":\"port-add\",\"args\":{\"name\":\"u0\",\"type\":\"null\"}}");
+	assert_ok(t);
+	rq(t, "{\"v\":1,\"cmd\":\"vtep-add\",\"args\":{\"name\":\"vt0\",\"port\":\"u0\","
+	      "\"local_ip\":\"198.18.0.1\",\"prefix_len\":16}}");
+	assert_ok(t);
+	assert_string_equal(t->dp->last_call, "vtep_add");
+	assert_string_equal(t->dp->last_name2, "u0");
+	rq(t, "{\"v\":1,\"cmd\":\"vtep-remote-add\",\"args\":{\"bridge\":\"ov\","
+	      "\"remote\":\"198.18.0.2\",\"vlan\":10}}");
+	assert_ok(t);
+	assert_string_equal(t->dp->last_call, "vtep_remote_add");
+	assert_int_equal(t->dp->last_vid, 10);
+	assert_true(t->dp->last_name2_null); /* no vtep named: the only one */
+	rq(t, "{\"v\":1,\"cmd\":\"vtep-neigh-add\",\"args\":{\"vtep\":\"vt0\",\"ip\":\"198.18.0.2\","
+	      "\"mac\":\"02:aa:00:00:00:02\"}}");
+	assert_ok(t);
+	assert_int_equal(t->dp->last_mac[5], 2);
+	rq(t, "{\"v\":1,\"cmd\":\"vtep-list\"}");
+	assert_ok(t);
+	assert_int_equal(json_array_size(result(t)), 0);
+	rq(t, "{\"v\":1,\"cmd\":\"port-add\",\"args\":{\"name\":\"v\",\"type\":\"vxlan\"}}");
+	assert_fails(t, EINVAL, "vtep-remote-add");
+	/* readers may look, not change */
+	rq_w(t, false, "{\"v\":1,\"cmd\":\"vtep-del\",\"args\":{\"name\":\"vt0\"}}");
+	assert_int_equal(status(t), EPERM);
+}
+
 static void test_drop_reasons(void **state)
 {
 	struct t *t = *state;
@@ -1503,6 +1563,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fdb_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_reasons, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vtep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dp_failure_passthrough, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_peer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_too_large, setup, teardown),

@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# OVS-DPDK 3.1's userspace VXLAN tunnel on the same ports and traffic as vsw_vxlan.sh
+# (the method of ../shared/tools/ovs_vxlan_{encap,decap}.sh, in bench/ovs.sh's harness):
+# an underlay bridge vxphy<pid> (datapath netdev, 198.18.0.1/24, hwaddr 02:aa:00:00:00:01, route and static ARP
+# entry for the remote VTEP 198.18.0.2 = 02:aa:00:00:00:02) and br-int with a vxlan port
+# (remote_ip 198.18.0.2, key 5001), NORMAL bridges, the NDST destination MACs pre-filled
+# with `ovs-appctl fdb/add`, one PMD thread on BENCH_CPU.
+#   encap  pcap (64-byte frames, infinite_rx) in br-int -> vxlan0 -> tnl_push -> vxphy -> null
+#   decap  pcap (VXLAN frames, bench/mkvxlan.py) in vxphy -> tnl_pop -> br-int -> null
+# Usage: ovs_vxlan.sh encap|decap PCAP NDST SECONDS [WARMUP]
+# Env: BENCH_HUGE=1 for hugepages, BENCH_CPU (PMD cpu, 1), BENCH_CTL_CPU (0).
+# Prints `mpps N`, `cycles_per_packet N` and `cpu_share N`. Exit 77 (skip) when OVS-DPDK
+# is not installed or does not start.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:?usage: ovs_vxlan.sh encap|decap PCAP NDST SECONDS [WARMUP]}
+pcap=${2:?usage: ovs_vxlan.sh encap|decap PCAP NDST SECONDS [WARMUP]}
+ndst=${3:-64}
+secs=${4:-10}
+warm=${5:-2}
+case $mode in encap | decap) ;; *) die "mode must be encap or decap" ;; esac
+# The underlay bridge is also a kernel tap device: a name of its own per run, so a
+# previous run's device still going away never collides, deleted after the daemons.
+phy=vxphy$$
+cpu=${BENCH_CPU:-1}
+ctl=${BENCH_CTL_CPU:-0}
+vswitchd=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
+schema=/usr/share/openvswitch/vswitch.ovsschema
+skip() { log "SKIP: $*"; exit 77; }
+[ -x $vswitchd ] || skip "$vswitchd missing (apt-get install openvswitch-switch-dpdk)"
+command -v ovsdb-server >/dev/null && [ -r $schema ] || skip "ovsdb-server or $schema missing"
+
+d=$(mktemp -d /tmp/bench-ovs.XXXXXX)
+export OVS_RUNDIR=$d OVS_LOGDIR=$d OVS_DBDIR=$d
+on_exit "rm -rf $d"
+# The daemons detach: kill them through their pid files (registered before they start so
+# that a failure half-way still cleans up).
+on_exit "ip link del $phy"
+on_exit "kill \$(cat $d/ovs-vswitchd.pid 2>/dev/null) \$(cat $d/ovsdb-server.pid 2>/dev/null); sleep 1; kill -9 \$(cat $d/ovs-vswitchd.pid 2>/dev/null) \$(cat $d/ovsdb-server.pid 2>/dev/null)"
+
+ovsdb-tool create $d/conf.db $schema
+ovsdb-server --remote=punix:$d/db.sock --pidfile=$d/ovsdb-server.pid --detach \
+	--log-file=$d/ovsdb.log $d/conf.db || skip "ovsdb-server did not start"
+vsctl() { timeout 30 ovs-vsctl --db=unix:$d/db.sock "$@"; }
+vsctl --no-wait init
+if [ "${BENCH_HUGE:-0}" = 1 ]; then
+	vsctl --no-wait set Open_vSwitch . other_config:dpdk-socket-mem=1024 \
+		other_config:dpdk-extra="--no-pci --file-prefix=bench-ovs-$$"
+else
+	# OVS adds --in-memory unless --legacy-mem is given, and EAL refuses --in-memory with
+	# --no-huge (which implies legacy memory).
+	vsctl --no-wait set Open_vSwitch . \
+		other_config:dpdk-extra="--no-pci --no-huge --legacy-mem -m 1024 --file-prefix=bench-ovs-$$"
+fi
+vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
+	other_config:dpdk-lcore-mask="$(printf "0x%x" $((1 << ctl)))" \
+	other_config:pmd-cpu-mask="$(printf "0x%x" $((1 << cpu)))"
+$vswitchd unix:$d/db.sock --pidfile=$d/ovs-vswitchd.pid --detach --log-file=$d/vswitchd.log ||
+	{ cat $d/vswitchd.log >&2; skip "ovs-vswitchd-dpdk did not start"; }
+wait_for 30 sh -c "ls $d/ovs-vswitchd*.ctl" ||
+	skip "ovs-vswitchd-dpdk has no control socket after 30 s"
+ctl_sock=$(ls $d/ovs-vswitchd*.ctl | head -1)
+appctl() { timeout 30 ovs-appctl -t "$ctl_sock" "$@"; }
+wait_for 30 sh -c "ovs-vsctl --db=unix:$d/db.sock get Open_vSwitch . dpdk_initialized | grep -q true" ||
+	{ tail -20 $d/vswitchd.log >&2; skip "DPDK did not initialise in ovs-vswitchd"; }
+
+vsctl add-br $phy -- set bridge $phy datapath_type=netdev \
+	other_config:hwaddr=02:aa:00:00:00:01
+ip addr add 198.18.0.1/24 dev $phy
+ip link set $phy up
+appctl ovs/route/add 198.18.0.0/24 $phy >/dev/null
+appctl tnl/arp/set $phy 198.18.0.2 02:aa:00:00:00:02 >/dev/null
+vsctl add-br br-int -- set bridge br-int datapath_type=netdev
+vsctl add-port br-int vxlan0 -- set interface vxlan0 type=vxlan \
+	options:remote_ip=198.18.0.2 options:key=5001
+if [ "$mode" = encap ]; then
+	sinkbr=$phy
+	inbr=br-int
+	vsctl add-port $phy sink -- set Interface sink type=dpdk \
+		options:dpdk-devargs="net_null_bench$$,no-rx=1"
+	appctl fdb/add $phy sink 0 02:aa:00:00:00:02 >/dev/null
+	fdbport=vxlan0
+else
+	sinkbr=br-int
+	inbr=$phy
+	vsctl add-port br-int sink -- set Interface sink type=dpdk \
+		options:dpdk-devargs="net_null_bench$$,no-rx=1"
+	fdbport=sink
+fi
+for ((j = 0; j < ndst; j++)); do
+	appctl fdb/add br-int $fdbport 0 "$(printf '02:00:00:01:%02x:%02x' $((j >> 8)) $((j & 255)))" >/dev/null
+done
+vsctl add-port $inbr src -- set Interface src type=dpdk \
+	options:dpdk-devargs="net_pcap_bench$$,rx_pcap=$pcap,infinite_rx=1"
+
+tx() { timeout 10 ovs-ofctl dump-ports $sinkbr sink | sed -n 's/.*tx pkts=\([0-9]*\).*/\1/p'; }
+moving() { local a b; a=$(tx); sleep 0.2; b=$(tx); [ -n "$a" ] && [ "$b" -gt "$a" ]; }
+wait_for 30 moving || { tail -20 $d/vswitchd.log >&2; skip "no traffic through OVS's tunnel after 30 s"; }
+nap "$warm"
+appctl dpif-netdev/pmd-stats-clear >/dev/null
+vpid=$(cat $d/ovs-vswitchd.pid)
+tid=$(poll_thread $vpid)
+t0=$(now); a=$(tx); s0=$(sched_sample $vpid $tid)
+nap "$secs"
+t1=$(now); b=$(tx); s1=$(sched_sample $vpid $tid)
+stats=$(appctl dpif-netdev/pmd-stats-show)
+echo "$stats" >&2
+appctl dpctl/dump-flows 2>/dev/null | grep -m2 -E "tnl_push|tnl_pop" >&2 || echo "no tunnel flow seen" >&2
+echo "mpps $(rate "$a" "$b" "$t0" "$t1")"
+cpp=$(echo "$stats" | sed -n 's/.*avg cycles per packet: *\([0-9.]*\).*/\1/p' | head -1)
+[ -z "$cpp" ] || echo "cycles_per_packet $cpp"
+echo "cpu_share $(cpu_share "$s0" "$s1")"
