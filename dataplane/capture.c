@@ -54,6 +54,8 @@ static const char *const capture_stage_names[CAPTURE_STAGE_MAX] = {
 	[CAPTURE_STAGE_BRIDGE_FLOOD] = "bridge_flood",
 	[CAPTURE_STAGE_PORT_TX] = "port_tx",
 	[CAPTURE_STAGE_FLOW_INPUT] = "flow_input",
+	[CAPTURE_STAGE_VXLAN_DECAP] = "vxlan_decap",
+	[CAPTURE_STAGE_VXLAN_ENCAP] = "vxlan_encap",
 };
 
 struct capture_ctl {

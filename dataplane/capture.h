@@ -26,6 +26,8 @@ enum capture_stage {
 	CAPTURE_STAGE_BRIDGE_FLOOD,
 	CAPTURE_STAGE_PORT_TX,
 	CAPTURE_STAGE_FLOW_INPUT,
+	CAPTURE_STAGE_VXLAN_DECAP, /* overlay/vxlan_decap.c and overlay/arp.c */
+	CAPTURE_STAGE_VXLAN_ENCAP, /* overlay/vxlan_encap.c */
 	CAPTURE_STAGE_MAX
 };
 

@@ -2112,8 +2112,7 @@ static json_t *drops_nonzero(struct req *r, const struct dp_port_stats *st, uint
 
 static json_t *vtep_json(struct req *r, const struct vtep_info *vi)
 {
-	json_t *o = json_object(), *cnt = json_object(), *nbs = json_array(),
-	       *rems = json_array();
+	json_t *o = json_object(), *cnt = json_object(), *nbs = json_array(), *rems = json_array();
 	struct dp_port_stats st;
 	char err[ERR_SIZE], mac[18];
 	uint64_t total;
@@ -2149,9 +2148,10 @@ static json_t *vtep_json(struct req *r, const struct vtep_info *vi)
 		jset(r, n, "ip", jip(vi->neigh[i].ip));
 		vsw_mac_format(vi->neigh[i].mac, mac);
 		jset(r, n, "mac", json_string(vi->neigh[i].resolved ? mac : ""));
-		jset(r, n, "state", json_string(vi->neigh[i].is_static	   ? "static"
-						: vi->neigh[i].resolved ? "resolved"
-									: "incomplete"));
+		jset(r, n, "state",
+		     json_string(vi->neigh[i].is_static	 ? "static"
+				 : vi->neigh[i].resolved ? "resolved"
+							 : "incomplete"));
 		jset(r, n, "age_s", json_integer(vi->neigh[i].age_s));
 		jset(r, n, "users", json_integer(vi->neigh[i].users));
 		jappend(r, nbs, n);
@@ -2244,12 +2244,9 @@ static const struct arg_spec a_vtep_add[] = {
 	END,
 };
 static const struct arg_spec a_vtep_remote[] = {
-	NAME("bridge", true),
-	{"remote", ARG_IPV4, true, 0, 0},
-	NAME("vtep", false),
-	NAME("port", false),
-	VLAN("vlan"),
-	END,
+	NAME("bridge", true), {"remote", ARG_IPV4, true, 0, 0},
+	NAME("vtep", false),  NAME("port", false),
+	VLAN("vlan"),	      END,
 };
 static const struct arg_spec a_vtep_remote_del[] = {
 	NAME("bridge", true),

@@ -24,7 +24,7 @@
 static void arp_drop(struct worker *w, struct vtep *v, struct rte_mbuf *m, enum vsw_drop r)
 {
 	v->port->stats[w->idx].drops[r]++;
-	capture_drop(w, v->port->idx, m, r, CAPTURE_STAGE_BRIDGE_INPUT);
+	capture_drop(w, v->port->idx, m, r, CAPTURE_STAGE_VXLAN_DECAP);
 	rte_pktmbuf_free(m);
 }
 

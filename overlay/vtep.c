@@ -104,8 +104,7 @@ static int vtep_maps_publish(struct dp *dp)
 	return rc;
 }
 
-int vtep_add(struct dp *dp, const char *name, const struct vtep_params *p, char *err,
-	     size_t errsz)
+int vtep_add(struct dp *dp, const char *name, const struct vtep_params *p, char *err, size_t errsz)
 {
 	struct rte_ether_addr addr;
 	struct port *under;
@@ -130,7 +129,7 @@ int vtep_add(struct dp *dp, const char *name, const struct vtep_params *p, char 
 		snprintf(err, errsz,
 			 "vtep-add %s: port %s is %s (an underlay port must be in no bridge)", name,
 			 p->port,
-			 under->vtep	 ? "already an underlay"
+			 under->vtep  ? "already an underlay"
 			 : under->tun ? "a tunnel port"
 				      : "attached to a bridge");
 		return -EBUSY;
@@ -142,8 +141,10 @@ int vtep_add(struct dp *dp, const char *name, const struct vtep_params *p, char 
 	}
 	if (p->prefix_len < 1 || p->prefix_len > 32 || p->local_ip == 0 || p->udp_port == 0 ||
 	    p->mtu < 576 || p->mtu > 9216 || p->ttl == 0) {
-		snprintf(err, errsz, "vtep-add %s: local_ip, prefix, udp_port, mtu (576..9216) or "
-			 "ttl out of range", name);
+		snprintf(err, errsz,
+			 "vtep-add %s: local_ip, prefix, udp_port, mtu (576..9216) or "
+			 "ttl out of range",
+			 name);
 		return -EINVAL;
 	}
 	for (int i = 0; i < VSW_MAX_VTEPS; i++) {
@@ -219,8 +220,9 @@ int vtep_del(struct dp *dp, const char *name, char *err, size_t errsz)
 		struct port *p = atomic_load(&dp->ports[i]);
 
 		if (p != NULL && p->tun != NULL && p->tun->vtep == v) {
-			snprintf(err, errsz, "vtep-del %s: remote %s still uses it (vtep-remote-del)",
-				 name, p->name);
+			snprintf(err, errsz,
+				 "vtep-del %s: remote %s still uses it (vtep-remote-del)", name,
+				 p->name);
 			return -EBUSY;
 		}
 	}
@@ -238,8 +240,8 @@ int vtep_del(struct dp *dp, const char *name, char *err, size_t errsz)
 	return 0;
 }
 
-int vtep_bridge_set(struct dp *dp, const char *bridge, bool set_vni, uint32_t vni,
-		    bool set_cap, uint32_t remote_max_macs, char *err, size_t errsz)
+int vtep_bridge_set(struct dp *dp, const char *bridge, bool set_vni, uint32_t vni, bool set_cap,
+		    uint32_t remote_max_macs, char *err, size_t errsz)
 {
 	struct bridge *br = dp_bridge_find(dp, bridge);
 	uint32_t old;
@@ -386,9 +388,10 @@ int vtep_remote_add(struct dp *dp, const char *bridge, uint32_t ip, const char *
 			if (dp->vteps[i] == NULL)
 				continue;
 			if (v != NULL) {
-				snprintf(err, errsz,
-					 "vtep-remote-add %s: several VTEPs exist (name one with vtep=)",
-					 bridge);
+				snprintf(
+					err, errsz,
+					"vtep-remote-add %s: several VTEPs exist (name one with vtep=)",
+					bridge);
 				return -EINVAL;
 			}
 			v = dp->vteps[i];
@@ -449,8 +452,8 @@ int vtep_remote_add(struct dp *dp, const char *bridge, uint32_t ip, const char *
 		goto nomem;
 	t->nh = neigh_get(v, nh_ip);
 	if (t->nh == NULL) {
-		snprintf(err, errsz, "vtep-remote-add %s: VTEP %s has %d next hops already",
-			 bridge, v->name, VTEP_NEIGH_MAX);
+		snprintf(err, errsz, "vtep-remote-add %s: VTEP %s has %d next hops already", bridge,
+			 v->name, VTEP_NEIGH_MAX);
 		rc = -ENOSPC;
 		goto out_free;
 	}

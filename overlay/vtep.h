@@ -33,7 +33,7 @@ struct vtep_neigh {
 	 * answers) and control (static entries): rw; encapsulating workers: ro */
 	_Atomic uint64_t mac;
 	_Atomic uint32_t seen_s; /* fdb clock second of the last answer; same writers */
-	uint32_t asked_s;        /* the underlay's worker only */
+	uint32_t asked_s;	 /* the underlay's worker only */
 };
 
 /* The overlay half of a tunnel port. Immutable once the port is published, but for
@@ -71,8 +71,8 @@ struct vtep {
 	/* --- read by workers --- */
 	struct port *port; /* the underlay port */
 	struct vxlan_local local;
-	uint32_t netmask; /* network order */
-	uint32_t mtu;     /* underlay IPv4 MTU */
+	uint32_t netmask;	      /* network order */
+	uint32_t mtu;		      /* underlay IPv4 MTU */
 	struct vtep_map *_Atomic map; /* control: publish; dataplane: ro */
 	struct vtep_neigh neigh[VTEP_NEIGH_MAX];
 	/* --- owned by the worker polling the underlay port --- */

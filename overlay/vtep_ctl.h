@@ -24,22 +24,21 @@ struct vtep_params {
 	uint8_t prefix_len; /* of the underlay subnet, 1..32 (default 24) */
 	uint32_t gateway;   /* next hop for remotes off the subnet; 0 = none */
 	uint16_t udp_port;  /* host order, default 4789 */
-	uint32_t mtu;       /* underlay IPv4 MTU, default 1500 */
-	uint8_t ttl;        /* outer TTL, default 64 */
-	bool has_mac;       /* else the underlay port's own MAC */
+	uint32_t mtu;	    /* underlay IPv4 MTU, default 1500 */
+	uint8_t ttl;	    /* outer TTL, default 64 */
+	bool has_mac;	    /* else the underlay port's own MAC */
 	uint8_t mac[6];
 };
 void vtep_params_default(struct vtep_params *p);
 
-int vtep_add(struct dp *dp, const char *name, const struct vtep_params *p, char *err,
-	     size_t errsz);
+int vtep_add(struct dp *dp, const char *name, const struct vtep_params *p, char *err, size_t errsz);
 /* Refused while remotes use it. */
 int vtep_del(struct dp *dp, const char *name, char *err, size_t errsz);
 
 /* A bridge's VNI (0 = none; refused while it has remotes) and its remote learning cap
  * (MACs learned from all its remotes together, 0 = only the bridge limit). */
-int vtep_bridge_set(struct dp *dp, const char *bridge, bool set_vni, uint32_t vni,
-		    bool set_cap, uint32_t remote_max_macs, char *err, size_t errsz);
+int vtep_bridge_set(struct dp *dp, const char *bridge, bool set_vni, uint32_t vni, bool set_cap,
+		    uint32_t remote_max_macs, char *err, size_t errsz);
 /* 0 and the values, or -ENOENT. */
 int vtep_bridge_get(struct dp *dp, const char *bridge, uint32_t *vni, uint32_t *remote_max_macs);
 /* Called by dp_bridge_del once the bridge is unpublished: forget its VNI. */

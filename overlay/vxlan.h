@@ -33,7 +33,7 @@
 /* What vxlan_parse found in a frame it accepted. */
 struct vxlan_rx {
 	uint32_t src_ip;    /* outer source: the remote VTEP (network order) */
-	uint32_t vni;       /* host order, 24 bits */
+	uint32_t vni;	    /* host order, 24 bits */
 	uint16_t inner_off; /* bytes before the inner frame */
 	uint16_t inner_len; /* bytes of the inner frame (outer Ethernet padding excluded) */
 };
@@ -41,7 +41,7 @@ struct vxlan_rx {
 /* The local end that frames must be addressed to. */
 struct vxlan_local {
 	uint8_t mac[6];
-	uint32_t ip;       /* network order */
+	uint32_t ip;	   /* network order */
 	uint16_t udp_port; /* network order */
 };
 
@@ -91,8 +91,8 @@ static inline uint16_t vxlan_csum_fold(uint32_t sum)
  * reason. VNI and source VTEP are for the caller to look up. Reserved bits of the
  * VXLAN header are ignored, as section 5 asks of receivers.
  */
-static inline enum vsw_drop vxlan_parse(const uint8_t *d, uint32_t len,
-					const struct vxlan_local *l, struct vxlan_rx *rx)
+static inline enum vsw_drop vxlan_parse(const uint8_t *d, uint32_t len, const struct vxlan_local *l,
+					struct vxlan_rx *rx)
 {
 	const uint8_t *ip, *udp, *vx;
 	uint32_t ihl, tot, udp_len;
@@ -151,9 +151,8 @@ struct vxlan_tmpl {
 	uint32_t ip_sum; /* one's complement sum of the IPv4 header with length and checksum 0 */
 };
 
-static inline void vxlan_tmpl_init(struct vxlan_tmpl *t, const uint8_t src_mac[6],
-				   uint32_t src_ip, uint32_t dst_ip, uint16_t udp_port, uint32_t vni,
-				   uint8_t ttl)
+static inline void vxlan_tmpl_init(struct vxlan_tmpl *t, const uint8_t src_mac[6], uint32_t src_ip,
+				   uint32_t dst_ip, uint16_t udp_port, uint32_t vni, uint8_t ttl)
 {
 	uint8_t *h = t->hdr, *ip = h + VXLAN_ETH_SIZE, *udp = ip + VXLAN_IP_SIZE;
 	uint8_t *vx = udp + VXLAN_UDP_SIZE;

@@ -22,13 +22,11 @@
 #include "capture.h"
 #include "overlay/vtep.h"
 
-static __rte_always_inline void decap_drop(struct worker *w, struct port *in,
-					   struct port_stats *st, struct rte_mbuf *m,
-					   enum vsw_drop r)
+static __rte_always_inline void decap_drop(struct worker *w, struct port *in, struct port_stats *st,
+					   struct rte_mbuf *m, enum vsw_drop r)
 {
 	st->drops[r]++;
-	/* XXX: capture.h has no overlay stage yet; the drop is told by its reason */
-	capture_drop(w, in->idx, m, r, CAPTURE_STAGE_BRIDGE_INPUT);
+	capture_drop(w, in->idx, m, r, CAPTURE_STAGE_VXLAN_DECAP);
 	rte_pktmbuf_free(m);
 }
 
@@ -74,7 +72,8 @@ unsigned int vxlan_decap_burst(struct worker *w, struct port *in, uint32_t now_s
 			int k = vtep_map_find(map, rx.vni, rx.src_ip, &tun);
 
 			if (unlikely(k <= 0))
-				r = k < 0 ? VSW_DROP_vxlan_unknown_vni : VSW_DROP_vxlan_unknown_vtep;
+				r = k < 0 ? VSW_DROP_vxlan_unknown_vni
+					  : VSW_DROP_vxlan_unknown_vtep;
 		}
 		if (unlikely(r != VSW_DROP_MAX)) {
 			decap_drop(w, in, st, m, r);

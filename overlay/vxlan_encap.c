@@ -12,12 +12,11 @@
  */
 #include "overlay/vtep.h"
 
-static __rte_always_inline void encap_drop(struct worker *w, struct port *p,
-					   struct port_stats *st, struct rte_mbuf *m,
-					   enum vsw_drop r)
+static __rte_always_inline void encap_drop(struct worker *w, struct port *p, struct port_stats *st,
+					   struct rte_mbuf *m, enum vsw_drop r)
 {
 	st->drops[r]++;
-	capture_drop(w, p->idx, m, r, CAPTURE_STAGE_PORT_TX);
+	capture_drop(w, p->idx, m, r, CAPTURE_STAGE_VXLAN_ENCAP);
 	rte_pktmbuf_free(m);
 }
 

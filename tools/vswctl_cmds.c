@@ -187,9 +187,8 @@ static const struct kv bridge_kvs[] = {
 	{NULL, NULL, 0},
 };
 static const struct kv vtep_kvs[] = {
-	{"gateway", "gateway", KV_STR}, {"udp_port", "udp_port", KV_U32},
-	{"mtu", "mtu", KV_U32},		{"ttl", "ttl", KV_U32},
-	{"mac", "mac", KV_STR},		{NULL, NULL, 0},
+	{"gateway", "gateway", KV_STR}, {"udp_port", "udp_port", KV_U32}, {"mtu", "mtu", KV_U32},
+	{"ttl", "ttl", KV_U32},		{"mac", "mac", KV_STR},		  {NULL, NULL, 0},
 };
 static const struct kv remote_kvs[] = {
 	{"vtep", "vtep", KV_PORT}, /* a name, checked as names are */
@@ -421,9 +420,10 @@ static int parse_vtep_add(const struct cmd *cmd, int argc, char **argv, struct v
 			  char *err, size_t errsz)
 {
 	const char *name = positional(cmd, argc, argv, 0, "VTEP name", err, errsz);
-	const char *port = name ? positional(cmd, argc, argv, 1, "underlay port", err, errsz) : NULL;
-	const char *ip = port ? positional(cmd, argc, argv, 2, "local IPv4 address", err, errsz)
-			      : NULL;
+	const char *port =
+		name ? positional(cmd, argc, argv, 1, "underlay port", err, errsz) : NULL;
+	const char *ip =
+		port ? positional(cmd, argc, argv, 2, "local IPv4 address", err, errsz) : NULL;
 	char addr[64];
 	const char *slash;
 	uint32_t len;
@@ -456,8 +456,8 @@ static int parse_vtep_remote(const struct cmd *cmd, int argc, char **argv, struc
 			     char *err, size_t errsz)
 {
 	const char *br = positional(cmd, argc, argv, 0, "bridge name", err, errsz);
-	const char *ip = br ? positional(cmd, argc, argv, 1, "remote VTEP address", err, errsz)
-			    : NULL;
+	const char *ip =
+		br ? positional(cmd, argc, argv, 1, "remote VTEP address", err, errsz) : NULL;
 	bool add = strcmp(cmd->verb, "remote-add") == 0;
 	int rc;
 
@@ -480,8 +480,8 @@ static int parse_vtep_neigh(const struct cmd *cmd, int argc, char **argv, struct
 	bool add = strcmp(cmd->verb, "neigh-add") == 0;
 	const char *v = positional(cmd, argc, argv, 0, "VTEP name", err, errsz);
 	const char *ip = v ? positional(cmd, argc, argv, 1, "neighbour address", err, errsz) : NULL;
-	const char *mac = ip && add ? positional(cmd, argc, argv, 2, "MAC address", err, errsz)
-				    : NULL;
+	const char *mac =
+		ip && add ? positional(cmd, argc, argv, 2, "MAC address", err, errsz) : NULL;
 	int rc;
 
 	if (ip == NULL || (add && mac == NULL))
@@ -1092,8 +1092,9 @@ static const struct cmd cmds[] = {
 	{"vtep", "remote-del", NULL, "vtep-remote-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
 	 "vtep remote-del BRIDGE IP", "Remove a remote VTEP and its tunnel port (its MACs go).",
 	 parse_vtep_remote},
-	{"vtep", "neigh-add", NULL, "vtep-neigh-add", VSWCTL_OUT_NONE, 0, "vtep neigh-add VTEP IP MAC",
-	 "A static next hop: never asked by ARP, never aged.", parse_vtep_neigh},
+	{"vtep", "neigh-add", NULL, "vtep-neigh-add", VSWCTL_OUT_NONE, 0,
+	 "vtep neigh-add VTEP IP MAC", "A static next hop: never asked by ARP, never aged.",
+	 parse_vtep_neigh},
 	{"vtep", "neigh-del", NULL, "vtep-neigh-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
 	 "vtep neigh-del VTEP IP", "Back to ARP for a static next hop.", parse_vtep_neigh},
 	{"raw", NULL, NULL, NULL, VSWCTL_OUT_NONE, 0, "raw JSON",

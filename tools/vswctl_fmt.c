@@ -613,9 +613,8 @@ static int print_flow_del(FILE *out, json_t *res, char *err, size_t errsz)
 static int print_vteps(FILE *out, json_t *res, char *err, size_t errsz)
 {
 	static const char *const nheads[] = {"NEXT_HOP", "MAC", "STATE", ">AGE", ">USERS", NULL};
-	static const char *const rheads[] = {"BRIDGE",	  ">VNI",	 "REMOTE",	"PORT",
-					     "NEXT_HOP", ">TX",		 ">RX",		"DROPS",
-					     ">MTU_NEEDED", NULL};
+	static const char *const rheads[] = {"BRIDGE", ">VNI", "REMOTE", "PORT",	"NEXT_HOP",
+					     ">TX",    ">RX",  "DROPS",	 ">MTU_NEEDED", NULL};
 	json_t *v, *e, *cnt;
 	size_t i, j;
 	int rc;
@@ -628,12 +627,14 @@ static int print_vteps(FILE *out, json_t *res, char *err, size_t errsz)
 		char *drops;
 
 		cnt = json_object_get(v, "counters");
-		fprintf(out, "%svtep %s: %s/%" JSON_INTEGER_FORMAT " on port %s, mac %s, udp port %"
-			JSON_INTEGER_FORMAT ", mtu %" JSON_INTEGER_FORMAT ", ttl %"
-			JSON_INTEGER_FORMAT "\n",
+		fprintf(out,
+			"%svtep %s: %s/%" JSON_INTEGER_FORMAT
+			" on port %s, mac %s, udp port %" JSON_INTEGER_FORMAT
+			", mtu %" JSON_INTEGER_FORMAT ", ttl %" JSON_INTEGER_FORMAT "\n",
 			i > 0 ? "\n" : "", json_string_value(json_object_get(v, "name")) ?: "?",
 			json_string_value(json_object_get(v, "local_ip")) ?: "?",
-			int_of(v, "prefix_len"), json_string_value(json_object_get(v, "port")) ?: "?",
+			int_of(v, "prefix_len"),
+			json_string_value(json_object_get(v, "port")) ?: "?",
 			json_string_value(json_object_get(v, "mac")) ?: "?", int_of(v, "udp_port"),
 			int_of(v, "mtu"), int_of(v, "ttl"));
 		if (json_object_get(v, "gateway") != NULL)
@@ -641,9 +642,9 @@ static int print_vteps(FILE *out, json_t *res, char *err, size_t errsz)
 				json_string_value(json_object_get(v, "gateway")) ?: "?");
 		fprintf(out,
 			"  underlay rx %" JSON_INTEGER_FORMAT " tx %" JSON_INTEGER_FORMAT
-			", decapsulated %" JSON_INTEGER_FORMAT "; arp: requests in %"
-			JSON_INTEGER_FORMAT " out %" JSON_INTEGER_FORMAT ", replies in %"
-			JSON_INTEGER_FORMAT " out %" JSON_INTEGER_FORMAT "\n",
+			", decapsulated %" JSON_INTEGER_FORMAT
+			"; arp: requests in %" JSON_INTEGER_FORMAT " out %" JSON_INTEGER_FORMAT
+			", replies in %" JSON_INTEGER_FORMAT " out %" JSON_INTEGER_FORMAT "\n",
 			int_of(cnt, "rx_packets"), int_of(cnt, "tx_packets"),
 			int_of(cnt, "decap_packets"), int_of(cnt, "arp_req_rx"),
 			int_of(cnt, "arp_req_tx"), int_of(cnt, "arp_reply_rx"),
@@ -661,10 +662,14 @@ static int print_vteps(FILE *out, json_t *res, char *err, size_t errsz)
 		}
 		json_array_foreach(json_object_get(v, "remotes"), j, e) {
 			char *row[] = {
-				cell_key(e, "bridge"),	   cell_key(e, "vni"),
-				cell_key(e, "remote"),	   cell_key(e, "port"),
-				cell_key(e, "next_hop"),   cell_key(e, "tx_packets"),
-				cell_key(e, "rx_packets"), cell_key(e, "drops"),
+				cell_key(e, "bridge"),
+				cell_key(e, "vni"),
+				cell_key(e, "remote"),
+				cell_key(e, "port"),
+				cell_key(e, "next_hop"),
+				cell_key(e, "tx_packets"),
+				cell_key(e, "rx_packets"),
+				cell_key(e, "drops"),
 				int_of(e, "mtu_needed") == 0 ? strdup("-")
 							     : cell_key(e, "mtu_needed"),
 			};

@@ -14,9 +14,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct vxlan_local l = {.mac = {0x02, 0xaa, 0, 0, 0, 0x01},
-				.ip = 0,
-				.udp_port = (uint16_t)(VXLAN_UDP_PORT >> 8 | (VXLAN_UDP_PORT & 0xff) << 8)};
+	struct vxlan_local l = {
+		.mac = {0x02, 0xaa, 0, 0, 0, 0x01},
+		.ip = 0,
+		.udp_port = (uint16_t)(VXLAN_UDP_PORT >> 8 | (VXLAN_UDP_PORT & 0xff) << 8)};
 	static const uint8_t ip[4] = {198, 18, 0, 1};
 	struct eth_info info;
 	struct vxlan_rx rx;

@@ -858,8 +858,7 @@ void vtep_params_default(struct vtep_params *p)
 	p->ttl = 64;
 }
 
-int vtep_add(struct dp *dp, const char *name, const struct vtep_params *p, char *err,
-	     size_t errsz)
+int vtep_add(struct dp *dp, const char *name, const struct vtep_params *p, char *err, size_t errsz)
 {
 	int rc = record(dp, "vtep_add", name, p->port, err, errsz);
 
@@ -873,8 +872,8 @@ int vtep_del(struct dp *dp, const char *name, char *err, size_t errsz)
 	return record(dp, "vtep_del", name, NULL, err, errsz);
 }
 
-int vtep_bridge_set(struct dp *dp, const char *bridge, bool set_vni, uint32_t vni,
-		    bool set_cap, uint32_t remote_max_macs, char *err, size_t errsz)
+int vtep_bridge_set(struct dp *dp, const char *bridge, bool set_vni, uint32_t vni, bool set_cap,
+		    uint32_t remote_max_macs, char *err, size_t errsz)
 {
 	int b = bridge_find(dp, bridge);
 	int rc = record(dp, "vtep_bridge_set", bridge, NULL, err, errsz);

@@ -948,7 +948,8 @@ static void test_vtep(void **state)
 	rq(t, "{\"v\":1,\"cmd\":\"vtep-add\",\"args\":{\"name\":\"vt0\",\"port\":\"u0\","
 	      "\"local_ip\":\"198.18.0.1\",\"mtu\":100}}");
 	assert_fails(t, EINVAL, "mtu 100 out of range");
-	rq(t, "{\"v\":1,\"cmd\":\"vtep-add\",\"args\":{\"name\":\"vt0\",\"local_ip\":\"198.18.0.1\"}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"vtep-add\",\"args\":{\"name\":\"vt0\",\"local_ip\":\"198.18.0.1\"}}");
 	assert_fails(t, EINVAL, "missing argument port");
 	rq(t, "{\"v\":1,\"cmd\":\"vtep-remote-add\",\"args\":{\"bridge\":\"ov\",\"remote\":7}}");
 	assert_fails(t, EINVAL, "remote is an integer");
@@ -967,8 +968,9 @@ static void test_vtep(void **state)
 	assert_string_equal(t->dp->last_call, "vtep_remote_add");
 	assert_int_equal(t->dp->last_vid, 10);
 	assert_true(t->dp->last_name2_null); /* no vtep named: the only one */
-	rq(t, "{\"v\":1,\"cmd\":\"vtep-neigh-add\",\"args\":{\"vtep\":\"vt0\",\"ip\":\"198.18.0.2\","
-	      "\"mac\":\"02:aa:00:00:00:02\"}}");
+	rq(t,
+	   "{\"v\":1,\"cmd\":\"vtep-neigh-add\",\"args\":{\"vtep\":\"vt0\",\"ip\":\"198.18.0.2\","
+	   "\"mac\":\"02:aa:00:00:00:02\"}}");
 	assert_ok(t);
 	assert_int_equal(t->dp->last_mac[5], 2);
 	rq(t, "{\"v\":1,\"cmd\":\"vtep-list\"}");

@@ -102,7 +102,7 @@ static void test_encap_fields(void **state)
 	assert_memory_equal(f + 6, mac_a, 6);
 	assert_int_equal(vxlan_rd16(f + 12), 0x0800);
 	assert_int_equal(ip[0], 0x45);
-	assert_int_equal(vxlan_rd16(ip + 2), 136);  /* 100 + 36 */
+	assert_int_equal(vxlan_rd16(ip + 2), 136);    /* 100 + 36 */
 	assert_int_equal(vxlan_rd16(ip + 6), 0x4000); /* DF, no fragment */
 	assert_int_equal(ip[8], 64);
 	assert_int_equal(ip[9], 17);
@@ -323,7 +323,7 @@ static void test_map_find(void **state)
 	assert_int_equal(vtep_map_find(m, 30, IP_A, &got), 1);
 	assert_ptr_equal(got, &p2);
 	assert_int_equal(vtep_map_find(m, 10, 0x090012c6u, &got), 0); /* not a remote */
-	assert_int_equal(vtep_map_find(m, 20, 0, &got), 0); /* VNI without remotes */
+	assert_int_equal(vtep_map_find(m, 20, 0, &got), 0);	      /* VNI without remotes */
 	assert_int_equal(vtep_map_find(m, 20, IP_A, &got), 0);
 	assert_int_equal(vtep_map_find(m, 11, IP_A, &got), -1);
 	free(m);
