@@ -112,8 +112,9 @@ static int bridge_params_check(const char *cmd, const char *name, const struct d
 		return -EINVAL;
 	}
 	if (p->move_damp > 1000 || p->move_damp_s > 255) {
-		snprintf(err, errsz, "%s %s: move_damp (0..1000) or move_damp_s (0..255) out of range",
-			 cmd, name);
+		snprintf(err, errsz,
+			 "%s %s: move_damp (0..1000) or move_damp_s (0..255) out of range", cmd,
+			 name);
 		return -EINVAL;
 	}
 	return 0;
@@ -182,8 +183,9 @@ int dp_bridge_del(struct dp *dp, const char *name, char *err, size_t errsz)
 		return -ENOENT;
 	}
 	if (atomic_load(&br->members)->n > 0) {
-		snprintf(err, errsz, "bridge-del %s: %u ports are still attached (port-detach them)",
-			 name, atomic_load(&br->members)->n);
+		snprintf(err, errsz,
+			 "bridge-del %s: %u ports are still attached (port-detach them)", name,
+			 atomic_load(&br->members)->n);
 		return -EBUSY;
 	}
 	dp->bridges[br->idx] = NULL;
@@ -310,8 +312,8 @@ static void port_detach_locked(struct dp *dp, struct port *p)
 	fdb_flush(br->fdb, p->idx, -1, true);
 }
 
-int dp_port_attach(struct dp *dp, const char *port, const char *bridge,
-		   const struct dp_vlan_cfg *v, char *err, size_t errsz)
+int dp_port_attach(struct dp *dp, const char *port, const char *bridge, const struct dp_vlan_cfg *v,
+		   char *err, size_t errsz)
 {
 	struct port *p = dp_port_find(dp, port);
 	struct bridge *br = dp_bridge_find(dp, bridge);
@@ -453,7 +455,7 @@ int dp_fdb_del(struct dp *dp, const char *bridge, const uint8_t mac[6], uint16_t
 }
 
 struct fdb_dump_ctx {
-	int port; /* -1 any */
+	int port;      /* -1 any */
 	uint16_t vlan; /* 0 any */
 	uint32_t now;
 	void (*cb)(const struct dp_fdb_entry *e, void *arg);

@@ -65,9 +65,9 @@ struct ctl_cmd {
 struct req {
 	struct dp *dp;
 	const struct ctl_cmd *cmd;
-	json_t *args;	/* borrowed, validated against cmd->args */
-	json_t *result; /* owned; set by a handler that succeeds */
-	bool oom;	/* some json_* allocation failed while building the result */
+	json_t *args;	       /* borrowed, validated against cmd->args */
+	json_t *result;	       /* owned; set by a handler that succeeds */
+	bool oom;	       /* some json_* allocation failed while building the result */
 	struct ctl_conn *conn; /* the connection's context, or NULL */
 	char err[ERR_SIZE];
 };
@@ -787,9 +787,10 @@ static int port_type_parse(struct req *r, const char *s, enum dp_port_type *t)
 	for (int i = 0; i < DP_PORT_TYPE_MAX; i++) {
 		if (dp_port_type_names[i] != NULL && strcmp(dp_port_type_names[i], s) == 0) {
 			if (i == DP_PORT_VXLAN)
-				return fail(r, EINVAL,
-					    "vxlan ports are made by vtep-remote-add (a remote VTEP "
-					    "of a bridge's VNI), not port-add");
+				return fail(
+					r, EINVAL,
+					"vxlan ports are made by vtep-remote-add (a remote VTEP "
+					"of a bridge's VNI), not port-add");
 			*t = (enum dp_port_type)i;
 			return 0;
 		}
@@ -800,7 +801,7 @@ static int port_type_parse(struct req *r, const char *s, enum dp_port_type *t)
 		if (i == DP_PORT_VXLAN)
 			continue;
 		w = snprintf(expect + n, sizeof(expect) - n, "%s%s", n ? ", " : "",
-				 port_type_name((enum dp_port_type)i));
+			     port_type_name((enum dp_port_type)i));
 
 		n += w > 0 ? (size_t)w : 0;
 	}
@@ -1287,8 +1288,8 @@ static int h_capture_start(struct req *r)
 	} else if (dir != NULL && strcmp(dir, "tx") == 0) {
 		p->dirs = DP_CAPTURE_DIR_TX;
 	} else if (dir != NULL && strcmp(dir, "both") != 0) {
-		rc = fail(r, EINVAL, "direction \"%s\" is not a direction (expected rx, tx or both)",
-			  Q(dir));
+		rc = fail(r, EINVAL,
+			  "direction \"%s\" is not a direction (expected rx, tx or both)", Q(dir));
 		goto out;
 	}
 	if (filter != NULL && strlen(filter) >= DP_CAPTURE_FILTER_MAX) {
@@ -1484,8 +1485,7 @@ bad:
 		    where, key);
 }
 
-static int flow_match_parse(struct req *r, const char *where, json_t *obj,
-			    struct dp_flow_match *m)
+static int flow_match_parse(struct req *r, const char *where, json_t *obj, struct dp_flow_match *m)
 {
 	uint8_t v_src = 0, v_dst = 0;
 	const char *key;
@@ -1507,27 +1507,31 @@ static int flow_match_parse(struct req *r, const char *where, json_t *obj,
 		} else if (strcmp(key, "vlan") == 0) {
 			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 			    json_integer_value(v) > VSW_VLAN_MAX)
-				return fail(r, EINVAL, "%smatch.vlan is not a VLAN id (expected 1..4094)",
+				return fail(r, EINVAL,
+					    "%smatch.vlan is not a VLAN id (expected 1..4094)",
 					    where);
 			m->vlan = (uint16_t)json_integer_value(v);
 			m->fields |= DP_FLOW_BIT(DP_FLOW_VLAN);
 		} else if (strcmp(key, "eth_src") == 0) {
-			rc = flow_mac_parse(r, where, "match.eth_src", v, m->eth_src, m->eth_src_mask);
+			rc = flow_mac_parse(r, where, "match.eth_src", v, m->eth_src,
+					    m->eth_src_mask);
 			m->fields |= DP_FLOW_BIT(DP_FLOW_ETH_SRC);
 		} else if (strcmp(key, "eth_dst") == 0) {
-			rc = flow_mac_parse(r, where, "match.eth_dst", v, m->eth_dst, m->eth_dst_mask);
+			rc = flow_mac_parse(r, where, "match.eth_dst", v, m->eth_dst,
+					    m->eth_dst_mask);
 			m->fields |= DP_FLOW_BIT(DP_FLOW_ETH_DST);
 		} else if (strcmp(key, "eth_type") == 0) {
-			rc = flow_sym_parse(r, where, "match.eth_type", v, flow_eth_types, 65535, &u);
+			rc = flow_sym_parse(r, where, "match.eth_type", v, flow_eth_types, 65535,
+					    &u);
 			m->eth_type = (uint16_t)u;
 			m->fields |= DP_FLOW_BIT(DP_FLOW_ETH_TYPE);
 		} else if (strcmp(key, "ip_src") == 0) {
-			rc = flow_prefix_parse(r, where, "match.ip_src", v, m->ip_src, &m->ip_src_len,
-					       &v_src);
+			rc = flow_prefix_parse(r, where, "match.ip_src", v, m->ip_src,
+					       &m->ip_src_len, &v_src);
 			m->fields |= DP_FLOW_BIT(DP_FLOW_IP_SRC);
 		} else if (strcmp(key, "ip_dst") == 0) {
-			rc = flow_prefix_parse(r, where, "match.ip_dst", v, m->ip_dst, &m->ip_dst_len,
-					       &v_dst);
+			rc = flow_prefix_parse(r, where, "match.ip_dst", v, m->ip_dst,
+					       &m->ip_dst_len, &v_dst);
 			m->fields |= DP_FLOW_BIT(DP_FLOW_IP_DST);
 		} else if (strcmp(key, "ip_proto") == 0) {
 			rc = flow_sym_parse(r, where, "match.ip_proto", v, flow_ip_protos, 255, &u);
@@ -1538,15 +1542,17 @@ static int flow_match_parse(struct req *r, const char *where, json_t *obj,
 
 			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 			    json_integer_value(v) > 65535)
-				return fail(r, EINVAL, "%smatch.%s is not a port number (expected 0..65535)",
+				return fail(r, EINVAL,
+					    "%smatch.%s is not a port number (expected 0..65535)",
 					    where, key);
 			*(src ? &m->l4_src : &m->l4_dst) = (uint16_t)json_integer_value(v);
 			m->fields |= DP_FLOW_BIT(src ? DP_FLOW_L4_SRC : DP_FLOW_L4_DST);
 		} else {
-			return fail(r, EINVAL,
-				    "%smatch has unknown field \"%s\" (expected in_port, vlan, eth_src, "
-				    "eth_dst, eth_type, ip_src, ip_dst, ip_proto, l4_src, l4_dst)",
-				    where, Q(key));
+			return fail(
+				r, EINVAL,
+				"%smatch has unknown field \"%s\" (expected in_port, vlan, eth_src, "
+				"eth_dst, eth_type, ip_src, ip_dst, ip_proto, l4_src, l4_dst)",
+				where, Q(key));
 		}
 		if (rc < 0)
 			return rc;
@@ -1582,22 +1588,25 @@ static int flow_actions_parse(struct req *r, const char *where, json_t *arr, str
 		colon = strchr(s, ':');
 		nlen = colon ? (size_t)(colon - s) : strlen(s);
 		for (t = 0; t < DP_FLOW_ACT_MAX; t++)
-			if (strlen(flow_act_names[t]) == nlen && strncmp(flow_act_names[t], s, nlen) == 0)
+			if (strlen(flow_act_names[t]) == nlen &&
+			    strncmp(flow_act_names[t], s, nlen) == 0)
 				break;
 		if (t == DP_FLOW_ACT_MAX)
-			return fail(r, EINVAL,
-				    "%sactions[%zu] \"%s\" is not an action (expected drop, output:PORT, "
-				    "flood, normal, push_vlan:N, pop_vlan, set_vlan:N, mirror:PORT, "
-				    "count)",
-				    where, i, Q(s));
+			return fail(
+				r, EINVAL,
+				"%sactions[%zu] \"%s\" is not an action (expected drop, output:PORT, "
+				"flood, normal, push_vlan:N, pop_vlan, set_vlan:N, mirror:PORT, "
+				"count)",
+				where, i, Q(s));
 		memset(a, 0, sizeof(*a));
 		a->type = (enum dp_flow_action_type)t;
 		switch (a->type) {
 		case DP_FLOW_ACT_OUTPUT:
 		case DP_FLOW_ACT_MIRROR:
 			if (colon == NULL || !vsw_name_valid(colon + 1))
-				return fail(r, EINVAL, "%sactions[%zu] \"%s\" needs a port (%s:PORT)",
-					    where, i, Q(s), flow_act_names[t]);
+				return fail(r, EINVAL,
+					    "%sactions[%zu] \"%s\" needs a port (%s:PORT)", where,
+					    i, Q(s), flow_act_names[t]);
 			snprintf(a->port, sizeof(a->port), "%s", colon + 1);
 			break;
 		case DP_FLOW_ACT_PUSH_VLAN:
@@ -1607,9 +1616,10 @@ static int flow_actions_parse(struct req *r, const char *where, json_t *arr, str
 
 			if (colon == NULL || colon[1] < '0' || colon[1] > '9' || *end != '\0' ||
 			    n < 1 || n > VSW_VLAN_MAX)
-				return fail(r, EINVAL,
-					    "%sactions[%zu] \"%s\" needs a VLAN id (%s:N, N in 1..4094)",
-					    where, i, Q(s), flow_act_names[t]);
+				return fail(
+					r, EINVAL,
+					"%sactions[%zu] \"%s\" needs a VLAN id (%s:N, N in 1..4094)",
+					where, i, Q(s), flow_act_names[t]);
 			a->vlan = (uint16_t)n;
 			break;
 		}
@@ -1636,16 +1646,18 @@ static int flow_parse(struct req *r, const char *where, json_t *obj, struct dp_f
 	f->priority = DP_FLOW_PRIORITY_DEFAULT;
 	if (name != NULL) {
 		if (!json_is_string(name) || !vsw_name_valid(json_string_value(name)))
-			return fail(r, EINVAL,
-				    "%sname is not a valid name (expected 1 to 31 characters of A-Z "
-				    "a-z 0-9 _ . -)",
-				    where);
+			return fail(
+				r, EINVAL,
+				"%sname is not a valid name (expected 1 to 31 characters of A-Z "
+				"a-z 0-9 _ . -)",
+				where);
 		snprintf(f->name, sizeof(f->name), "%s", json_string_value(name));
 	}
 	if (prio != NULL) {
 		if (!json_is_integer(prio) || json_integer_value(prio) < 0 ||
 		    json_integer_value(prio) > 65535)
-			return fail(r, EINVAL, "%spriority is not valid (expected 0..65535)", where);
+			return fail(r, EINVAL, "%spriority is not valid (expected 0..65535)",
+				    where);
 		f->priority = (uint16_t)json_integer_value(prio);
 	}
 	rc = flow_match_parse(r, where, json_object_get(obj, "match"), &f->match);
@@ -1671,10 +1683,11 @@ static int h_flow_add(struct req *r)
 
 		for (i = 0; i < 4; i++)
 			if (json_object_get(r->args, single[i]) != NULL)
-				return fail(r, EINVAL,
-					    "%s given with flows (expected either one flow's fields "
-					    "or flows)",
-					    single[i]);
+				return fail(
+					r, EINVAL,
+					"%s given with flows (expected either one flow's fields "
+					"or flows)",
+					single[i]);
 		n = json_array_size(flows);
 		if (n < 1 || n > DP_FLOW_MAX)
 			return fail(r, EINVAL, "flows has %zu entries (expected 1..%d)", n,
@@ -1747,7 +1760,8 @@ static int flow_select(struct req *r, bool allow_all, uint32_t *id, const char *
 	given += *name != NULL;
 	given += all;
 	if (given != 1)
-		return fail(r, EINVAL, "give exactly one of id, name%s", allow_all ? " or all" : "");
+		return fail(r, EINVAL, "give exactly one of id, name%s",
+			    allow_all ? " or all" : "");
 	return 0;
 }
 
@@ -1861,7 +1875,7 @@ static void flow_dump_cb(const struct dp_flow *f, void *arg)
 	for (unsigned int i = 0; i < f->n_actions && i < DP_FLOW_ACTIONS_MAX; i++) {
 		const struct dp_flow_action *a = &f->actions[i];
 		const char *n = (unsigned int)a->type < DP_FLOW_ACT_MAX ? flow_act_names[a->type]
-									  : "unknown";
+									: "unknown";
 		char buf[64];
 
 		if (a->type == DP_FLOW_ACT_OUTPUT || a->type == DP_FLOW_ACT_MIRROR)
@@ -2227,9 +2241,14 @@ static const struct arg_spec a_none[] = {END};
 static const struct arg_spec a_name[] = {NAME("name", true), END};
 static const struct arg_spec a_name_opt[] = {NAME("name", false), END};
 static const struct arg_spec a_bridge[] = {
-	NAME("name", true),	 U("mac_aging_s", 1, 1000000), U("max_macs", 1, 4194304),
-	U("move_damp", 0, 1000), U("move_damp_s", 0, 255),     U("vni", 0, 16777215),
-	U("remote_max_macs", 0, 4194304), END,
+	NAME("name", true),
+	U("mac_aging_s", 1, 1000000),
+	U("max_macs", 1, 4194304),
+	U("move_damp", 0, 1000),
+	U("move_damp_s", 0, 255),
+	U("vni", 0, 16777215),
+	U("remote_max_macs", 0, 4194304),
+	END,
 };
 static const struct arg_spec a_vtep_add[] = {
 	NAME("name", true),

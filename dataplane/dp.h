@@ -30,7 +30,7 @@
 /* Capture tap directions: index of port->cap[] (see capture.h). */
 enum { CAPTURE_RX, CAPTURE_TX };
 struct capture;
-struct vtep;      /* overlay/vtep.h */
+struct vtep;	  /* overlay/vtep.h */
 struct vxlan_tun; /* overlay/vtep.h */
 
 /* Written only by the worker that owns it (one per port per worker); read by control. */
@@ -41,7 +41,7 @@ struct port_stats {
 
 struct port {
 	/* --- read by workers on every frame --- */
-	uint16_t idx;       /* index in dp->ports */
+	uint16_t idx;	    /* index in dp->ports */
 	uint16_t dpdk_port; /* ethdev port id */
 	uint16_t n_txq;
 	bool has_rxq;
@@ -51,8 +51,8 @@ struct port {
 	/* VLAN settings: changed only while the port is detached (bridge == NULL) and a
 	 * grace period has passed, so workers see them stable. */
 	struct eth_vlan_cfg vlan; /* vlan.trunk points at trunk[] below */
-	uint32_t max_macs;  /* control: rw; dataplane: ro */
-	uint64_t storm_rate_tsc; /* tsc cycles per token, 0 = unlimited; control: rw */
+	uint32_t max_macs;	  /* control: rw; dataplane: ro */
+	uint64_t storm_rate_tsc;  /* tsc cycles per token, 0 = unlimited; control: rw */
 	uint64_t storm_burst_tsc;
 	uint8_t trunk[512]; /* bitmap of allowed VLANs */
 	/* overlay, set before the port is published or polled and never changed after:
@@ -68,7 +68,7 @@ struct port {
 	char name[VSW_NAME_MAX];
 	char devname[64];
 	struct dp_port_params params;
-	int worker; /* index of the worker polling its rx queue, -1 none */
+	int worker;		   /* index of the worker polling its rx queue, -1 none */
 	struct dp_port_stats base; /* stats at the last stats-clear */
 
 	struct port_stats stats[VSW_MAX_WORKERS];
@@ -85,7 +85,8 @@ struct bridge {
 	struct fdb *fdb;
 	struct port_set *_Atomic members; /* control: rw (publish); dataplane: ro */
 	/* NULL while the bridge has no flow rule: then the flow stage costs one branch */
-	struct flow_table *_Atomic flows; /* control: rw (publish, l2/flow_table.h); dataplane: ro */
+	struct flow_table
+		*_Atomic flows; /* control: rw (publish, l2/flow_table.h); dataplane: ro */
 	/* MACs learned from all remote VTEPs of its VNI together, 0 = no cap of its own;
 	 * control: rw; dataplane: ro (overlay/vtep.h, vtep_learn_admit) */
 	uint32_t remote_max_macs;
@@ -115,8 +116,8 @@ struct worker {
 	/* an underlay port flushed early in port_tx_flush is queued again by the tunnel
 	 * ports flushed after it (overlay/vxlan_encap.c): at most once per VTEP */
 	uint16_t dirty[VSW_MAX_PORTS + VSW_MAX_VTEPS];
-	uint64_t loops, busy_loops; /* read by control, approximate */
-	uint64_t loop_tsc, busy_tsc; /* cycles of all loops, of loops that moved frames; idem */
+	uint64_t loops, busy_loops;   /* read by control, approximate */
+	uint64_t loop_tsc, busy_tsc;  /* cycles of all loops, of loops that moved frames; idem */
 	uint64_t info_tsc, info_busy; /* control: last values seen by dp_info_get */
 	struct txbuf tx[VSW_MAX_PORTS];
 } __rte_cache_aligned;
@@ -134,7 +135,7 @@ struct dp {
 	uint64_t start_tsc;
 	bool hugepages;
 	unsigned int control_lcore;
-	uint32_t devseq; /* makes vdev names unique across add/del */
+	uint32_t devseq;		   /* makes vdev names unique across add/del */
 	struct vtep *vteps[VSW_MAX_VTEPS]; /* control only (overlay/vtep.c) */
 };
 

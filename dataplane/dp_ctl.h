@@ -79,7 +79,7 @@ struct dp_port_params {
 	enum dp_port_type type;
 	unsigned int n_opts;
 	struct dp_port_opt opts[DP_PORT_OPT_MAX]; /* type-specific, checked by dp_port_add */
-	uint32_t storm_pps;                       /* 0 = unlimited */
+	uint32_t storm_pps;			  /* 0 = unlimited */
 	uint32_t storm_burst;
 	uint32_t max_macs; /* 0 = only the bridge limit */
 };
@@ -111,8 +111,8 @@ int dp_port_del(struct dp *dp, const char *name, char *err, size_t errsz);
 #define DP_PORT_SET_STORM_PPS (1u << 0)
 #define DP_PORT_SET_STORM_BURST (1u << 1)
 #define DP_PORT_SET_MAX_MACS (1u << 2)
-int dp_port_set(struct dp *dp, const char *name, const struct dp_port_params *p,
-		unsigned int mask, char *err, size_t errsz);
+int dp_port_set(struct dp *dp, const char *name, const struct dp_port_params *p, unsigned int mask,
+		char *err, size_t errsz);
 int dp_port_info_at(struct dp *dp, unsigned int idx, struct dp_port_info *info); /* as bridges */
 int dp_port_info_by_name(struct dp *dp, const char *name, struct dp_port_info *info);
 /* name of port index idx, or NULL */
@@ -120,9 +120,9 @@ const char *dp_port_name(struct dp *dp, uint16_t idx);
 
 struct dp_vlan_cfg {
 	enum dp_vlan_mode mode; /* ACCESS or TRUNK */
-	uint16_t access_vlan;   /* ACCESS: 1..4094 */
-	uint16_t native_vlan;   /* TRUNK: 0 or 1..4094 */
-	uint8_t trunk[512];     /* TRUNK: bitmap, bit v set = VLAN v allowed */
+	uint16_t access_vlan;	/* ACCESS: 1..4094 */
+	uint16_t native_vlan;	/* TRUNK: 0 or 1..4094 */
+	uint8_t trunk[512];	/* TRUNK: bitmap, bit v set = VLAN v allowed */
 };
 int dp_port_attach(struct dp *dp, const char *port, const char *bridge,
 		   const struct dp_vlan_cfg *vlan, char *err, size_t errsz);
@@ -130,8 +130,7 @@ int dp_port_detach(struct dp *dp, const char *port, char *err, size_t errsz);
 
 int dp_port_stats_get(struct dp *dp, const char *name, struct dp_port_stats *st, char *err,
 		      size_t errsz);
-int dp_port_stats_clear(struct dp *dp, const char *name /* NULL = all */, char *err,
-			size_t errsz);
+int dp_port_stats_clear(struct dp *dp, const char *name /* NULL = all */, char *err, size_t errsz);
 
 /* ---- MAC table ---- */
 struct dp_fdb_entry {
@@ -143,8 +142,8 @@ struct dp_fdb_entry {
 };
 int dp_fdb_add(struct dp *dp, const char *bridge, const uint8_t mac[6], uint16_t vlan,
 	       const char *port, char *err, size_t errsz);
-int dp_fdb_del(struct dp *dp, const char *bridge, const uint8_t mac[6], uint16_t vlan,
-	       char *err, size_t errsz);
+int dp_fdb_del(struct dp *dp, const char *bridge, const uint8_t mac[6], uint16_t vlan, char *err,
+	       size_t errsz);
 /* Calls cb for each entry matching the filters (port NULL = any, vlan 0 = any), in no
  * particular order; the caller sorts. Returns the number of entries or -errno. */
 int dp_fdb_dump(struct dp *dp, const char *bridge, const char *port, uint16_t vlan,
@@ -179,7 +178,7 @@ struct dp_flow_match {
 	uint16_t vlan; /* the frame's VLAN in the bridge (after ingress classification) */
 	uint8_t eth_src[6], eth_src_mask[6];
 	uint8_t eth_dst[6], eth_dst_mask[6];
-	uint16_t eth_type; /* after any 802.1Q tag */
+	uint16_t eth_type;  /* after any 802.1Q tag */
 	uint8_t ip_version; /* 4 or 6: the family of ip_src/ip_dst when either is matched */
 	uint8_t ip_src[16], ip_dst[16]; /* network order; IPv4 in the first 4 bytes */
 	uint8_t ip_src_len, ip_dst_len; /* prefix lengths */
@@ -231,9 +230,8 @@ int dp_flow_mod(struct dp *dp, const char *bridge, uint32_t id, const char *name
 		const struct dp_flow *f, bool set_priority, char *err, size_t errsz);
 /* Calls cb for each flow in the order they are tried: priority, highest first, then id.
  * Returns the number of flows or -errno. */
-int dp_flow_dump(struct dp *dp, const char *bridge,
-		 void (*cb)(const struct dp_flow *f, void *arg), void *arg, char *err,
-		 size_t errsz);
+int dp_flow_dump(struct dp *dp, const char *bridge, void (*cb)(const struct dp_flow *f, void *arg),
+		 void *arg, char *err, size_t errsz);
 
 /* ---- dataplane ---- */
 struct dp_worker_info {

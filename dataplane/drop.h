@@ -18,7 +18,7 @@
 	X(mac_flapping, "source MAC is frozen after moving between ports too often")               \
 	X(dst_is_ingress, "destination MAC was learned on the ingress port (no hairpin)")          \
 	X(storm_limit, "flooded frame above the ingress port's storm-control rate")                \
-	X(no_egress, "flooded frame with no other port in its VLAN")                                \
+	X(no_egress, "flooded frame with no other port in its VLAN")                               \
 	X(port_gone, "destination port was removed while the frame was in flight")                 \
 	X(no_mbuf, "no buffer to copy a flooded frame")                                            \
 	X(tx_full, "egress queue full (peer not draining or port overloaded)")                     \
@@ -36,14 +36,14 @@
 	X(vxlan_inner_runt, "inner frame shorter than an Ethernet header")                         \
 	X(vxlan_mac_steal, "remote frame claims the MAC of a local station (not moved)")           \
 	X(vxlan_split_horizon, "frame from one tunnel to another tunnel (split horizon)")          \
-	X(vxlan_mtu_exceeded, "encapsulated frame bigger than the underlay MTU")                    \
+	X(vxlan_mtu_exceeded, "encapsulated frame bigger than the underlay MTU")                   \
 	X(vxlan_no_neigh, "next hop of the remote VTEP not resolved by ARP yet")
 
 enum vsw_drop {
 #define VSW_DROP_ENUM(name, help) VSW_DROP_##name,
 	VSW_DROP_REASONS(VSW_DROP_ENUM)
 #undef VSW_DROP_ENUM
-	VSW_DROP_MAX
+		VSW_DROP_MAX
 };
 
 extern const char *const vsw_drop_names[VSW_DROP_MAX];

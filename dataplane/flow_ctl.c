@@ -54,24 +54,15 @@ RTE_ACL_RULE_DEF(flow_acl_rule, FK_MAX);
 		.input_index = (in), .offset = offsetof(struct flow_key, member)                   \
 	}
 static const struct rte_acl_field_def flow_acl_defs[FK_MAX] = {
-	FDEF(BITMASK, 1, FK_IP_PROTO, 0, ip_proto),
-	FDEF(BITMASK, 2, FK_IN_PORT, 1, in_port),
-	FDEF(BITMASK, 2, FK_VLAN, 1, vlan),
-	FDEF(BITMASK, 2, FK_ETH_TYPE, 2, eth_type),
-	FDEF(BITMASK, 2, FK_PAD1, 2, pad1),
-	FDEF(RANGE, 2, FK_L4_SRC, 3, l4_src),
-	FDEF(RANGE, 2, FK_L4_DST, 3, l4_dst),
-	FDEF(BITMASK, 2, FK_SRC_LO, 4, src_lo),
-	FDEF(BITMASK, 2, FK_DST_LO, 4, dst_lo),
-	FDEF(BITMASK, 4, FK_SRC_HI, 5, src_hi),
-	FDEF(BITMASK, 4, FK_DST_HI, 6, dst_hi),
-	FDEF(MASK, 4, FK_IP_SRC0, 7, ip_src[0]),
-	FDEF(MASK, 4, FK_IP_SRC0 + 1, 8, ip_src[1]),
-	FDEF(MASK, 4, FK_IP_SRC0 + 2, 9, ip_src[2]),
-	FDEF(MASK, 4, FK_IP_SRC0 + 3, 10, ip_src[3]),
-	FDEF(MASK, 4, FK_IP_DST0, 11, ip_dst[0]),
-	FDEF(MASK, 4, FK_IP_DST0 + 1, 12, ip_dst[1]),
-	FDEF(MASK, 4, FK_IP_DST0 + 2, 13, ip_dst[2]),
+	FDEF(BITMASK, 1, FK_IP_PROTO, 0, ip_proto),   FDEF(BITMASK, 2, FK_IN_PORT, 1, in_port),
+	FDEF(BITMASK, 2, FK_VLAN, 1, vlan),	      FDEF(BITMASK, 2, FK_ETH_TYPE, 2, eth_type),
+	FDEF(BITMASK, 2, FK_PAD1, 2, pad1),	      FDEF(RANGE, 2, FK_L4_SRC, 3, l4_src),
+	FDEF(RANGE, 2, FK_L4_DST, 3, l4_dst),	      FDEF(BITMASK, 2, FK_SRC_LO, 4, src_lo),
+	FDEF(BITMASK, 2, FK_DST_LO, 4, dst_lo),	      FDEF(BITMASK, 4, FK_SRC_HI, 5, src_hi),
+	FDEF(BITMASK, 4, FK_DST_HI, 6, dst_hi),	      FDEF(MASK, 4, FK_IP_SRC0, 7, ip_src[0]),
+	FDEF(MASK, 4, FK_IP_SRC0 + 1, 8, ip_src[1]),  FDEF(MASK, 4, FK_IP_SRC0 + 2, 9, ip_src[2]),
+	FDEF(MASK, 4, FK_IP_SRC0 + 3, 10, ip_src[3]), FDEF(MASK, 4, FK_IP_DST0, 11, ip_dst[0]),
+	FDEF(MASK, 4, FK_IP_DST0 + 1, 12, ip_dst[1]), FDEF(MASK, 4, FK_IP_DST0 + 2, 13, ip_dst[2]),
 	FDEF(MASK, 4, FK_IP_DST0 + 3, 14, ip_dst[3]),
 };
 
@@ -285,9 +276,11 @@ static int rule_compile(struct dp *dp, const char *cmd, const struct dp_flow *f,
 			return -EINVAL;
 		}
 		if (((mt.fields & DP_FLOW_BIT(DP_FLOW_IP_SRC)) &&
-		     (mt.ip_src_len > max || prefix_host_bits(mt.ip_src, mt.ip_src_len, max / 8))) ||
+		     (mt.ip_src_len > max ||
+		      prefix_host_bits(mt.ip_src, mt.ip_src_len, max / 8))) ||
 		    ((mt.fields & DP_FLOW_BIT(DP_FLOW_IP_DST)) &&
-		     (mt.ip_dst_len > max || prefix_host_bits(mt.ip_dst, mt.ip_dst_len, max / 8)))) {
+		     (mt.ip_dst_len > max ||
+		      prefix_host_bits(mt.ip_dst, mt.ip_dst_len, max / 8)))) {
 			snprintf(err, errsz,
 				 "%s: an IP prefix is longer than %u bits or has bits set past its "
 				 "length",
@@ -299,8 +292,9 @@ static int rule_compile(struct dp *dp, const char *cmd, const struct dp_flow *f,
 			mt.fields |= DP_FLOW_BIT(DP_FLOW_ETH_TYPE);
 			mt.eth_type = et;
 		} else if (mt.eth_type != et) {
-			snprintf(err, errsz, "%s: an IPv%u prefix with eth_type %#06x (expected %#06x)",
-				 cmd, mt.ip_version, mt.eth_type, et);
+			snprintf(err, errsz,
+				 "%s: an IPv%u prefix with eth_type %#06x (expected %#06x)", cmd,
+				 mt.ip_version, mt.eth_type, et);
 			return -EINVAL;
 		}
 	}
@@ -311,10 +305,9 @@ static int rule_compile(struct dp *dp, const char *cmd, const struct dp_flow *f,
 			 cmd);
 		return -EINVAL;
 	}
-	if ((mt.fields & l4_bits) &&
-	    (!(mt.fields & DP_FLOW_BIT(DP_FLOW_IP_PROTO)) ||
-	     (mt.ip_proto != IPPROTO_TCP_ && mt.ip_proto != IPPROTO_UDP_ &&
-	      mt.ip_proto != IPPROTO_SCTP_))) {
+	if ((mt.fields & l4_bits) && (!(mt.fields & DP_FLOW_BIT(DP_FLOW_IP_PROTO)) ||
+				      (mt.ip_proto != IPPROTO_TCP_ && mt.ip_proto != IPPROTO_UDP_ &&
+				       mt.ip_proto != IPPROTO_SCTP_))) {
 		snprintf(err, errsz, "%s: l4_src/l4_dst need ip_proto tcp, udp or sctp", cmd);
 		return -EINVAL;
 	}
@@ -360,8 +353,9 @@ static int rule_compile(struct dp *dp, const char *cmd, const struct dp_flow *f,
 		case DP_FLOW_ACT_PUSH_VLAN:
 		case DP_FLOW_ACT_SET_VLAN:
 			if (a->vlan < 1 || a->vlan > VSW_VLAN_MAX) {
-				snprintf(err, errsz, "%s: action %u: VLAN %u out of range (1..4094)",
-					 cmd, i + 1, a->vlan);
+				snprintf(err, errsz,
+					 "%s: action %u: VLAN %u out of range (1..4094)", cmd,
+					 i + 1, a->vlan);
 				return -EINVAL;
 			}
 			ca->arg = a->vlan;
@@ -393,7 +387,8 @@ static int rule_compile(struct dp *dp, const char *cmd, const struct dp_flow *f,
 
 static int rule_cmp(const void *a, const void *b)
 {
-	const struct flow_rule *x = *(struct flow_rule *const *)a, *y = *(struct flow_rule *const *)b;
+	const struct flow_rule *x = *(struct flow_rule *const *)a,
+			       *y = *(struct flow_rule *const *)b;
 
 	if (x->spec.priority != y->spec.priority)
 		return x->spec.priority > y->spec.priority ? -1 : 1;
@@ -424,8 +419,8 @@ static struct flow_rule *rule_new(void)
 
 /* Sort the list, build its table, publish it, wait until no worker holds the old one,
  * free that. The list stays the caller's. */
-static int flows_publish(struct dp *dp, struct bridge *br, struct flow_rule **list,
-			 unsigned int n, char *err, size_t errsz)
+static int flows_publish(struct dp *dp, struct bridge *br, struct flow_rule **list, unsigned int n,
+			 char *err, size_t errsz)
 {
 	struct flow_table *nt = NULL, *old;
 
@@ -641,9 +636,8 @@ int dp_flow_mod(struct dp *dp, const char *bridge, uint32_t id, const char *name
 	return rc;
 }
 
-int dp_flow_dump(struct dp *dp, const char *bridge,
-		 void (*cb)(const struct dp_flow *f, void *arg), void *arg, char *err,
-		 size_t errsz)
+int dp_flow_dump(struct dp *dp, const char *bridge, void (*cb)(const struct dp_flow *f, void *arg),
+		 void *arg, char *err, size_t errsz)
 {
 	struct bridge *br = flow_bridge(dp, "flow-dump", bridge, err, errsz);
 	struct flow_table *ft;

@@ -126,7 +126,8 @@ static int parse_opts(int argc, char **argv, struct dp_opts *o)
 		case 'w':
 			o->n_workers = 0;
 			list = strdup(optarg);
-			for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			for (tok = strtok_r(list, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
 				if (o->n_workers == VSW_MAX_WORKERS ||
 				    parse_uint(tok, 1023, &o->worker_cpus[o->n_workers]) < 0) {
 					free(list);
@@ -249,8 +250,8 @@ static int dp_init(const struct dp_opts *o, struct dp *dp)
 	dp->idle_sleep_max_us = o->idle_sleep_max_us;
 	dp->control_lcore = rte_get_main_lcore();
 	dp->start_tsc = rte_get_tsc_cycles();
-	dp->pool = rte_pktmbuf_pool_create("vsw_mbufs", o->mbufs, 256, 0,
-					   RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	dp->pool = rte_pktmbuf_pool_create("vsw_mbufs", o->mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					   (int)rte_socket_id());
 	if (dp->pool == NULL) {
 		fprintf(stderr, "vsw-dataplane: cannot allocate %u mbufs: %s (try --memory)\n",
 			o->mbufs, rte_strerror(rte_errno));
@@ -341,8 +342,9 @@ int main(int argc, char **argv)
 	 * dataplane on hugepages). Its ethdev callbacks are only installed while a dumpcap
 	 * runs; until then this costs the fast path nothing. */
 	if (rte_pdump_init() < 0)
-		fprintf(stderr, "vsw-dataplane: rte_pdump_init failed: %s (dpdk-dumpcap will not "
-				"attach)\n",
+		fprintf(stderr,
+			"vsw-dataplane: rte_pdump_init failed: %s (dpdk-dumpcap will not "
+			"attach)\n",
 			rte_strerror(rte_errno));
 	rc = dp_init(&o, dp);
 	if (rc < 0) {

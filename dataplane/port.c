@@ -35,8 +35,9 @@
 #define TX_DESC 1024
 
 const char *const dp_port_type_names[DP_PORT_TYPE_MAX] = {
-	[DP_PORT_PCAP] = "pcap",	     [DP_PORT_NULL] = "null", [DP_PORT_RING] = "ring",
-	[DP_PORT_AF_PACKET] = "af_packet", [DP_PORT_TAP] = "tap",   [DP_PORT_VHOST_USER] = "vhost-user",
+	[DP_PORT_PCAP] = "pcap",   [DP_PORT_NULL] = "null",
+	[DP_PORT_RING] = "ring",   [DP_PORT_AF_PACKET] = "af_packet",
+	[DP_PORT_TAP] = "tap",	   [DP_PORT_VHOST_USER] = "vhost-user",
 	[DP_PORT_VXLAN] = "vxlan",
 };
 
@@ -49,9 +50,12 @@ struct port_opt_spec {
 };
 
 static const struct port_opt_spec pcap_opts[] = {
-	{"rx_pcap", "rx_pcap", OPT_STR, false},	    {"tx_pcap", "tx_pcap", OPT_STR, false},
-	{"rx_iface", "rx_iface", OPT_STR, false},   {"rx_iface_in", "rx_iface_in", OPT_STR, false},
-	{"tx_iface", "tx_iface", OPT_STR, false},   {"infinite_rx", "infinite_rx", OPT_BOOL, false},
+	{"rx_pcap", "rx_pcap", OPT_STR, false},
+	{"tx_pcap", "tx_pcap", OPT_STR, false},
+	{"rx_iface", "rx_iface", OPT_STR, false},
+	{"rx_iface_in", "rx_iface_in", OPT_STR, false},
+	{"tx_iface", "tx_iface", OPT_STR, false},
+	{"infinite_rx", "infinite_rx", OPT_BOOL, false},
 	{NULL, NULL, 0, false},
 };
 static const struct port_opt_spec null_opts[] = {
@@ -107,8 +111,8 @@ static const char *opt_get(const struct dp_port_params *p, const char *key)
 }
 
 /* Check the options against the type's table and build the vdev argument string. */
-static int port_vdev_args(const char *name, const struct dp_port_params *p, char *args,
-			  size_t size, char *err, size_t errsz)
+static int port_vdev_args(const char *name, const struct dp_port_params *p, char *args, size_t size,
+			  char *err, size_t errsz)
 {
 	const struct port_opt_spec *spec = port_types[p->type].opts;
 	size_t len = 0;
@@ -132,19 +136,21 @@ static int port_vdev_args(const char *name, const struct dp_port_params *p, char
 				return -EINVAL;
 			}
 		if (v[0] == '\0' || strpbrk(v, ",=;") != NULL) {
-			snprintf(err, errsz,
-				 "port-add %s: option %s=\"%s\" is empty or contains ',', '=' or ';'",
-				 name, s->key, v);
+			snprintf(
+				err, errsz,
+				"port-add %s: option %s=\"%s\" is empty or contains ',', '=' or ';'",
+				name, s->key, v);
 			return -EINVAL;
 		}
 		if (s->kind == OPT_BOOL && parse_bool(v) < 0) {
-			snprintf(err, errsz, "port-add %s: option %s=\"%s\" (expected true or false)",
-				 name, s->key, v);
+			snprintf(err, errsz,
+				 "port-add %s: option %s=\"%s\" (expected true or false)", name,
+				 s->key, v);
 			return -EINVAL;
 		}
 		if (s->kind == OPT_UINT && strspn(v, "0123456789") != strlen(v)) {
-			snprintf(err, errsz, "port-add %s: option %s=\"%s\" (expected a number)", name,
-				 s->key, v);
+			snprintf(err, errsz, "port-add %s: option %s=\"%s\" (expected a number)",
+				 name, s->key, v);
 			return -EINVAL;
 		}
 		if (s->vdev_key[0] == '\0')
@@ -163,8 +169,9 @@ static int port_vdev_args(const char *name, const struct dp_port_params *p, char
 
 	switch (p->type) {
 	case DP_PORT_PCAP:
-		if (!opt_get(p, "rx_pcap") && !opt_get(p, "rx_iface") && !opt_get(p, "rx_iface_in") &&
-		    !opt_get(p, "tx_pcap") && !opt_get(p, "tx_iface")) {
+		if (!opt_get(p, "rx_pcap") && !opt_get(p, "rx_iface") &&
+		    !opt_get(p, "rx_iface_in") && !opt_get(p, "tx_pcap") &&
+		    !opt_get(p, "tx_iface")) {
 			snprintf(err, errsz,
 				 "port-add %s: a pcap port needs rx_pcap, rx_iface, rx_iface_in, "
 				 "tx_pcap or tx_iface",
@@ -179,8 +186,8 @@ static int port_vdev_args(const char *name, const struct dp_port_params *p, char
 		break;
 	case DP_PORT_NULL:
 		if (!opt_get(p, "rx") || !parse_bool(opt_get(p, "rx")))
-			len += (size_t)snprintf(args + len, len < size ? size - len : 0, "%sno-rx=1",
-						len ? "," : "");
+			len += (size_t)snprintf(args + len, len < size ? size - len : 0,
+						"%sno-rx=1", len ? "," : "");
 		break;
 	case DP_PORT_AF_PACKET:
 	case DP_PORT_VHOST_USER: {
@@ -188,7 +195,8 @@ static int port_vdev_args(const char *name, const struct dp_port_params *p, char
 
 		/* XXX: one rx queue per port until multiqueue lands (vhost-user issue) */
 		if (q && strcmp(q, "1")) {
-			snprintf(err, errsz, "port-add %s: only 1 queue is supported for now", name);
+			snprintf(err, errsz, "port-add %s: only 1 queue is supported for now",
+				 name);
 			return -EINVAL;
 		}
 		if (p->type == DP_PORT_VHOST_USER) {
@@ -494,7 +502,8 @@ static void port_storm_apply(struct port *p)
 	p->storm_rate_tsc = p->params.storm_pps ? hz / p->params.storm_pps : 0;
 	if (p->params.storm_pps && p->storm_rate_tsc == 0)
 		p->storm_rate_tsc = 1;
-	p->storm_burst_tsc = p->storm_rate_tsc * (p->params.storm_burst ? p->params.storm_burst : 1);
+	p->storm_burst_tsc =
+		p->storm_rate_tsc * (p->params.storm_burst ? p->params.storm_burst : 1);
 }
 
 int dp_port_add(struct dp *dp, const char *name, const struct dp_port_params *params, char *err,
@@ -628,8 +637,8 @@ int dp_port_del(struct dp *dp, const char *name, char *err, size_t errsz)
 	return 0;
 }
 
-int dp_port_set(struct dp *dp, const char *name, const struct dp_port_params *np,
-		unsigned int mask, char *err, size_t errsz)
+int dp_port_set(struct dp *dp, const char *name, const struct dp_port_params *np, unsigned int mask,
+		char *err, size_t errsz)
 {
 	struct port *p = dp_port_find(dp, name);
 

@@ -45,7 +45,8 @@ int worker_main(void *arg)
 	rte_rcu_qsbr_thread_online(dp->qsbr, w->idx);
 
 	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
-		const struct port_set *ps = atomic_load_explicit(&w->rx_ports, memory_order_acquire);
+		const struct port_set *ps =
+			atomic_load_explicit(&w->rx_ports, memory_order_acquire);
 		uint32_t now_s = atomic_load_explicit(&dp->clock_s, memory_order_relaxed);
 		uint64_t tsc = rte_rdtsc();
 		unsigned int moved = 0;

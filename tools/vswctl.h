@@ -83,8 +83,8 @@ int vswctl_capture_main(const char *sock, int timeout_ms, bool json, int argc, c
 			FILE *out, FILE *errf);
 
 /* `vswctl trace ...` (vswctl_capture.c): argv[0] is "trace". */
-int vswctl_trace_main(const char *sock, int timeout_ms, bool json, int argc, char **argv,
-		      FILE *out, FILE *errf);
+int vswctl_trace_main(const char *sock, int timeout_ms, bool json, int argc, char **argv, FILE *out,
+		      FILE *errf);
 
 /* The whole program: parse options, talk to the socket, print. Returns the exit code. */
 int vswctl_main(int argc, char **argv, FILE *out, FILE *errf);

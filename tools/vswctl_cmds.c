@@ -845,10 +845,11 @@ static int flow_parse_words(const struct cmd *cmd, int argc, char **argv, json_t
 		if (!with_match || k == N_FLOW_MATCH_KEYS) {
 			rc = usage(err, errsz, cmd, "unknown key \"%.*s\" (expected %s)", (int)klen,
 				   argv[i],
-				   with_match ? "name, priority, actions or a match field: in_port, "
-						"vlan, eth_src, eth_dst, eth_type, ip_src, ip_dst, "
-						"ip_proto, l4_src, l4_dst, tcp_dst, udp_dst..."
-					      : "id, name, priority, actions");
+				   with_match
+					   ? "name, priority, actions or a match field: in_port, "
+					     "vlan, eth_src, eth_dst, eth_type, ip_src, ip_dst, "
+					     "ip_proto, l4_src, l4_dst, tcp_dst, udp_dst..."
+					   : "id, name, priority, actions");
 			break;
 		}
 		switch (flow_match_keys[k].type) {

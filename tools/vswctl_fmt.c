@@ -564,7 +564,8 @@ static int print_flows(FILE *out, json_t *res, char *err, size_t errsz)
 			json_integer_value(json_object_get(f, "priority")));
 		if (json_string_length(json_object_get(f, "name")) > 0)
 			fprintf(out, ", name=%s", json_string_value(json_object_get(f, "name")));
-		fprintf(out, ", n_packets=%" JSON_INTEGER_FORMAT ", n_bytes=%" JSON_INTEGER_FORMAT ", ",
+		fprintf(out,
+			", n_packets=%" JSON_INTEGER_FORMAT ", n_bytes=%" JSON_INTEGER_FORMAT ", ",
 			json_integer_value(json_object_get(f, "packets")),
 			json_integer_value(json_object_get(f, "bytes")));
 		json_object_foreach(m, key, v) {
@@ -578,7 +579,8 @@ static int print_flows(FILE *out, json_t *res, char *err, size_t errsz)
 		}
 		fprintf(out, "%sactions=", first ? "" : " ");
 		json_array_foreach(json_object_get(f, "actions"), j, a)
-			fprintf(out, "%s%s", j ? "," : "", json_is_string(a) ? json_string_value(a) : "?");
+			fprintf(out, "%s%s", j ? "," : "",
+				json_is_string(a) ? json_string_value(a) : "?");
 		fputc('\n', out);
 	}
 	return 0;

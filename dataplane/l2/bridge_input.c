@@ -222,8 +222,8 @@ static __rte_always_inline unsigned int bridge_input_run(struct worker *w, struc
 			drop(w, in, st, m, tr, tb);
 			continue;
 		} else {
-			enum fdb_learn_result lr = fdb_learn(fdb, keys[2 * i], in->idx, in->max_macs,
-							     now_s);
+			enum fdb_learn_result lr =
+				fdb_learn(fdb, keys[2 * i], in->idx, in->max_macs, now_s);
 
 			if (tb != NULL)
 				TRACE(false, "learn: source %s",
@@ -281,7 +281,8 @@ static __rte_always_inline unsigned int bridge_input_run(struct worker *w, struc
 
 			port_tx_enqueue(w, out, m, vids[i], tagged[i]);
 			if (od[VSW_DROP_vlan_not_allowed] != vna)
-				TRACE(true, "fate: drop vlan_not_allowed at port_tx (%s)", out->name);
+				TRACE(true, "fate: drop vlan_not_allowed at port_tx (%s)",
+				      out->name);
 			else if (od[VSW_DROP_no_mbuf] != nom)
 				TRACE(true, "fate: drop no_mbuf at port_tx (%s)", out->name);
 			else

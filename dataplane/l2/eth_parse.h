@@ -19,9 +19,9 @@
 #define ETH_TYPE_VLAN 0x8100
 
 struct eth_info {
-	uint16_t vid;  /* VLAN the frame belongs to after classification */
+	uint16_t vid;	  /* VLAN the frame belongs to after classification */
 	uint16_t tag_vid; /* VLAN id in the 802.1Q tag; 0 if untagged or priority-tagged */
-	bool tagged;   /* an 802.1Q tag is present (priority tags included) */
+	bool tagged;	  /* an 802.1Q tag is present (priority tags included) */
 	const uint8_t *dst, *src;
 };
 

@@ -204,7 +204,8 @@ void fdb_lookup_bulk(const struct fdb *f, const uint64_t *keys, unsigned int n, 
 			uint32_t hit = fdb_bucket_match(&bk[b1[i]], keys[i]);
 
 			if (likely(hit && fdb_key_lookupable(keys[i]))) {
-				slots[i] = (int32_t)(b1[i] * FDB_SLOTS + (uint32_t)__builtin_ctz(hit));
+				slots[i] =
+					(int32_t)(b1[i] * FDB_SLOTS + (uint32_t)__builtin_ctz(hit));
 				continue;
 			}
 			slots[i] = -1;
@@ -219,7 +220,8 @@ void fdb_lookup_bulk(const struct fdb *f, const uint64_t *keys, unsigned int n, 
 			uint32_t hit = fdb_bucket_match(&bk[b2[i]], keys[i]);
 
 			if (hit)
-				slots[i] = (int32_t)(b2[i] * FDB_SLOTS + (uint32_t)__builtin_ctz(hit));
+				slots[i] =
+					(int32_t)(b2[i] * FDB_SLOTS + (uint32_t)__builtin_ctz(hit));
 		}
 		keys += m;
 		slots += m;

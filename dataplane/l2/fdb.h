@@ -37,11 +37,11 @@ struct fdb_counters {
 
 struct fdb {
 	struct fdb_bucket *buckets; /* control: allocates; dataplane: ro */
-	uint32_t mask;              /* n_buckets - 1 */
-	uint32_t max_learned;       /* control: rw; dataplane: ro */
-	uint32_t move_damp;         /* control: rw; dataplane: ro */
-	uint32_t move_damp_s;       /* control: rw; dataplane: ro */
-	atomic_flag writer;         /* the one writer at a time: a worker learning, or control */
+	uint32_t mask;		    /* n_buckets - 1 */
+	uint32_t max_learned;	    /* control: rw; dataplane: ro */
+	uint32_t move_damp;	    /* control: rw; dataplane: ro */
+	uint32_t move_damp_s;	    /* control: rw; dataplane: ro */
+	atomic_flag writer;	    /* the one writer at a time: a worker learning, or control */
 	_Atomic uint32_t n_learned; /* writer: rw */
 	_Atomic uint32_t n_static;  /* writer: rw */
 	_Atomic uint32_t n_tombstones;
@@ -98,7 +98,7 @@ enum fdb_learn_result {
 	FDB_LEARN_STATIC,    /* a static entry for this key exists on another port: unchanged */
 	FDB_LEARN_DAMPED,    /* MAC is frozen (flapping) on another port: caller drops */
 	FDB_LEARN_LIMIT,     /* bridge or port limit reached, or both buckets full */
-	FDB_LEARN_BUSY,      /* another writer holds the table: try on a later frame */
+	FDB_LEARN_BUSY,	     /* another writer holds the table: try on a later frame */
 };
 
 /*

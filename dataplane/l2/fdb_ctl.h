@@ -39,8 +39,7 @@ struct fdb_walk_entry {
 	uint32_t seen;
 };
 /* Calls cb for every live entry; stops early when cb returns non-zero. */
-void fdb_walk(const struct fdb *f, int (*cb)(const struct fdb_walk_entry *e, void *arg),
-	      void *arg);
+void fdb_walk(const struct fdb *f, int (*cb)(const struct fdb_walk_entry *e, void *arg), void *arg);
 
 static inline uint16_t fdb_key_vid(uint64_t key)
 {

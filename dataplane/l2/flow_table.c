@@ -219,14 +219,16 @@ unsigned int flow_input_burst(struct worker *w, struct bridge *br, struct port *
 				rte_pktmbuf_free(m);
 				goto next;
 			case DP_FLOW_ACT_OUTPUT:
-				out = atomic_load_explicit(&dp->ports[act->arg], memory_order_acquire);
+				out = atomic_load_explicit(&dp->ports[act->arg],
+							   memory_order_acquire);
 				if (unlikely(out == NULL)) {
 					st->drops[VSW_DROP_port_gone]++;
 					capture_drop(w, in->idx, m, VSW_DROP_port_gone,
 						     CAPTURE_STAGE_FLOW_INPUT);
 					rte_pktmbuf_free(m);
-				} else if (raw || atomic_load_explicit(&out->bridge,
-								       memory_order_acquire) == NULL) {
+				} else if (raw ||
+					   atomic_load_explicit(&out->bridge,
+								memory_order_acquire) == NULL) {
 					tx_raw(w, out, m);
 				} else {
 					port_tx_enqueue(w, out, m, vid, tag);
@@ -240,7 +242,7 @@ unsigned int flow_input_burst(struct worker *w, struct bridge *br, struct port *
 				goto normal;
 			}
 		}
-	normal:
+normal:
 		/* the fdb keys were made with the ingress VLAN; a rule may have changed it */
 		if (unlikely(vid != vids[i])) {
 			const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -256,12 +258,12 @@ unsigned int flow_input_burst(struct worker *w, struct bridge *br, struct port *
 		tagged[keep] = tag;
 		keep++;
 		continue;
-	no_mbuf:
+no_mbuf:
 		/* rte_vlan_insert leaves m to us on failure */
 		st->drops[VSW_DROP_no_mbuf]++;
 		capture_drop(w, in->idx, m, VSW_DROP_no_mbuf, CAPTURE_STAGE_FLOW_INPUT);
 		rte_pktmbuf_free(m);
-	next:;
+next:;
 	}
 	return keep;
 }

@@ -24,14 +24,14 @@
 struct flow_key {
 	uint8_t ip_proto; /* input 0 */
 	uint8_t pad0[3];
-	rte_be16_t in_port, vlan;	/* input 1 */
-	rte_be16_t eth_type, pad1;	/* input 2 */
-	rte_be16_t l4_src, l4_dst;	/* input 3 */
-	rte_be16_t src_lo, dst_lo;	/* input 4: MAC bytes 4-5 */
-	rte_be32_t src_hi;		/* input 5: MAC bytes 0-3 */
-	rte_be32_t dst_hi;		/* input 6 */
-	rte_be32_t ip_src[4];		/* inputs 7-10: IPv4 in [0] */
-	rte_be32_t ip_dst[4];		/* inputs 11-14 */
+	rte_be16_t in_port, vlan;  /* input 1 */
+	rte_be16_t eth_type, pad1; /* input 2 */
+	rte_be16_t l4_src, l4_dst; /* input 3 */
+	rte_be16_t src_lo, dst_lo; /* input 4: MAC bytes 4-5 */
+	rte_be32_t src_hi;	   /* input 5: MAC bytes 0-3 */
+	rte_be32_t dst_hi;	   /* input 6 */
+	rte_be32_t ip_src[4];	   /* inputs 7-10: IPv4 in [0] */
+	rte_be32_t ip_dst[4];	   /* inputs 11-14 */
 	uint32_t pad2;
 } __rte_aligned(8);
 

@@ -23,9 +23,9 @@ const char *const vsw_drop_help[VSW_DROP_MAX] = {VSW_DROP_REASONS(DROP_HELP)};
 #undef DROP_HELP
 
 const char *const dp_port_type_names[DP_PORT_TYPE_MAX] = {
-	[DP_PORT_PCAP] = "pcap", [DP_PORT_NULL] = "null",
-	[DP_PORT_RING] = "ring", [DP_PORT_AF_PACKET] = "af_packet",
-	[DP_PORT_TAP] = "tap",	 [DP_PORT_VHOST_USER] = "vhost-user",
+	[DP_PORT_PCAP] = "pcap",   [DP_PORT_NULL] = "null",
+	[DP_PORT_RING] = "ring",   [DP_PORT_AF_PACKET] = "af_packet",
+	[DP_PORT_TAP] = "tap",	   [DP_PORT_VHOST_USER] = "vhost-user",
 	[DP_PORT_VXLAN] = "vxlan",
 };
 
@@ -792,9 +792,8 @@ int dp_flow_mod(struct dp *dp, const char *bridge, uint32_t id, const char *name
 	return seterr(err, errsz, -ENOENT, "no such flow");
 }
 
-int dp_flow_dump(struct dp *dp, const char *bridge,
-		 void (*cb)(const struct dp_flow *f, void *arg), void *arg, char *err,
-		 size_t errsz)
+int dp_flow_dump(struct dp *dp, const char *bridge, void (*cb)(const struct dp_flow *f, void *arg),
+		 void *arg, char *err, size_t errsz)
 {
 	int rc = record(dp, "flow_dump", bridge, NULL, err, errsz);
 	int b, n = 0;

@@ -170,7 +170,8 @@ static struct frame frame_default(void)
 static void ip6(uint8_t a[16], uint16_t w0, uint16_t w1, uint16_t last)
 {
 	memset(a, 0, 16);
-	a[0] = (uint8_t)(w0 >> 8), a[1] = (uint8_t)w0, a[2] = (uint8_t)(w1 >> 8), a[3] = (uint8_t)w1;
+	a[0] = (uint8_t)(w0 >> 8), a[1] = (uint8_t)w0, a[2] = (uint8_t)(w1 >> 8),
+	a[3] = (uint8_t)w1;
 	a[14] = (uint8_t)(last >> 8), a[15] = (uint8_t)last;
 }
 
@@ -476,8 +477,8 @@ static void test_match_ipv6(void **state)
 	/* an IPv4 rule whose address equals the IPv6 frame's first word */
 	r4.match.fields = DP_FLOW_BIT(DP_FLOW_IP_SRC);
 	r4.match.ip_version = 4;
-	set_prefix(r4.match.ip_src, &r4.match.ip_src_len, (uint8_t[]){0x20, 0x01, 0x0d, 0xb8},
-		   4, 32);
+	set_prefix(r4.match.ip_src, &r4.match.ip_src_len, (uint8_t[]){0x20, 0x01, 0x0d, 0xb8}, 4,
+		   32);
 	a = add(rs);
 	b = add(rd);
 	c = add(r4);
@@ -723,7 +724,8 @@ static void test_action_flood_normal_mirror(void **state)
 static void test_action_vlans(void **state)
 {
 	struct frame f = frame_default();
-	struct dp_flow rs = rule(100, "set_vlan:20,normal"), rp = rule(100, "push_vlan:30,output:p3");
+	struct dp_flow rs = rule(100, "set_vlan:20,normal"),
+		       rp = rule(100, "push_vlan:30,output:p3");
 	struct dp_flow rpop = rule(100, "pop_vlan,output:cap");
 	struct rte_mbuf *pkts[1];
 	uint16_t vids[1];
@@ -822,9 +824,19 @@ int main(void)
 {
 	char prefix[64], rundir[PATH_MAX];
 	int rc;
-	char *eal[] = {"test_flow_table", "--no-huge",	 "-m",		"128",
-		       "--no-pci",	  "--no-shconf", "--no-telemetry", "--file-prefix", prefix,
-		       "--log-level",	  "lib.eal:error", "-l",	"0"};
+	char *eal[] = {"test_flow_table",
+		       "--no-huge",
+		       "-m",
+		       "128",
+		       "--no-pci",
+		       "--no-shconf",
+		       "--no-telemetry",
+		       "--file-prefix",
+		       prefix,
+		       "--log-level",
+		       "lib.eal:error",
+		       "-l",
+		       "0"};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_empty_table_is_null, teardown),
 		cmocka_unit_test_teardown(test_match_in_port_vlan, teardown),
