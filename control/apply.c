@@ -5,7 +5,8 @@
  * already done, newest first, so the dataplane is back where it started. The dataplane
  * changes nothing on a refused request (docs/protocol.md), so the failing step itself
  * needs no undo. A step that timed out may or may not have landed: its undo is tried as
- * well, and a "no such object" answer to it is the expected one.
+ * well, and a "no such object" answer to it is the expected one. The undo of adding an
+ * unnamed flow rule learns the rule's id from flow-add's answer (step_call).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +22,30 @@ static int call(const struct dp_link *dp, const char *cmd, json_t *args, int *st
 
 	*status = 0;
 	rc = dp->call(dp->ctx, cmd, args, &res, status, err, errsz);
+	json_decref(res);
+	return rc;
+}
+
+/*
+ * An unnamed flow rule is deleted by the id the dataplane gives it, known only once
+ * flow-add answers: put it into the step's undo (flow-del {bridge}) then. The plan is
+ * const for its steps, not for the JSON its steps own.
+ */
+static int step_call(const struct dp_link *dp, const struct plan_step *s, int *status, char *err,
+		     size_t errsz)
+{
+	json_t *res = NULL, *id;
+	int rc;
+
+	*status = 0;
+	rc = dp->call(dp->ctx, s->cmd, s->args, &res, status, err, errsz);
+	if (rc == 0 && strcmp(s->cmd, "flow-add") == 0 && strcmp(s->undo_cmd, "flow-del") == 0 &&
+	    json_object_get(s->undo_args, "name") == NULL &&
+	    json_object_get(s->undo_args, "id") == NULL) {
+		id = json_array_get(json_object_get(res, "ids"), 0);
+		if (json_is_integer(id))
+			json_object_set(s->undo_args, "id", id);
+	}
 	json_decref(res);
 	return rc;
 }
@@ -60,7 +85,7 @@ int apply_plan(const struct dp_link *dp, const struct plan *p, size_t *failed, s
 
 	*undo_failed = 0;
 	for (i = 0; i < p->n; i++) {
-		rc = call(dp, p->v[i].cmd, p->v[i].args, &status, why, sizeof(why));
+		rc = step_call(dp, &p->v[i], &status, why, sizeof(why));
 		if (rc < 0)
 			break;
 	}

@@ -36,7 +36,7 @@ enum plan_sign {
 /* One protocol request and the one that takes it back. */
 struct plan_step {
 	char sign;	   /* enum plan_sign, for people */
-	char obj[8];	   /* "bridge", "port", "attach", "fdb": what the step touches */
+	char obj[8];	   /* "bridge", "port", "attach", "fdb", "flow": what the step touches */
 	char name[80];	   /* "p1", "p1 -> office", "office 02:00:00:00:00:01 vlan 10" */
 	char text[256];	   /* what changes, for people: "mac_aging_s 300 -> 60" */
 	char cmd[16];	   /* dataplane command */
@@ -58,11 +58,14 @@ void plan_init(struct plan *p);
 void plan_clear(struct plan *p);
 
 /*
- * want minus have, as requests in an order the dataplane accepts: static MACs removed,
- * ports detached, ports deleted, bridges deleted, bridges added and changed, ports added
- * and changed, ports attached (or re-attached with new VLANs), static MACs added. A port
- * whose type or options change is deleted and added; a bridge whose max_macs must shrink
- * is deleted and added with its ports detached and attached again; everything else is
+ * want minus have, as requests in an order the dataplane accepts: flow rules removed,
+ * static MACs removed, ports detached, ports deleted, bridges deleted, bridges added and
+ * changed, ports added and changed, ports attached (or re-attached with new VLANs), static
+ * MACs added, flow rules added or changed (flow-mod when only actions or, for a named
+ * rule, the priority change). Rules pair by name, unnamed ones by (bridge, priority,
+ * match). A port whose type or options change is deleted and added; a bridge whose
+ * max_macs must shrink is deleted and added with its ports detached and attached again
+ * (and its rules, or those naming a re-created port, deleted and added); everything else is
  * changed in place, and ports, bridges and MACs that do not change get no request at all.
  * Equal topologies give an empty plan. want->dataplane is not applied (it is the
  * dataplane's command line): a difference only adds a note. Returns 0 or -ENOMEM.
@@ -94,6 +97,17 @@ struct topo *observe_topo(const struct dp_link *dp, char *err, size_t errsz);
  * bridge the fdb-show result keyed by bridge name): for tests and for observe_topo. */
 struct topo *observe_from_json(json_t *ports, json_t *bridges, json_t *fdbs, char *err,
 			       size_t errsz);
+/* Fill t->flows from flow-dump results keyed by bridge name (bridges without a key have no
+ * rules), per bridge in t's order, each bridge's rules in the order they are tried. */
+int observe_flows_from_json(struct topo *t, json_t *flows, char *err, size_t errsz);
+
+/*
+ * The dataplane's id of an observed flow rule. A running rule has no place in a file, so
+ * in a model from observe_* its loc.line holds the id flow-dump gave (in a model loaded
+ * from a file it is the rule's line: reconcile.c reads it only from the running side, to
+ * delete and change unnamed rules).
+ */
+#define CTRL_FLOW_ID(f) ((f)->loc.line)
 
 /*
  * What the controller can program on this dataplane: topologies using anything else are

@@ -4,10 +4,13 @@
  * static fdb-show entries turned into a struct topo, normalised as the loader normalises
  * a file (options sorted, options at their default dropped, objects sorted by name). With
  * both sides in one model, reconcile.c compares like with like and `vswctl export` writes
- * the same bytes for the same running state whatever order it was built in. Also here:
- * refusing topologies that use what this dataplane cannot do (flows, overlay), so that a
- * file is never half understood.
+ * the same bytes for the same running state whatever order it was built in. Flow rules
+ * come from flow-dump per bridge, each with the id the dataplane gave it (CTRL_FLOW_ID), so
+ * that unnamed rules can be changed and deleted. Also here: refusing topologies that use
+ * what this dataplane cannot do (flow tables, overlay), so that a file is never half
+ * understood.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,6 +323,258 @@ out_free:
 	return NULL;
 }
 
+/* ---- flow rules (flow-dump) ---- */
+
+static int ip_from_json(json_t *v, struct topo_ip *ip)
+{
+	const char *s = json_string_value(v);
+	char addr[64], *slash;
+	unsigned int len;
+	char tail;
+
+	if (s == NULL || strlen(s) >= sizeof(addr))
+		return -EPROTO;
+	snprintf(addr, sizeof(addr), "%s", s);
+	memset(ip, 0, sizeof(*ip));
+	ip->family = strchr(addr, ':') != NULL ? 6 : 4;
+	len = ip->family == 4 ? 32 : 128;
+	slash = strchr(addr, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		if (sscanf(slash + 1, "%u%c", &len, &tail) != 1 ||
+		    len > (ip->family == 4 ? 32u : 128u))
+			return -EPROTO;
+	}
+	if (inet_pton(ip->family == 4 ? AF_INET : AF_INET6, addr, ip->addr) != 1)
+		return -EPROTO;
+	ip->prefix = (uint8_t)len;
+	return 0;
+}
+
+static int mac_from_json(json_t *v, uint8_t mac[6], uint8_t mask[6])
+{
+	const char *s = json_string_value(v);
+	char buf[40], *slash;
+
+	if (s == NULL || strlen(s) >= sizeof(buf))
+		return -EPROTO;
+	snprintf(buf, sizeof(buf), "%s", s);
+	memset(mask, 0xff, 6);
+	slash = strchr(buf, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		if (vsw_mac_parse(slash + 1, mask) < 0)
+			return -EPROTO;
+	}
+	return vsw_mac_parse(buf, mac);
+}
+
+/* An integer in 0..max, or one of the names the dataplane writes for it. */
+static int sym_from_json(json_t *v, const char *const *names, const unsigned int *vals,
+			 unsigned int max, unsigned int *out)
+{
+	const char *s = json_string_value(v);
+
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0 || json_integer_value(v) > max)
+			return -EPROTO;
+		*out = (unsigned int)json_integer_value(v);
+		return 0;
+	}
+	for (size_t i = 0; s != NULL && names[i] != NULL; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = vals[i];
+			return 0;
+		}
+	return -EPROTO;
+}
+
+static int match_from_json(json_t *j, struct topo_match *m)
+{
+	static const char *const et_names[] = {"ipv4", "arp", "ipv6", "lldp", "vlan", NULL};
+	static const unsigned int et_vals[] = {TOPO_ETH_IPV4, TOPO_ETH_ARP, TOPO_ETH_IPV6, 0x88cc,
+					       TOPO_ETH_VLAN};
+	static const char *const pr_names[] = {"icmp", "tcp", "udp", "icmpv6", "sctp", NULL};
+	static const unsigned int pr_vals[] = {TOPO_IPPROTO_ICMP, TOPO_IPPROTO_TCP,
+					       TOPO_IPPROTO_UDP, TOPO_IPPROTO_ICMPV6,
+					       TOPO_IPPROTO_SCTP};
+	const char *key;
+	unsigned int x;
+	uint32_t u;
+	json_t *v;
+
+	memset(m, 0, sizeof(*m));
+	if (j == NULL)
+		return 0;
+	if (!json_is_object(j))
+		return -EPROTO;
+	json_object_foreach(j, key, v) {
+		int f;
+
+		for (f = 0; f < TOPO_M_MAX; f++)
+			if (strcmp(key, topo_match_names[f]) == 0)
+				break;
+		switch (f) {
+		case TOPO_M_IN_PORT:
+			if (get_name(j, key, m->in_port) < 0)
+				return -EPROTO;
+			break;
+		case TOPO_M_VLAN:
+			if (get_u32(j, key, &u) < 0 || u < 1 || u > TOPO_VLAN_MAX)
+				return -EPROTO;
+			m->vlan = (uint16_t)u;
+			break;
+		case TOPO_M_ETH_SRC:
+			if (mac_from_json(v, m->eth_src, m->eth_src_mask) < 0)
+				return -EPROTO;
+			break;
+		case TOPO_M_ETH_DST:
+			if (mac_from_json(v, m->eth_dst, m->eth_dst_mask) < 0)
+				return -EPROTO;
+			break;
+		case TOPO_M_ETH_TYPE:
+			if (sym_from_json(v, et_names, et_vals, 0xffff, &x) < 0)
+				return -EPROTO;
+			m->eth_type = (uint16_t)x;
+			break;
+		case TOPO_M_IP_SRC:
+			if (ip_from_json(v, &m->ip_src) < 0)
+				return -EPROTO;
+			break;
+		case TOPO_M_IP_DST:
+			if (ip_from_json(v, &m->ip_dst) < 0)
+				return -EPROTO;
+			break;
+		case TOPO_M_IP_PROTO:
+			if (sym_from_json(v, pr_names, pr_vals, 255, &x) < 0)
+				return -EPROTO;
+			m->ip_proto = (uint8_t)x;
+			break;
+		case TOPO_M_L4_SRC:
+		case TOPO_M_L4_DST:
+		case TOPO_M_VNI:
+			if (get_u32(j, key, &u) < 0 ||
+			    u > (f == TOPO_M_VNI ? TOPO_VNI_MAX : 0xffffu))
+				return -EPROTO;
+			if (f == TOPO_M_L4_SRC)
+				m->l4_src = (uint16_t)u;
+			else if (f == TOPO_M_L4_DST)
+				m->l4_dst = (uint16_t)u;
+			else
+				m->vni = u;
+			break;
+		default:
+			return -EPROTO; /* a field this controller does not know: never drop it */
+		}
+		m->fields |= TOPO_M_BIT(f);
+	}
+	return 0;
+}
+
+static int action_from_json(json_t *v, struct topo_action *a)
+{
+	const char *s = json_string_value(v), *arg;
+	size_t vlen;
+	unsigned int vlan;
+	char tail;
+	int t;
+
+	memset(a, 0, sizeof(*a));
+	if (s == NULL)
+		return -EPROTO;
+	arg = strchr(s, ':');
+	vlen = arg != NULL ? (size_t)(arg - s) : strlen(s);
+	for (t = 0; t < TOPO_ACT_MAX; t++)
+		if (strlen(topo_action_names[t]) == vlen &&
+		    strncmp(s, topo_action_names[t], vlen) == 0)
+			break;
+	if (t == TOPO_ACT_MAX)
+		return -EPROTO;
+	a->type = (enum topo_action_type)t;
+	switch (a->type) {
+	case TOPO_ACT_OUTPUT:
+	case TOPO_ACT_MIRROR:
+		if (arg == NULL || strlen(arg + 1) == 0 || strlen(arg + 1) >= sizeof(a->port))
+			return -EPROTO;
+		snprintf(a->port, sizeof(a->port), "%s", arg + 1);
+		return 0;
+	case TOPO_ACT_PUSH_VLAN:
+	case TOPO_ACT_SET_VLAN:
+		if (arg == NULL || sscanf(arg + 1, "%u%c", &vlan, &tail) != 1 || vlan < 1 ||
+		    vlan > TOPO_VLAN_MAX)
+			return -EPROTO;
+		a->vlan = (uint16_t)vlan;
+		return 0;
+	default:
+		return arg == NULL ? 0 : -EPROTO;
+	}
+}
+
+static int flow_from_json(json_t *j, const char *bridge, struct topo_flow *f, char *err,
+			  size_t errsz)
+{
+	const char *name = json_string_value(json_object_get(j, "name"));
+	json_t *acts = json_object_get(j, "actions"), *v;
+	uint32_t prio, id;
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->bridge, sizeof(f->bridge), "%s", bridge);
+	if (name != NULL && get_name(j, "name", f->name) < 0)
+		return fail(err, errsz, "a flow rule", "name");
+	if (get_u32(j, "id", &id) < 0)
+		return fail(err, errsz, "a flow rule", "id");
+	CTRL_FLOW_ID(f) = id;
+	if (get_u32(j, "priority", &prio) < 0 || prio > 0xffff)
+		return fail(err, errsz, "a flow rule", "priority");
+	f->priority = (uint16_t)prio;
+	if (match_from_json(json_object_get(j, "match"), &f->match) < 0)
+		return fail(err, errsz, "a flow rule", "match");
+	if (!json_is_array(acts) || json_array_size(acts) > TOPO_ACTIONS_MAX)
+		return fail(err, errsz, "a flow rule", "actions");
+	json_array_foreach(acts, i, v) {
+		if (action_from_json(v, &f->actions[f->n_actions]) < 0)
+			return fail(err, errsz, "a flow rule", "actions");
+		f->n_actions++;
+	}
+	return 0;
+}
+
+int observe_flows_from_json(struct topo *t, json_t *flows, char *err, size_t errsz)
+{
+	size_t n = 0;
+
+	/* per bridge in the model's (sorted) order, each in the order its rules are tried */
+	for (size_t i = 0; i < t->n_bridges; i++) {
+		json_t *a = json_object_get(flows, t->bridges[i].name);
+
+		if (a != NULL && !json_is_array(a))
+			return fail(err, errsz, t->bridges[i].name, "flow-dump result");
+		n += json_array_size(a);
+	}
+	free(t->flows);
+	t->n_flows = 0;
+	t->flows = calloc(n + 1, sizeof(*t->flows));
+	if (t->flows == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < t->n_bridges; i++) {
+		json_t *a = json_object_get(flows, t->bridges[i].name), *j;
+		size_t k;
+
+		json_array_foreach(a, k, j) {
+			int rc = flow_from_json(j, t->bridges[i].name, &t->flows[t->n_flows], err,
+						errsz);
+
+			if (rc < 0)
+				return rc;
+			t->n_flows++;
+		}
+	}
+	return 0;
+}
+
 static int dp_get(const struct dp_link *dp, const char *cmd, json_t *args, json_t **res, char *err,
 		  size_t errsz)
 {
@@ -332,20 +587,21 @@ static int dp_get(const struct dp_link *dp, const char *cmd, json_t *args, json_
 
 struct topo *observe_topo(const struct dp_link *dp, char *err, size_t errsz)
 {
-	json_t *ports = NULL, *bridges = NULL, *fdbs = json_object(), *b;
+	json_t *ports = NULL, *bridges = NULL, *fdbs = json_object(), *flows = json_object(), *b;
 	struct topo *t = NULL;
 	size_t i;
 
-	if (fdbs == NULL) {
+	if (fdbs == NULL || flows == NULL) {
 		snprintf(err, errsz, "out of memory");
-		return NULL;
+		goto out;
 	}
 	if (dp_get(dp, "bridge-list", NULL, &bridges, err, errsz) < 0 ||
 	    dp_get(dp, "port-list", NULL, &ports, err, errsz) < 0)
 		goto out;
 	json_array_foreach(bridges, i, b) {
 		const char *name = json_string_value(json_object_get(b, "name"));
-		json_t *fdb = NULL;
+		json_t *fdb = NULL, *dump = NULL, *args;
+		int status = 0, rc;
 
 		if (name == NULL)
 			continue; /* observe_from_json says so */
@@ -356,12 +612,28 @@ struct topo *observe_topo(const struct dp_link *dp, char *err, size_t errsz)
 			snprintf(err, errsz, "out of memory");
 			goto out;
 		}
+		args = json_pack("{s:s}", "bridge", name);
+		rc = dp->call(dp->ctx, "flow-dump", args, &dump, &status, err, errsz);
+		json_decref(args);
+		/* a dataplane without flow tables runs none: nothing to observe */
+		if (rc < 0 && status == EOPNOTSUPP)
+			continue;
+		if (rc < 0 || json_object_set_new(flows, name, dump) < 0) {
+			if (rc == 0)
+				snprintf(err, errsz, "out of memory");
+			goto out;
+		}
 	}
 	t = observe_from_json(ports, bridges, fdbs, err, errsz);
+	if (t != NULL && observe_flows_from_json(t, flows, err, errsz) < 0) {
+		topo_free(t);
+		t = NULL;
+	}
 out:
 	json_decref(ports);
 	json_decref(bridges);
 	json_decref(fdbs);
+	json_decref(flows);
 	return t;
 }
 
@@ -389,16 +661,26 @@ size_t ctrl_check_caps(const struct topo *t, const struct dp_caps *caps, const c
 				"apply it");
 		n++;
 	}
-	if (t->n_flows > 0) {
+	if (t->n_flows > 0 && !caps->flows) {
 		const struct topo_flow *f = &t->flows[0];
 
 		topo_errors_add(errs, file, f->loc.line, f->loc.column, "flows", NULL,
-				"%s; the controller refuses the whole topology rather than "
-				"apply it without its %zu flow rule%s",
-				caps->flows ? "the controller does not program flow tables yet"
-					    : "this dataplane has no flow table (flow-dump answers "
-					      "EOPNOTSUPP)",
+				"this dataplane has no flow table (flow-dump answers EOPNOTSUPP); "
+				"the controller refuses the whole topology rather than apply it "
+				"without its %zu flow rule%s",
 				t->n_flows, t->n_flows == 1 ? "" : "s");
+		n++;
+	}
+	for (size_t i = 0; i < t->n_flows; i++) {
+		const struct topo_flow *f = &t->flows[i];
+
+		if (!(f->match.fields & TOPO_M_BIT(TOPO_M_VNI)))
+			continue;
+		snprintf(path, sizeof(path), "flows[%zu].match.vni", i);
+		topo_errors_add(errs, file, f->match.loc[TOPO_M_VNI].line,
+				f->match.loc[TOPO_M_VNI].column, path, NULL,
+				"the dataplane's flow tables cannot match a VNI; the controller "
+				"will not apply a rule it would have to change");
 		n++;
 	}
 	return n;

@@ -5,6 +5,8 @@
  * list and, on a failure, the undos in reverse). Pure: no I/O, no clock, so the tests
  * can check every plan exactly. The order is the one the dataplane needs:
  *
+ *   0 flow-del    rules that go away, or whose bridge or a port they name is re-created
+ *                 (the dataplane keeps a rule's ports by index: they go before the port)
  *   1 fdb-del     static MACs that go away, or whose port is about to be detached
  *   2 port-detach ports leaving their bridge, being re-created, or on a re-created bridge
  *   3 port-del    ports removed, or whose type/options changed (re-created)
@@ -15,6 +17,9 @@
  *   8 port-set    storm_pps, storm_burst, max_macs
  *   9 port-attach new attachments, and in place for new VLANs (a re-attach)
  *  10 fdb-add     static MACs
+ *  10b flow-add   new and re-created rules, in the file's order (among equal priorities
+ *      flow-mod   the older rule wins); flow-mod when only actions (or a named rule's
+ *                 priority) change, so counters carry on
  *  11 bridge-set  max_macs raised: last, because the dataplane cannot lower it again, so
  *                 this is the one step without an undo; a failure here is the plan's
  *                 last step and leaves nothing half-done, except when several bridges
@@ -679,6 +684,316 @@ static int fdb_adds(struct ctx *x)
 	return 0;
 }
 
+/* ---- flow rules ---- */
+
+/* The match the dataplane keeps: an IP prefix implies its eth_type (docs/protocol.md), so
+ * a file that leaves it out still equals what flow-dump writes back. */
+static void match_norm(struct topo_match *m)
+{
+	const struct topo_ip *ip = NULL;
+
+	if (m->fields & TOPO_M_BIT(TOPO_M_IP_SRC))
+		ip = &m->ip_src;
+	else if (m->fields & TOPO_M_BIT(TOPO_M_IP_DST))
+		ip = &m->ip_dst;
+	if (ip != NULL && !(m->fields & TOPO_M_BIT(TOPO_M_ETH_TYPE))) {
+		m->fields |= TOPO_M_BIT(TOPO_M_ETH_TYPE);
+		m->eth_type = ip->family == 6 ? TOPO_ETH_IPV6 : TOPO_ETH_IPV4;
+	}
+}
+
+static bool ip_same(const struct topo_ip *a, const struct topo_ip *b)
+{
+	return a->family == b->family && a->prefix == b->prefix &&
+	       memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0;
+}
+
+static bool match_same(const struct topo_match *ma, const struct topo_match *mb)
+{
+	struct topo_match a = *ma, b = *mb;
+	uint32_t f;
+
+	match_norm(&a);
+	match_norm(&b);
+	f = a.fields;
+	return a.fields == b.fields &&
+	       (!(f & TOPO_M_BIT(TOPO_M_IN_PORT)) || strcmp(a.in_port, b.in_port) == 0) &&
+	       (!(f & TOPO_M_BIT(TOPO_M_VLAN)) || a.vlan == b.vlan) &&
+	       (!(f & TOPO_M_BIT(TOPO_M_ETH_SRC)) ||
+		(memcmp(a.eth_src, b.eth_src, 6) == 0 &&
+		 memcmp(a.eth_src_mask, b.eth_src_mask, 6) == 0)) &&
+	       (!(f & TOPO_M_BIT(TOPO_M_ETH_DST)) ||
+		(memcmp(a.eth_dst, b.eth_dst, 6) == 0 &&
+		 memcmp(a.eth_dst_mask, b.eth_dst_mask, 6) == 0)) &&
+	       (!(f & TOPO_M_BIT(TOPO_M_ETH_TYPE)) || a.eth_type == b.eth_type) &&
+	       (!(f & TOPO_M_BIT(TOPO_M_IP_SRC)) || ip_same(&a.ip_src, &b.ip_src)) &&
+	       (!(f & TOPO_M_BIT(TOPO_M_IP_DST)) || ip_same(&a.ip_dst, &b.ip_dst)) &&
+	       (!(f & TOPO_M_BIT(TOPO_M_IP_PROTO)) || a.ip_proto == b.ip_proto) &&
+	       (!(f & TOPO_M_BIT(TOPO_M_L4_SRC)) || a.l4_src == b.l4_src) &&
+	       (!(f & TOPO_M_BIT(TOPO_M_L4_DST)) || a.l4_dst == b.l4_dst) &&
+	       (!(f & TOPO_M_BIT(TOPO_M_VNI)) || a.vni == b.vni);
+}
+
+static bool actions_same(const struct topo_flow *a, const struct topo_flow *b)
+{
+	if (a->n_actions != b->n_actions)
+		return false;
+	for (size_t i = 0; i < a->n_actions; i++) {
+		const struct topo_action *x = &a->actions[i], *y = &b->actions[i];
+
+		if (x->type != y->type || strcmp(x->port, y->port) != 0 || x->vlan != y->vlan)
+			return false;
+	}
+	return true;
+}
+
+/* The rule of t that f pairs with: the same name in the same bridge, or for an unnamed
+ * rule the first unnamed one with the same priority and match. NULL when none. */
+static const struct topo_flow *flow_pair(const struct topo *t, const struct topo_flow *f)
+{
+	for (size_t i = 0; i < t->n_flows; i++) {
+		const struct topo_flow *g = &t->flows[i];
+
+		if (strcmp(g->bridge, f->bridge) != 0 || strcmp(g->name, f->name) != 0)
+			continue;
+		if (f->name[0] != '\0' ||
+		    (g->priority == f->priority && match_same(&g->match, &f->match)))
+			return g;
+	}
+	return NULL;
+}
+
+/* Does the running rule h stay (at most a flow-mod) with w as its desired self? Not when
+ * its bridge or a port it names is re-created or removed: the dataplane keeps ports by
+ * index, so such a rule is deleted before the port goes and added once it is back. */
+static bool flow_kept(const struct ctx *x, const struct topo_flow *h, const struct topo_flow *w)
+{
+	if (w == NULL || flow_pair(x->have, w) != h || !bridge_kept(x, h->bridge) ||
+	    !match_same(&h->match, &w->match))
+		return false;
+	if ((h->match.fields & TOPO_M_BIT(TOPO_M_IN_PORT)) && !port_kept(x, h->match.in_port))
+		return false;
+	for (size_t i = 0; i < h->n_actions; i++)
+		if (h->actions[i].port[0] != '\0' && !port_kept(x, h->actions[i].port))
+			return false;
+	return true;
+}
+
+static json_t *match_json(const struct topo_match *m)
+{
+	static const uint8_t all[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	json_t *o = json_object();
+	char buf[48], mask[18];
+	int rc = 0;
+
+	if (o == NULL)
+		return NULL;
+	if (m->fields & TOPO_M_BIT(TOPO_M_IN_PORT))
+		rc |= json_object_set_new(o, "in_port", json_string(m->in_port));
+	if (m->fields & TOPO_M_BIT(TOPO_M_VLAN))
+		rc |= json_object_set_new(o, "vlan", json_integer(m->vlan));
+	for (int dst = 0; dst < 2; dst++) {
+		const uint8_t *mac = dst ? m->eth_dst : m->eth_src;
+		const uint8_t *mk = dst ? m->eth_dst_mask : m->eth_src_mask;
+
+		if (!(m->fields & TOPO_M_BIT(dst ? TOPO_M_ETH_DST : TOPO_M_ETH_SRC)))
+			continue;
+		vsw_mac_format(mac, buf);
+		if (memcmp(mk, all, 6) != 0) {
+			vsw_mac_format(mk, mask);
+			snprintf(buf + 17, sizeof(buf) - 17, "/%s", mask);
+		}
+		rc |= json_object_set_new(o, dst ? "eth_dst" : "eth_src", json_string(buf));
+	}
+	if (m->fields & TOPO_M_BIT(TOPO_M_ETH_TYPE))
+		rc |= json_object_set_new(o, "eth_type", json_integer(m->eth_type));
+	if (m->fields & TOPO_M_BIT(TOPO_M_IP_SRC)) {
+		topo_ip_format(&m->ip_src, true, buf, sizeof(buf));
+		rc |= json_object_set_new(o, "ip_src", json_string(buf));
+	}
+	if (m->fields & TOPO_M_BIT(TOPO_M_IP_DST)) {
+		topo_ip_format(&m->ip_dst, true, buf, sizeof(buf));
+		rc |= json_object_set_new(o, "ip_dst", json_string(buf));
+	}
+	if (m->fields & TOPO_M_BIT(TOPO_M_IP_PROTO))
+		rc |= json_object_set_new(o, "ip_proto", json_integer(m->ip_proto));
+	if (m->fields & TOPO_M_BIT(TOPO_M_L4_SRC))
+		rc |= json_object_set_new(o, "l4_src", json_integer(m->l4_src));
+	if (m->fields & TOPO_M_BIT(TOPO_M_L4_DST))
+		rc |= json_object_set_new(o, "l4_dst", json_integer(m->l4_dst));
+	if (m->fields & TOPO_M_BIT(TOPO_M_VNI))
+		rc |= json_object_set_new(o, "vni", json_integer(m->vni));
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void action_text(const struct topo_action *a, char *buf, size_t size)
+{
+	const char *name = (unsigned int)a->type < TOPO_ACT_MAX ? topo_action_names[a->type] : "?";
+
+	if (a->type == TOPO_ACT_OUTPUT || a->type == TOPO_ACT_MIRROR)
+		snprintf(buf, size, "%s:%s", name, a->port);
+	else if (a->type == TOPO_ACT_PUSH_VLAN || a->type == TOPO_ACT_SET_VLAN)
+		snprintf(buf, size, "%s:%u", name, a->vlan);
+	else
+		snprintf(buf, size, "%s", name);
+}
+
+static json_t *actions_json(const struct topo_flow *f)
+{
+	json_t *a = json_array();
+	char buf[64];
+
+	for (size_t i = 0; a != NULL && i < f->n_actions; i++) {
+		action_text(&f->actions[i], buf, sizeof(buf));
+		if (json_array_append_new(a, json_string(buf)) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static void actions_text(const struct topo_flow *f, char *buf, size_t size)
+{
+	size_t off = 0;
+	char one[64];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < f->n_actions && off + 1 < size; i++) {
+		int n;
+
+		action_text(&f->actions[i], one, sizeof(one));
+		n = snprintf(buf + off, size - off, "%s%s", i ? "," : "", one);
+		if (n < 0)
+			break;
+		off += (size_t)n < size - off ? (size_t)n : size - off - 1;
+	}
+}
+
+static json_t *flow_add_args(const struct topo_flow *f)
+{
+	json_t *o = json_pack("{s:s, s:I, s:o, s:o}", "bridge", f->bridge, "priority",
+			      (json_int_t)f->priority, "match", match_json(&f->match), "actions",
+			      actions_json(f));
+
+	if (o != NULL && f->name[0] != '\0' &&
+	    json_object_set_new(o, "name", json_string(f->name)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* How flow-del and flow-mod pick the rule: its name, else the id of a running rule. A rule
+ * about to be added has no id yet (a wanted rule's loc is its place in the file): apply.c
+ * puts the one flow-add answers into its undo. */
+static json_t *flow_sel_args(const struct topo_flow *f, bool running)
+{
+	if (f->name[0] != '\0')
+		return json_pack("{s:s, s:s}", "bridge", f->bridge, "name", f->name);
+	if (running && CTRL_FLOW_ID(f) != 0)
+		return json_pack("{s:s, s:I}", "bridge", f->bridge, "id",
+				 (json_int_t)CTRL_FLOW_ID(f));
+	return json_pack("{s:s}", "bridge", f->bridge);
+}
+
+/* sel: the running rule */
+static json_t *flow_mod_args(const struct topo_flow *sel, const struct topo_flow *to)
+{
+	json_t *o = flow_sel_args(sel, true);
+
+	if (o == NULL || json_object_set_new(o, "actions", actions_json(to)) < 0 ||
+	    json_object_set_new(o, "priority", json_integer(to->priority)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* "br0 no-dns", or for an unnamed rule "br0 priority 200 {match}" */
+static void flow_name(const struct topo_flow *f, char *buf, size_t size)
+{
+	json_t *m;
+	char *s;
+
+	if (f->name[0] != '\0') {
+		snprintf(buf, size, "%s %s", f->bridge, f->name);
+		return;
+	}
+	m = match_json(&f->match);
+	s = m != NULL ? json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	snprintf(buf, size, "%s priority %u %s", f->bridge, f->priority, s != NULL ? s : "{}");
+	free(s);
+	json_decref(m);
+}
+
+static int flow_dels(struct ctx *x)
+{
+	for (size_t i = 0; i < x->have->n_flows; i++) {
+		const struct topo_flow *h = &x->have->flows[i];
+		const struct topo_flow *w = flow_pair(x->want, h);
+		char name[80], acts[160];
+		int rc;
+
+		if (flow_kept(x, h, w))
+			continue;
+		flow_name(h, name, sizeof(name));
+		actions_text(h, acts, sizeof(acts));
+		rc = step_add(x->p, PLAN_REMOVE, "flow", name, "flow-del", flow_sel_args(h, true),
+			      "flow-add", flow_add_args(h), "priority %u actions %s%s", h->priority,
+			      acts, w != NULL && flow_pair(x->have, w) == h ? " (re-created)" : "");
+		if (rc < 0)
+			return rc;
+		if (w == NULL || flow_pair(x->have, w) != h)
+			x->p->n_remove++;
+	}
+	return 0;
+}
+
+static int flow_adds(struct ctx *x)
+{
+	for (size_t i = 0; i < x->want->n_flows; i++) {
+		const struct topo_flow *w = &x->want->flows[i];
+		const struct topo_flow *h = flow_pair(x->have, w);
+		char name[80], acts[160], was[160], prio[40];
+		int rc;
+
+		flow_name(w, name, sizeof(name));
+		actions_text(w, acts, sizeof(acts));
+		if (h != NULL && flow_kept(x, h, w)) {
+			if (h->priority == w->priority && actions_same(h, w))
+				continue;
+			actions_text(h, was, sizeof(was));
+			if (h->priority != w->priority)
+				snprintf(prio, sizeof(prio), "priority %u -> %u, ", h->priority,
+					 w->priority);
+			else
+				prio[0] = '\0';
+			rc = step_add(x->p, PLAN_CHANGE, "flow", name, "flow-mod",
+				      flow_mod_args(h, w), "flow-mod", flow_mod_args(h, h),
+				      "%sactions %s -> %s", prio, was, acts);
+			if (rc < 0)
+				return rc;
+			x->p->n_change++;
+			continue;
+		}
+		rc = step_add(x->p, PLAN_ADD, "flow", name, "flow-add", flow_add_args(w),
+			      "flow-del", flow_sel_args(w, false), "priority %u actions %s",
+			      w->priority, acts);
+		if (rc < 0)
+			return rc;
+		if (h == NULL)
+			x->p->n_add++;
+		else
+			x->p->n_change++;
+	}
+	return 0;
+}
+
 /*
  * Attachments and static MACs are counted as changes of their objects only when nothing
  * else counted them: a summary "1 to add" for a new port that is also attached, as a
@@ -740,11 +1055,11 @@ int reconcile_plan(const struct topo *want, const struct topo *have, struct plan
 	int rc;
 
 	plan_init(p);
-	if ((rc = fdb_removals(&x)) < 0 || (rc = detaches(&x)) < 0 || (rc = port_dels(&x)) < 0 ||
-	    (rc = bridge_dels(&x)) < 0 || (rc = bridge_adds(&x)) < 0 ||
+	if ((rc = flow_dels(&x)) < 0 || (rc = fdb_removals(&x)) < 0 || (rc = detaches(&x)) < 0 ||
+	    (rc = port_dels(&x)) < 0 || (rc = bridge_dels(&x)) < 0 || (rc = bridge_adds(&x)) < 0 ||
 	    (rc = bridge_sets(&x, false)) < 0 || (rc = port_adds(&x)) < 0 ||
 	    (rc = port_sets(&x)) < 0 || (rc = attaches(&x)) < 0 || (rc = fdb_adds(&x)) < 0 ||
-	    (rc = bridge_sets(&x, true)) < 0) {
+	    (rc = flow_adds(&x)) < 0 || (rc = bridge_sets(&x, true)) < 0) {
 		plan_clear(p);
 		return rc;
 	}

@@ -746,37 +746,69 @@ static json_t *bridge_json(struct req *r, const struct dp_bridge_info *b)
 	return o;
 }
 
-static int h_bridge_list(struct req *r)
+/* bridge-list and port-list: one named object, or every slot in index order. */
+struct list_kind {
+	const char *what; /* "bridge" or "port", for messages */
+	size_t size;	  /* of the info struct */
+	int (*by_name)(struct dp *dp, const char *name, void *info);
+	int (*at)(struct dp *dp, unsigned int idx, void *info);
+	json_t *(*to_json)(struct req *r, const void *info);
+};
+
+static int list_objects(struct req *r, const struct list_kind *k, void *info)
 {
 	const char *name = arg_str(r, "name");
-	struct dp_bridge_info b;
 	json_t *arr;
 	int rc;
 
 	if (name != NULL) {
-		memset(&b, 0, sizeof(b));
-		rc = dp_bridge_info_by_name(r->dp, name, &b);
+		memset(info, 0, k->size);
+		rc = k->by_name(r->dp, name, info);
 		if (rc < 0)
-			return fail(r, -rc, "bridge \"%s\": %s", name, strerror(-rc));
+			return fail(r, -rc, "%s \"%s\": %s", k->what, name, strerror(-rc));
 		arr = json_array();
-		jappend(r, arr, bridge_json(r, &b));
+		jappend(r, arr, k->to_json(r, info));
 		r->result = arr;
 		return 0;
 	}
 	arr = json_array();
 	r->result = arr;
 	for (unsigned int idx = 0; idx < INFO_ITER_MAX; idx++) {
-		memset(&b, 0, sizeof(b));
-		rc = dp_bridge_info_at(r->dp, idx, &b);
+		memset(info, 0, k->size);
+		rc = k->at(r->dp, idx, info);
 		if (rc == -ENOENT)
 			break;
 		if (rc == -EAGAIN)
 			continue;
 		if (rc < 0)
-			return fail(r, -rc, "bridge slot %u: %s", idx, strerror(-rc));
-		jappend(r, arr, bridge_json(r, &b));
+			return fail(r, -rc, "%s slot %u: %s", k->what, idx, strerror(-rc));
+		jappend(r, arr, k->to_json(r, info));
 	}
 	return 0;
+}
+
+static int bridge_by_name(struct dp *dp, const char *name, void *info)
+{
+	return dp_bridge_info_by_name(dp, name, info);
+}
+
+static int bridge_at(struct dp *dp, unsigned int idx, void *info)
+{
+	return dp_bridge_info_at(dp, idx, info);
+}
+
+static json_t *bridge_json_any(struct req *r, const void *info)
+{
+	return bridge_json(r, info);
+}
+
+static int h_bridge_list(struct req *r)
+{
+	static const struct list_kind k = {"bridge", sizeof(struct dp_bridge_info), bridge_by_name,
+					   bridge_at, bridge_json_any};
+	struct dp_bridge_info b;
+
+	return list_objects(r, &k, &b);
 }
 
 static int port_type_parse(struct req *r, const char *s, enum dp_port_type *t)
@@ -900,37 +932,28 @@ static json_t *port_json(struct req *r, const struct dp_port_info *pi)
 	return o;
 }
 
+static int port_by_name(struct dp *dp, const char *name, void *info)
+{
+	return dp_port_info_by_name(dp, name, info);
+}
+
+static int port_at(struct dp *dp, unsigned int idx, void *info)
+{
+	return dp_port_info_at(dp, idx, info);
+}
+
+static json_t *port_json_any(struct req *r, const void *info)
+{
+	return port_json(r, info);
+}
+
 static int h_port_list(struct req *r)
 {
-	const char *name = arg_str(r, "name");
+	static const struct list_kind k = {"port", sizeof(struct dp_port_info), port_by_name,
+					   port_at, port_json_any};
 	struct dp_port_info pi;
-	json_t *arr;
-	int rc;
 
-	if (name != NULL) {
-		memset(&pi, 0, sizeof(pi));
-		rc = dp_port_info_by_name(r->dp, name, &pi);
-		if (rc < 0)
-			return fail(r, -rc, "port \"%s\": %s", name, strerror(-rc));
-		arr = json_array();
-		jappend(r, arr, port_json(r, &pi));
-		r->result = arr;
-		return 0;
-	}
-	arr = json_array();
-	r->result = arr;
-	for (unsigned int idx = 0; idx < INFO_ITER_MAX; idx++) {
-		memset(&pi, 0, sizeof(pi));
-		rc = dp_port_info_at(r->dp, idx, &pi);
-		if (rc == -ENOENT)
-			break;
-		if (rc == -EAGAIN)
-			continue;
-		if (rc < 0)
-			return fail(r, -rc, "port slot %u: %s", idx, strerror(-rc));
-		jappend(r, arr, port_json(r, &pi));
-	}
-	return 0;
+	return list_objects(r, &k, &pi);
 }
 
 /* A tunnel port's membership is its remote's (vtep-remote-add/-del), not the user's. */

@@ -2,8 +2,9 @@
 /*
  * The controller's pure parts: reconcile_plan (desired minus running = ordered requests
  * with their undos), observe_from_json (dataplane replies -> the same model), apply_plan
- * against a fake dataplane that refuses the n-th request (undo in reverse), and the state
- * file's checksum (corrupted and truncated files refused).
+ * against a fake dataplane that refuses the n-th request (undo in reverse), flow rules
+ * (paired by name or content, flow-mod for new actions, deleted before the ports they
+ * name), and the state file's checksum (corrupted and truncated files refused).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -403,13 +404,302 @@ static void test_state_file(void **state)
 	topo_free(t);
 }
 
+/* ---- flow rules ---- */
+
+static const char flows_yaml[] =
+	"flows:\n"
+	"  - name: no-dns\n"
+	"    bridge: br0\n"
+	"    priority: 200\n"
+	"    match: { in_port: a, eth_type: ipv4, ip_proto: udp, udp_dst: 53 }\n"
+	"    actions: [drop]\n"
+	"  - bridge: br0\n"
+	"    priority: 100\n"
+	"    match: { eth_type: ipv4, ip_dst: 203.0.113.0/24 }\n"
+	"    actions: [count, \"output:b\"]\n";
+
+/* base with its flows: rules text replaced by `rules` (NULL: flows_yaml) */
+static struct topo *load_flows(const char *rules)
+{
+	char buf[2048];
+
+	snprintf(buf, sizeof(buf), "%s%s", base, rules != NULL ? rules : flows_yaml);
+	return load(buf);
+}
+
+/* What flow-dump answers for flows_yaml: implied eth_type written out, names for numbers,
+ * ids. `drop` is the first rule's action list, as JSON. */
+static struct topo *observed_flows(const char *drop)
+{
+	struct topo *t = load(base);
+	char dump[1024], err[256] = "";
+	json_t *j;
+
+	snprintf(dump, sizeof(dump),
+		 "{\"br0\":[{\"id\":7,\"name\":\"no-dns\",\"priority\":200,\"match\":"
+		 "{\"in_port\":\"a\",\"eth_type\":\"ipv4\",\"ip_proto\":\"udp\",\"l4_dst\":53},"
+		 "\"actions\":%s,\"packets\":3,\"bytes\":210},"
+		 "{\"id\":9,\"name\":\"\",\"priority\":100,\"match\":{\"eth_type\":\"ipv4\","
+		 "\"ip_dst\":\"203.0.113.0/24\"},\"actions\":[\"count\",\"output:b\"],"
+		 "\"packets\":0,\"bytes\":0}],\"br1\":[]}",
+		 drop);
+	j = json_loads(dump, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(observe_flows_from_json(t, j, err, sizeof(err)), 0);
+	json_decref(j);
+	assert_int_equal(t->n_flows, 2);
+	return t;
+}
+
+static void test_flows_add(void **state)
+{
+	struct topo *want = load_flows(NULL), *have = topo_new();
+	struct plan p;
+	int named, unnamed;
+	json_t *a;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 9 + 2);
+	named = find(&p, "flow-add", "br0 no-dns");
+	unnamed = find(&p, "flow-add",
+		       "br0 priority 100 {\"eth_type\":2048,\"ip_dst\":\"203.0.113.0/24\"}");
+	assert_true(named >= 0 && unnamed > named); /* the file's order */
+	/* after the ports they name, their bridge and the attachments */
+	assert_true(find(&p, "port-attach", "a -> br0") < named);
+	assert_true(find(&p, "fdb-add", "br0 02:00:00:00:00:01 vlan 10") < named);
+	assert_int_equal(p.n_add, 5 + 2);
+	a = p.v[named].args;
+	assert_string_equal(json_string_value(json_object_get(a, "name")), "no-dns");
+	assert_int_equal(json_integer_value(json_object_get(a, "priority")), 200);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(a, "match"), "l4_dst")),
+			 53);
+	assert_string_equal(p.v[named].undo_cmd, "flow-del");
+	assert_string_equal(json_string_value(json_object_get(p.v[named].undo_args, "name")),
+			    "no-dns");
+	/* an unnamed rule's undo waits for the id flow-add gives */
+	assert_string_equal(p.v[unnamed].undo_cmd, "flow-del");
+	assert_null(json_object_get(p.v[unnamed].undo_args, "id"));
+	a = json_object_get(p.v[unnamed].args, "actions");
+	assert_string_equal(json_string_value(json_array_get(a, 1)), "output:b");
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+/* The dataplane's own spelling of the same rules is the same model: nothing to do. */
+static void test_flows_noop(void **state)
+{
+	struct topo *want = load_flows(NULL), *have = observed_flows("[\"drop\"]");
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	for (size_t i = 0; i < p.n; i++)
+		fprintf(stderr, "unexpected step %s %s\n", p.v[i].cmd, p.v[i].name);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(CTRL_FLOW_ID(&have->flows[1]), 9);
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_flows_change(void **state)
+{
+	/* the named rule's actions, the unnamed one's actions: both changed in place */
+	struct topo *want = load_flows("flows:\n"
+				       "  - name: no-dns\n"
+				       "    bridge: br0\n"
+				       "    priority: 200\n"
+				       "    match: { in_port: a, eth_type: ipv4, ip_proto: udp, "
+				       "udp_dst: 53 }\n"
+				       "    actions: [count, drop]\n"
+				       "  - bridge: br0\n"
+				       "    priority: 100\n"
+				       "    match: { eth_type: ipv4, ip_dst: 203.0.113.0/24 }\n"
+				       "    actions: [flood]\n"
+				       "  - name: new-one\n"
+				       "    bridge: br1\n"
+				       "    match: { vlan: 1 }\n"
+				       "    actions: [normal]\n");
+	struct topo *have = observed_flows("[\"drop\"]");
+	struct plan p;
+	int i;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 3);
+	i = find(&p, "flow-mod", "br0 no-dns");
+	assert_true(i >= 0);
+	assert_string_equal(
+		json_string_value(json_array_get(json_object_get(p.v[i].args, "actions"), 0)),
+		"count");
+	assert_string_equal(p.v[i].undo_cmd, "flow-mod");
+	assert_int_equal(json_array_size(json_object_get(p.v[i].undo_args, "actions")), 1);
+	/* the unnamed rule is picked by the id flow-dump gave */
+	i = find(&p, "flow-mod",
+		 "br0 priority 100 {\"eth_type\":2048,\"ip_dst\":\"203.0.113.0/24\"}");
+	assert_true(i >= 0);
+	assert_int_equal(json_integer_value(json_object_get(p.v[i].args, "id")), 9);
+	assert_int_equal(json_integer_value(json_object_get(p.v[i].undo_args, "id")), 9);
+	assert_true(find(&p, "flow-add", "br1 new-one") >= 0);
+	assert_int_equal(p.n_change, 2);
+	assert_int_equal(p.n_add, 1);
+	assert_int_equal(p.n_remove, 0);
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+
+	/* a new match under the same name: deleted and added, counted once */
+	want = load_flows(
+		"flows:\n"
+		"  - name: no-dns\n"
+		"    bridge: br0\n"
+		"    priority: 200\n"
+		"    match: { in_port: a, eth_type: ipv4, ip_proto: udp, udp_dst: 5353 }\n"
+		"    actions: [drop]\n"
+		"  - bridge: br0\n"
+		"    priority: 100\n"
+		"    match: { eth_type: ipv4, ip_dst: 203.0.113.0/24 }\n"
+		"    actions: [count, \"output:b\"]\n");
+	have = observed_flows("[\"drop\"]");
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 2);
+	assert_true(find(&p, "flow-del", "br0 no-dns") < find(&p, "flow-add", "br0 no-dns"));
+	assert_int_equal(p.n_change, 1);
+	assert_int_equal(p.n_add + p.n_remove, 0);
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_flows_remove(void **state)
+{
+	/* no rules wanted: both deleted, the unnamed one by id, undone by adding it back */
+	struct topo *want = load(base), *have = observed_flows("[\"drop\"]");
+	struct plan p;
+	int i;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.n_remove, 2);
+	i = find(&p, "flow-del",
+		 "br0 priority 100 {\"eth_type\":2048,\"ip_dst\":\"203.0.113.0/24\"}");
+	assert_true(i >= 0);
+	assert_int_equal(json_integer_value(json_object_get(p.v[i].args, "id")), 9);
+	assert_string_equal(p.v[i].undo_cmd, "flow-add");
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+
+	/* port a goes away with the rule naming it: the rule goes first */
+	want = load("version: 1\n"
+		    "ports:\n"
+		    "  b: { type: ring }\n"
+		    "  c: { type: vhost-user, socket: /tmp/c.sock, mode: server }\n"
+		    "bridges:\n"
+		    "  br0:\n"
+		    "    mac_aging_s: 60\n"
+		    "    max_macs: 1000\n"
+		    "    ports:\n"
+		    "      b: { trunk: [10, 20, \"30-40\"], native: 10 }\n"
+		    "  br1:\n"
+		    "    ports:\n"
+		    "      c: {}\n"
+		    "flows:\n"
+		    "  - bridge: br0\n"
+		    "    priority: 100\n"
+		    "    match: { eth_type: ipv4, ip_dst: 203.0.113.0/24 }\n"
+		    "    actions: [count, \"output:b\"]\n");
+	have = observed_flows("[\"drop\"]");
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	i = find(&p, "flow-del", "br0 no-dns");
+	assert_true(i >= 0);
+	assert_true(i < find(&p, "port-detach", "a -> br0"));
+	assert_true(i < find(&p, "port-del", "a"));
+	assert_true(find(&p, "flow-add", "br0 no-dns") < 0);
+	assert_true(find(&p, "flow-del",
+			 "br0 priority 100 {\"eth_type\":2048,"
+			 "\"ip_dst\":\"203.0.113.0/24\"}") < 0);
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+
+	/* port b re-created (new type): the rule sending to it is deleted before and added
+	 * back after, not left pointing at the old port */
+	want = load_flows(NULL);
+	want->ports[1].type = TOPO_PORT_NULL;
+	have = observed_flows("[\"drop\"]");
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	i = find(&p, "flow-del",
+		 "br0 priority 100 {\"eth_type\":2048,\"ip_dst\":\"203.0.113.0/24\"}");
+	assert_true(i >= 0 && i < find(&p, "port-del", "b"));
+	assert_true(find(&p, "port-add", "b") <
+		    find(&p, "flow-add",
+			 "br0 priority 100 {\"eth_type\":2048,\"ip_dst\":\"203.0.113.0/24\"}"));
+	assert_true(find(&p, "flow-del", "br0 no-dns") < 0); /* a is untouched */
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+/* flow-add's answer gives the id the undo of an unnamed rule needs. */
+static int flow_fake_call(void *ctx, const char *cmd, json_t *args, json_t **result, int *status,
+			  char *err, size_t errsz)
+{
+	int *n = ctx;
+
+	(void)args;
+	*status = 0;
+	*result = NULL;
+	if (++*n == 2) {
+		*status = EINVAL;
+		snprintf(err, errsz, "%s: no", cmd);
+		return -EINVAL;
+	}
+	*result = strcmp(cmd, "flow-add") == 0 ? json_pack("{s:[i]}", "ids", 42) : json_object();
+	return 0;
+}
+
+static void test_flows_apply_id(void **state)
+{
+	struct topo *want = load_flows("flows:\n"
+				       "  - bridge: br0\n"
+				       "    match: { vlan: 10 }\n"
+				       "    actions: [drop]\n"
+				       "  - name: x\n"
+				       "    bridge: br0\n"
+				       "    actions: [normal]\n");
+	struct topo *have = load(base);
+	int n = 0;
+	struct dp_link dp = {flow_fake_call, &n};
+	size_t failed, undo_failed;
+	char err[512];
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(apply_plan(&dp, &p, &failed, &undo_failed, err, sizeof(err)), -EINVAL);
+	assert_int_equal(failed, 1);
+	assert_int_equal(undo_failed, 0);
+	assert_int_equal(json_integer_value(json_object_get(p.v[0].undo_args, "id")), 42);
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_add_all),	   cmocka_unit_test(test_noop),
-		cmocka_unit_test(test_remove_all), cmocka_unit_test(test_change),
-		cmocka_unit_test(test_max_macs),   cmocka_unit_test(test_observe),
-		cmocka_unit_test(test_apply_undo), cmocka_unit_test(test_state_file),
+		cmocka_unit_test(test_add_all),	       cmocka_unit_test(test_noop),
+		cmocka_unit_test(test_remove_all),     cmocka_unit_test(test_change),
+		cmocka_unit_test(test_max_macs),       cmocka_unit_test(test_observe),
+		cmocka_unit_test(test_apply_undo),     cmocka_unit_test(test_state_file),
+		cmocka_unit_test(test_flows_add),      cmocka_unit_test(test_flows_noop),
+		cmocka_unit_test(test_flows_change),   cmocka_unit_test(test_flows_remove),
+		cmocka_unit_test(test_flows_apply_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
