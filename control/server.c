@@ -666,6 +666,43 @@ static int dispatch(struct req *r, json_t *msg, json_int_t *id, bool may_write)
 	return h_apply(r, strcmp(name, "plan") == 0 || dry);
 }
 
+/* Replace every byte of s that does not start a valid UTF-8 sequence (as jansson judges one:
+ * no overlong forms, no surrogates, nothing above U+10FFFF) with '?'. The error sentence
+ * quotes bytes of the request (jansson's "near '...'", key names cut at 40 bytes) and may be
+ * cut itself, and jansson refuses to pack a string that is not UTF-8: without this the
+ * client got no reply at all. */
+static void utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p != '\0') {
+		unsigned int c = *p, n, k;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3;
+		else
+			n = 0;
+		c &= 0x3f >> n; /* the lead byte's payload bits */
+		for (k = 1; k <= n && (p[k] & 0xc0) == 0x80; k++)
+			c = (c << 6) | (p[k] & 0x3f);
+		if (n > 0 && k == n + 1 &&
+		    !(n == 2 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) &&
+		    !(n == 3 && (c < 0x10000 || c > 0x10ffff))) {
+			p += n + 1;
+			continue;
+		}
+		*p++ = '?';
+	}
+}
+
 char *ctrl_handle_request(struct ctrl *c, const char *line, size_t len, bool may_write)
 {
 	struct req r = {.c = c};
@@ -681,12 +718,14 @@ char *ctrl_handle_request(struct ctrl *c, const char *line, size_t len, bool may
 		fail(&r, EPROTO, "malformed JSON: %s", jerr.text);
 	else if (dispatch(&r, msg, &id, may_write) == 0 && r.result == NULL)
 		r.result = json_object();
-	if (r.status == 0)
+	if (r.status == 0) {
 		reply = json_pack("{s:i, s:I, s:i, s:o}", "v", VSW_PROTO_VERSION, "id", id,
 				  "status", 0, "result", r.result);
-	else
+	} else {
+		utf8_scrub(r.err);
 		reply = json_pack("{s:i, s:I, s:i, s:s}", "v", VSW_PROTO_VERSION, "id", id,
 				  "status", r.status, "error", r.err);
+	}
 	if (reply != NULL && r.errors != NULL)
 		json_object_set_new(reply, "errors", r.errors);
 	else
