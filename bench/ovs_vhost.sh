@@ -12,53 +12,19 @@
 # Exit 77 (skip) when OVS-DPDK is not installed or does not start.
 set -eu
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ovs_lib.sh"
 . "$(dirname "$0")/vhost_peer.sh"
 
 scen=${1:?usage: ovs_vhost.sh rx|pvp SECONDS [WARMUP] [PCAP]}
 secs=${2:-10}
 warm=${3:-2}
 pcap=${4:-}
-cpu=${BENCH_CPU:-1}
-ctl=${BENCH_CTL_CPU:-0}
 case $scen in
 rx) mode=txonly ;;
 pvp) mode=macswap; [ -r "$pcap" ] || die "pvp needs a readable PCAP" ;;
 *) die "scenario $scen: expected rx or pvp" ;;
 esac
-vswitchd=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
-schema=/usr/share/openvswitch/vswitch.ovsschema
-skip() { log "SKIP: $*"; exit 77; }
-[ -x $vswitchd ] || skip "$vswitchd missing (apt-get install openvswitch-switch-dpdk)"
-command -v ovsdb-server >/dev/null && [ -r $schema ] || skip "ovsdb-server or $schema missing"
-
-d=$(mktemp -d /tmp/bench-ovsvh.XXXXXX)
-export OVS_RUNDIR=$d OVS_LOGDIR=$d OVS_DBDIR=$d
-on_exit "rm -rf $d"
-on_exit "kill \$(cat $d/ovs-vswitchd.pid 2>/dev/null) \$(cat $d/ovsdb-server.pid 2>/dev/null); sleep 1; kill -9 \$(cat $d/ovs-vswitchd.pid 2>/dev/null) \$(cat $d/ovsdb-server.pid 2>/dev/null)"
-
-ovsdb-tool create $d/conf.db $schema
-ovsdb-server --remote=punix:$d/db.sock --pidfile=$d/ovsdb-server.pid --detach \
-	--log-file=$d/ovsdb.log $d/conf.db || skip "ovsdb-server did not start"
-vsctl() { timeout 30 ovs-vsctl --db=unix:$d/db.sock "$@"; }
-vsctl --no-wait init
-if [ "${BENCH_HUGE:-0}" = 1 ]; then
-	vsctl --no-wait set Open_vSwitch . other_config:dpdk-socket-mem=1024 \
-		other_config:dpdk-extra="--no-pci --file-prefix=bench-ovsvh-$$"
-else
-	vsctl --no-wait set Open_vSwitch . \
-		other_config:dpdk-extra="--no-pci --no-huge --legacy-mem -m 1024 --file-prefix=bench-ovsvh-$$"
-fi
-vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
-	other_config:dpdk-lcore-mask="$(printf "0x%x" $((1 << ctl)))" \
-	other_config:pmd-cpu-mask="$(printf "0x%x" $((1 << cpu)))"
-taskset -c "$ctl" $vswitchd unix:$d/db.sock --pidfile=$d/ovs-vswitchd.pid --detach \
-	--log-file=$d/vswitchd.log || { cat $d/vswitchd.log >&2; skip "ovs-vswitchd-dpdk did not start"; }
-wait_for 30 sh -c "ls $d/ovs-vswitchd*.ctl" ||
-	skip "ovs-vswitchd-dpdk has no control socket after 30 s"
-ctl_sock=$(ls $d/ovs-vswitchd*.ctl | head -1)
-appctl() { timeout 30 ovs-appctl -t "$ctl_sock" "$@"; }
-wait_for 30 sh -c "ovs-vsctl --db=unix:$d/db.sock get Open_vSwitch . dpdk_initialized | grep -q true" ||
-	{ tail -20 $d/vswitchd.log >&2; skip "DPDK did not initialise in ovs-vswitchd"; }
+ovs_start ovsvh 1
 
 on_exit "peer_stop"
 peer_start "$d" "$d/vhu0.sock" "$mode"

@@ -14,6 +14,7 @@
 # is not installed or does not start.
 set -eu
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ovs_lib.sh"
 
 mode=${1:?usage: ovs_vxlan.sh encap|decap PCAP NDST SECONDS [WARMUP]}
 pcap=${2:?usage: ovs_vxlan.sh encap|decap PCAP NDST SECONDS [WARMUP]}
@@ -24,47 +25,9 @@ case $mode in encap | decap) ;; *) die "mode must be encap or decap" ;; esac
 # The underlay bridge is also a kernel tap device: a name of its own per run, so a
 # previous run's device still going away never collides, deleted after the daemons.
 phy=vxphy$$
-cpu=${BENCH_CPU:-1}
-ctl=${BENCH_CTL_CPU:-0}
-vswitchd=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
-schema=/usr/share/openvswitch/vswitch.ovsschema
-skip() { log "SKIP: $*"; exit 77; }
-[ -x $vswitchd ] || skip "$vswitchd missing (apt-get install openvswitch-switch-dpdk)"
-command -v ovsdb-server >/dev/null && [ -r $schema ] || skip "ovsdb-server or $schema missing"
-
-d=$(mktemp -d /tmp/bench-ovs.XXXXXX)
-export OVS_RUNDIR=$d OVS_LOGDIR=$d OVS_DBDIR=$d
-on_exit "rm -rf $d"
-# The daemons detach: kill them through their pid files (registered before they start so
-# that a failure half-way still cleans up).
+# the underlay device goes after the daemons (on_exit runs last-registered first)
 on_exit "ip link del $phy"
-on_exit "kill \$(cat $d/ovs-vswitchd.pid 2>/dev/null) \$(cat $d/ovsdb-server.pid 2>/dev/null); sleep 1; kill -9 \$(cat $d/ovs-vswitchd.pid 2>/dev/null) \$(cat $d/ovsdb-server.pid 2>/dev/null)"
-
-ovsdb-tool create $d/conf.db $schema
-ovsdb-server --remote=punix:$d/db.sock --pidfile=$d/ovsdb-server.pid --detach \
-	--log-file=$d/ovsdb.log $d/conf.db || skip "ovsdb-server did not start"
-vsctl() { timeout 30 ovs-vsctl --db=unix:$d/db.sock "$@"; }
-vsctl --no-wait init
-if [ "${BENCH_HUGE:-0}" = 1 ]; then
-	vsctl --no-wait set Open_vSwitch . other_config:dpdk-socket-mem=1024 \
-		other_config:dpdk-extra="--no-pci --file-prefix=bench-ovs-$$"
-else
-	# OVS adds --in-memory unless --legacy-mem is given, and EAL refuses --in-memory with
-	# --no-huge (which implies legacy memory).
-	vsctl --no-wait set Open_vSwitch . \
-		other_config:dpdk-extra="--no-pci --no-huge --legacy-mem -m 1024 --file-prefix=bench-ovs-$$"
-fi
-vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
-	other_config:dpdk-lcore-mask="$(printf "0x%x" $((1 << ctl)))" \
-	other_config:pmd-cpu-mask="$(printf "0x%x" $((1 << cpu)))"
-$vswitchd unix:$d/db.sock --pidfile=$d/ovs-vswitchd.pid --detach --log-file=$d/vswitchd.log ||
-	{ cat $d/vswitchd.log >&2; skip "ovs-vswitchd-dpdk did not start"; }
-wait_for 30 sh -c "ls $d/ovs-vswitchd*.ctl" ||
-	skip "ovs-vswitchd-dpdk has no control socket after 30 s"
-ctl_sock=$(ls $d/ovs-vswitchd*.ctl | head -1)
-appctl() { timeout 30 ovs-appctl -t "$ctl_sock" "$@"; }
-wait_for 30 sh -c "ovs-vsctl --db=unix:$d/db.sock get Open_vSwitch . dpdk_initialized | grep -q true" ||
-	{ tail -20 $d/vswitchd.log >&2; skip "DPDK did not initialise in ovs-vswitchd"; }
+ovs_start ovs
 
 vsctl add-br $phy -- set bridge $phy datapath_type=netdev \
 	other_config:hwaddr=02:aa:00:00:00:01
