@@ -179,8 +179,14 @@ e2e_cleanup() {
 			leaked=1
 		fi
 	done
-	# DPDK keeps its runtime config files after a clean exit; they are not a leak.
+	# DPDK keeps its runtime config files after a clean exit; they are not a leak. A
+	# dataplane on hugepages (the dumpcap test) also leaves its page files, which would
+	# hold 2 MiB pages until the next reboot: remove them from every hugetlbfs mount.
 	rm -rf "/var/run/dpdk/$E2E_PREFIX"
+	local mnt
+	while read -r _ mnt fstype _; do
+		[[ $fstype == hugetlbfs ]] && rm -f "$mnt/${E2E_PREFIX}map_"*
+	done </proc/mounts
 	if [[ -n $E2E_TMP ]]; then
 		if [[ ${VSW_E2E_KEEP:-0} == 1 ]] || ((rc != 0 && rc != 77)); then
 			echo "$E2E_NAME: files kept in $E2E_TMP" >&2
