@@ -148,3 +148,19 @@ sched_sample() { awk '{ print $1, $2 }' "/proc/$1/task/$2/schedstat" 2>/dev/null
 cpu_share() {
 	echo "$1 $2" | awk '{ r = $3 - $1; w = $4 - $2; if (r + w > 0) printf "%.0f\n", 100 * r / (r + w); else print "?" }'
 }
+
+# vsw_l2_setup PCAP NDST: the l2 scenario's bridge: br0 with a null port holding the NDST
+# destination MACs of bench/mkpcap.py (static) and a pcap port replaying PCAP forever;
+# returns once frames reach the null port.
+vsw_l2_setup() {
+	local pcap=$1 ndst=$2 j
+	vswctl bridge add br0 >/dev/null
+	vswctl port add null0 null >/dev/null
+	vswctl port attach null0 br0 >/dev/null
+	for ((j = 0; j < ndst; j++)); do
+		vswctl fdb add br0 "$(printf '02:00:00:01:%02x:%02x' $((j >> 8)) $((j & 255)))" null0 >/dev/null
+	done
+	vswctl port add pcap0 pcap rx_pcap="$pcap" infinite_rx=true >/dev/null
+	vswctl port attach pcap0 br0 >/dev/null
+	wait_for 30 vsw_moving null0 || die "no traffic reached null0 after 30 s"
+}

@@ -21,15 +21,7 @@ d=$(mktemp -d /tmp/bench-vswcap.XXXXXX)
 on_exit "rm -rf $d"
 vsw_start "$d" 32768 512 0
 
-vswctl bridge add br0 >/dev/null
-vswctl port add null0 null >/dev/null
-vswctl port attach null0 br0 >/dev/null
-for ((j = 0; j < ndst; j++)); do
-	vswctl fdb add br0 "$(printf '02:00:00:01:%02x:%02x' $((j >> 8)) $((j & 255)))" null0 >/dev/null
-done
-vswctl port add pcap0 pcap rx_pcap="$pcap" infinite_rx=true >/dev/null
-vswctl port attach pcap0 br0 >/dev/null
-wait_for 30 vsw_moving null0 || die "no traffic reached null0 after 30 s"
+vsw_l2_setup "$pcap" "$ndst"
 nap "$warm"
 
 window() { # -> Mpps through null0 over secs
