@@ -251,6 +251,22 @@ run_fuzz() {
 
 netns_list() { ip netns list 2>/dev/null | awk '{ print $1 }' | sort; }
 
+# Every process an e2e script starts inherits VSW_E2E_RUN; one that outlived its script (a
+# daemon started with setsid, a dataplane left behind by a failing step) is found by it in
+# /proc and killed, so it cannot disturb the next script. Other people's processes on the
+# machine carry no such marker and are left alone.
+e2e_sweep() {
+	local marker=$1 name=$2 pid left=()
+	for pid in $(grep -lszxF "VSW_E2E_RUN=$marker" /proc/[0-9]*/environ 2>/dev/null |
+		cut -d/ -f3); do
+		[ "$pid" = $$ ] && continue
+		left+=("$pid:$(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | cut -c1-60)")
+		kill -9 "$pid" 2>/dev/null
+	done
+	[ ${#left[@]} -eq 0 ] ||
+		printf '      warning: e2e/%s left processes behind (killed): %s\n' "$name" "${left[*]}"
+}
+
 run_e2e_one() {
 	local script=$1 name limit log rc reason before after leaked
 	name=$(basename "$script" .sh)
@@ -261,10 +277,11 @@ run_e2e_one() {
 	before=$(netns_list)
 	local cmd=(bash "$script")
 	[ -x "$script" ] && cmd=("$script")
-	local t0=$SECONDS
+	local t0=$SECONDS marker="$$-$name"
 	# timeout signals the script's whole process group, so its helpers die with it.
-	timeout -k 15 "$limit" "${cmd[@]}" </dev/null >"$log" 2>&1
+	VSW_E2E_RUN=$marker timeout -k 15 "$limit" "${cmd[@]}" </dev/null >"$log" 2>&1
 	rc=$?
+	e2e_sweep "$marker" "$name"
 	local took=$((SECONDS - t0))
 	case $rc in
 	0)
