@@ -17,29 +17,10 @@
 
 #include <jansson.h>
 
+#include "fuzz_reply.h"
 #include "ctl_handlers.h"
 #include "fake_dp.h"
 #include "vsw_util.h"
-
-static void check_reply(const char *out)
-{
-	json_t *r, *st;
-
-	if (out == NULL || strchr(out, '\n') != NULL)
-		__builtin_trap();
-	r = json_loads(out, JSON_REJECT_DUPLICATES, NULL);
-	if (r == NULL)
-		__builtin_trap();
-	st = json_object_get(r, "status");
-	if (json_integer_value(json_object_get(r, "v")) != 1 ||
-	    !json_is_integer(json_object_get(r, "id")) || !json_is_integer(st) ||
-	    json_integer_value(st) < 0)
-		__builtin_trap();
-	if (json_integer_value(st) == 0 ? json_object_get(r, "result") == NULL
-					: !json_is_string(json_object_get(r, "error")))
-		__builtin_trap();
-	json_decref(r);
-}
 
 /* What vsw_vlan_list_parse and vsw_mac_parse accept, their format gives back. */
 static void check_parsers(const char *line)
@@ -98,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		line[len] = '\0';
 		/* the server hands over lines that are not NUL-terminated: so do we, sized */
 		out = ctl_handle_request(dp, (const char *)data + off, len, may_write);
-		check_reply(out);
+		fuzz_check_reply(out);
 		free(out);
 		if (len < 20000)
 			check_parsers(line);

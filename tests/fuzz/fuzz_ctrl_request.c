@@ -20,27 +20,8 @@
 
 #include <jansson.h>
 
+#include "fuzz_reply.h"
 #include "ctrl.h"
-
-static void check_reply(const char *out)
-{
-	json_t *r, *st;
-
-	if (out == NULL || strchr(out, '\n') != NULL)
-		__builtin_trap();
-	r = json_loads(out, JSON_REJECT_DUPLICATES, NULL);
-	if (r == NULL)
-		__builtin_trap();
-	st = json_object_get(r, "status");
-	if (json_integer_value(json_object_get(r, "v")) != 1 ||
-	    !json_is_integer(json_object_get(r, "id")) || !json_is_integer(st) ||
-	    json_integer_value(st) < 0)
-		__builtin_trap();
-	if (json_integer_value(st) == 0 ? json_object_get(r, "result") == NULL
-					: !json_is_string(json_object_get(r, "error")))
-		__builtin_trap();
-	json_decref(r);
-}
 
 /* One controller for the run: it keeps no state between requests while it cannot reach a
  * dataplane (apply never gets past the connection), so reusing it changes nothing. */
@@ -97,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		/* as the socket code does, the line is handed over sized, not NUL-terminated */
 		out = ctrl_handle_request(fuzz_ctrl, (const char *)data + off, len, may_write);
-		check_reply(out);
+		fuzz_check_reply(out);
 		free(out);
 		off += len + 1;
 	}
