@@ -65,31 +65,6 @@ static int port_set_publish(struct dp *dp, struct port_set *_Atomic *slot, struc
 	return 0;
 }
 
-int dp_worker_assign(struct dp *dp, struct port *p)
-{
-	unsigned int best = 0;
-	int rc;
-
-	for (unsigned int w = 1; w < dp->n_workers; w++)
-		if (atomic_load(&dp->workers[w]->rx_ports)->n <
-		    atomic_load(&dp->workers[best]->rx_ports)->n)
-			best = w;
-	rc = port_set_publish(dp, &dp->workers[best]->rx_ports, p, NULL);
-	if (rc == 0)
-		p->worker = (int)best;
-	return rc;
-}
-
-void dp_worker_unassign(struct dp *dp, struct port *p)
-{
-	if (p->worker < 0)
-		return;
-	/* on ENOMEM the port stays polled; it is still unpublished from dp->ports by the
-	 * caller, so its frames are dropped as no_bridge until memory comes back */
-	if (port_set_publish(dp, &dp->workers[p->worker]->rx_ports, NULL, p) == 0)
-		p->worker = -1;
-}
-
 struct bridge *dp_bridge_find(struct dp *dp, const char *name)
 {
 	for (int i = 0; i < VSW_MAX_BRIDGES; i++)

@@ -39,12 +39,23 @@ struct port_stats {
 	uint64_t drops[VSW_DROP_MAX];
 } __rte_cache_aligned;
 
+/* Storm control of one port as seen by one worker: each worker polling some of the port's
+ * rx queues holds a bucket of its own, filled at the port's rate times the share of the
+ * port's rx queues it polls (port.c, port_storm_apply), so the workers never share a
+ * word on the fast path. */
+struct port_storm {
+	uint64_t rate_tsc;  /* tsc cycles per token, 0 = unlimited; control: rw */
+	uint64_t burst_tsc; /* control: rw */
+	uint64_t tsc;	    /* the worker's: time the bucket was "empty" */
+} __rte_cache_aligned;
+
 struct port {
 	/* --- read by workers on every frame --- */
-	uint16_t idx;	    /* index in dp->ports */
-	uint16_t dpdk_port; /* ethdev port id */
-	uint16_t n_txq;
-	bool has_rxq;
+	uint16_t idx;		       /* index in dp->ports */
+	uint16_t dpdk_port;	       /* ethdev port id */
+	uint16_t n_txq;		       /* worker w sends on queue w % n_txq; n_txq >= n_workers */
+	uint16_t n_rxq;		       /* 0: the port is never polled */
+	bool has_rxq;		       /* n_rxq > 0 */
 	struct bridge *_Atomic bridge; /* control: rw (release); dataplane: ro (acquire) */
 	/* capture taps, NULL when off: loaded once per burst; control: publish */
 	struct capture *_Atomic cap[2];
@@ -52,24 +63,24 @@ struct port {
 	 * grace period has passed, so workers see them stable. */
 	struct eth_vlan_cfg vlan; /* vlan.trunk points at trunk[] below */
 	uint32_t max_macs;	  /* control: rw; dataplane: ro */
-	uint64_t storm_rate_tsc;  /* tsc cycles per token, 0 = unlimited; control: rw */
-	uint64_t storm_burst_tsc;
-	uint8_t trunk[512]; /* bitmap of allowed VLANs */
+	uint8_t trunk[512];	  /* bitmap of allowed VLANs */
 	/* overlay, set before the port is published or polled and never changed after:
 	 * an underlay port's VTEP (its frames go to vxlan_decap, not to a bridge), or a
 	 * tunnel port's remote VTEP (its tx encapsulates onto the underlay port) */
 	struct vtep *vtep;
 	struct vxlan_tun *tun;
 
-	/* --- owned by the worker that polls this port's rx queue --- */
-	uint64_t storm_tsc; /* token bucket, in tsc: time the bucket was "empty" */
+	/* --- storm[w] owned by worker w (its tsc), rates set by control --- */
+	struct port_storm storm[VSW_MAX_WORKERS];
 
 	/* --- control only --- */
 	char name[VSW_NAME_MAX];
 	char devname[64];
 	struct dp_port_params params;
-	int worker;		   /* index of the worker polling its rx queue, -1 none */
-	struct dp_port_stats base; /* stats at the last stats-clear */
+	int worker;			   /* worker polling its rx queue 0, -1 none */
+	int8_t rxq_worker[VSW_MAX_QUEUES]; /* worker polling each rx queue, -1 none */
+	uint32_t vq_enabled;		   /* vhost-user: rx queues the guest enabled */
+	struct dp_port_stats base;	   /* stats at the last stats-clear */
 
 	struct port_stats stats[VSW_MAX_WORKERS];
 };
@@ -87,6 +98,9 @@ struct bridge {
 	/* NULL while the bridge has no flow rule: then the flow stage costs one branch */
 	struct flow_table
 		*_Atomic flows; /* control: rw (publish, l2/flow_table.h); dataplane: ro */
+	/* recording of the bridge (capture.c), NULL when off: one load per burst, on the
+	 * line fdb and flows share; control: publish; dataplane: ro */
+	struct capture *_Atomic rec;
 	/* MACs learned from all remote VTEPs of its VNI together, 0 = no cap of its own;
 	 * control: rw; dataplane: ro (overlay/vtep.h, vtep_learn_admit) */
 	uint32_t remote_max_macs;
@@ -94,6 +108,16 @@ struct bridge {
 	char name[VSW_NAME_MAX];
 	struct dp_bridge_params params;
 	uint32_t vni; /* VXLAN network identifier, 0 = none (overlay/vtep.c) */
+};
+
+/* The rx queues one worker polls: immutable once published, replaced whole (RCU). */
+struct rxq_ref {
+	struct port *p;
+	uint16_t q;
+};
+struct rxq_set {
+	uint16_t n;
+	struct rxq_ref r[];
 };
 
 /* Per worker, per egress port: frames waiting for the next tx burst. */
@@ -109,7 +133,7 @@ struct worker {
 	unsigned int lcore; /* EAL lcore id */
 	unsigned int cpu;
 	struct dp *dp;
-	struct port_set *_Atomic rx_ports; /* ports whose rx queue it polls; control: publish */
+	struct rxq_set *_Atomic rxqs; /* (port, queue) pairs it polls; control: publish */
 	_Atomic bool stop;
 	/* owned by the worker */
 	uint16_t n_dirty;
@@ -141,9 +165,15 @@ struct dp {
 
 /* Wait until no worker can still hold a pointer unpublished before this call. */
 void dp_sync(struct dp *dp);
-/* Publish a new rx port list for a worker (frees the old one after a grace period). */
+/* Give every rx queue of p to a worker and rebalance the queues of all ports over the
+ * workers (worker.c); unassign takes them back. Both publish new rx queue sets and wait a
+ * grace period, so a queue is never polled by two workers at once. */
 int dp_worker_assign(struct dp *dp, struct port *p);
 void dp_worker_unassign(struct dp *dp, struct port *p);
+/* Control loop, about 10 times a second: vhost-user queue state changes (port.c). */
+void dp_port_poll(struct dp *dp);
+/* Recompute the per-worker storm buckets of p after its queues moved (port.c). */
+void port_storm_apply(struct port *p);
 struct port *dp_port_find(struct dp *dp, const char *name);
 struct bridge *dp_bridge_find(struct dp *dp, const char *name);
 /* Replace a port set: returns a new set = old plus add (if not NULL) minus del. */

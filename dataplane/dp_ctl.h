@@ -19,6 +19,9 @@
 #define VSW_MAX_PORTS 256
 #define VSW_MAX_BRIDGES 64
 #define VSW_VLAN_MAX 4094
+/* Queues of one port: rx queues spread over the workers, and tx queues. 16 is what
+ * rte_eth_stats_get reports per-queue counters for (RTE_ETHDEV_QUEUE_STAT_CNTRS). */
+#define VSW_MAX_QUEUES 16
 
 struct dp;
 
@@ -97,12 +100,26 @@ struct dp_port_info {
 	uint16_t access_vlan;
 	uint16_t native_vlan;
 	uint8_t trunk[512]; /* bitmap of allowed VLANs on a trunk */
-	int worker_lcore;
+	int worker_lcore;   /* of the worker polling rx queue 0, -1 none */
+	uint16_t n_rxq, n_txq;
+	int rxq_lcore[VSW_MAX_QUEUES]; /* lcore of the worker polling each rx queue, -1 none */
+	/* vhost-user, while a guest is connected: queue pairs it enabled (the rest of the
+	 * n_rxq offered are never used) and the virtio features it negotiated */
+	uint16_t guest_queues;
+	uint64_t guest_features;
+};
+
+/* Per queue, from the device's own counters (rte_eth_stats_get): frames a queue received
+ * or sent, whatever the switch did with them afterwards. */
+struct dp_queue_stats {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 };
 
 struct dp_port_stats {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 	uint64_t drops[VSW_DROP_MAX];
+	uint16_t n_queues; /* entries of queue[] filled: max(rx, tx queues), 0 for a tunnel */
+	struct dp_queue_stats queue[VSW_MAX_QUEUES];
 };
 
 int dp_port_add(struct dp *dp, const char *name, const struct dp_port_params *p, char *err,
@@ -165,6 +182,7 @@ enum dp_flow_field {
 	DP_FLOW_IP_PROTO,
 	DP_FLOW_L4_SRC,
 	DP_FLOW_L4_DST,
+	DP_FLOW_VNI,
 	DP_FLOW_FIELD_MAX
 };
 #define DP_FLOW_BIT(f) (1u << (f))
@@ -184,6 +202,7 @@ struct dp_flow_match {
 	uint8_t ip_src_len, ip_dst_len; /* prefix lengths */
 	uint8_t ip_proto;
 	uint16_t l4_src, l4_dst; /* TCP, UDP or SCTP ports */
+	uint32_t vni; /* of the VXLAN tunnel the frame came out of; 0 = from a local port */
 };
 
 enum dp_flow_action_type {

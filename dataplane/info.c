@@ -17,16 +17,22 @@ void dp_info_get(struct dp *dp, struct dp_info *info)
 	info->n_workers = dp->n_workers;
 	for (unsigned int i = 0; i < dp->n_workers && i < 8; i++) {
 		struct worker *w = dp->workers[i];
-		const struct port_set *ps = atomic_load(&w->rx_ports);
+		const struct rxq_set *rs = atomic_load(&w->rxqs);
 		/* the worker's counters are plain: a torn read only skews one sample */
 		uint64_t cycles = w->loop_tsc, busy = w->busy_tsc;
 		struct dp_worker_info *wi = &info->workers[i];
 
 		wi->lcore = w->lcore;
 		wi->cpu = w->cpu;
-		wi->n_ports = ps->n;
-		for (unsigned int j = 0; j < ps->n; j++)
-			wi->ports[j] = ps->p[j]->idx;
+		/* a port once, however many of its queues the worker polls */
+		for (unsigned int j = 0; j < rs->n; j++) {
+			unsigned int k = 0;
+
+			while (k < wi->n_ports && wi->ports[k] != rs->r[j].p->idx)
+				k++;
+			if (k == wi->n_ports && k < VSW_MAX_PORTS)
+				wi->ports[wi->n_ports++] = rs->r[j].p->idx;
+		}
 		wi->busy_pct = cycles > w->info_tsc ? 100.0 * (double)(busy - w->info_busy) /
 							      (double)(cycles - w->info_tsc)
 						    : 0.0;

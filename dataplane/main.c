@@ -26,6 +26,7 @@
 #include "ctl_server.h"
 #include "dp.h"
 #include "fdb_ctl.h"
+#include "flow_ctl.h"
 #include "vsw_proto.h"
 
 #define MAX_EAL_ARGS 64
@@ -270,8 +271,8 @@ static int dp_init(const struct dp_opts *o, struct dp *dp)
 		w->lcore = i + 1;
 		w->cpu = o->worker_cpus[i];
 		w->dp = dp;
-		w->rx_ports = port_set_edit(NULL, NULL, NULL);
-		if (w->rx_ports == NULL)
+		w->rxqs = calloc(1, sizeof(*w->rxqs)); /* polls nothing until a port-attach */
+		if (w->rxqs == NULL)
 			return -ENOMEM;
 		dp->workers[i] = w;
 	}
@@ -287,6 +288,7 @@ static void control_tick(struct dp *dp, uint32_t *last_age_s)
 	bool reclaim = false;
 
 	atomic_store_explicit(&dp->clock_s, now, memory_order_relaxed);
+	dp_port_poll(dp);
 	if (now == *last_age_s)
 		return;
 	*last_age_s = now;
@@ -322,6 +324,9 @@ static void dp_shutdown(struct dp *dp)
 		if (p)
 			dp_port_del(dp, p->name, err, sizeof(err));
 	}
+	/* the workers have returned: their last (empty) rx queue sets are nobody's now */
+	for (unsigned int i = 0; i < dp->n_workers; i++)
+		free(atomic_exchange(&dp->workers[i]->rxqs, NULL));
 }
 
 int main(int argc, char **argv)
@@ -380,6 +385,7 @@ int main(int argc, char **argv)
 		ctl_server_poll(srv, dp_capture_running(dp) ? 1 : 100);
 		capture_poll(dp);
 		control_tick(dp, &last_age_s);
+		flow_tick(dp); /* background flow table merges */
 	}
 	printf("vsw-dataplane: stopping\n");
 	rc = 0;

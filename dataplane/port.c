@@ -2,11 +2,14 @@
 /*
  * Ports: each vsw port is one DPDK ethdev created from a virtual device (net_pcap,
  * net_null, net_ring, net_af_packet, net_tap, net_vhost) at run time with
- * rte_eal_hotplug_add, configured with one rx queue and one tx queue per worker (so
- * workers never share a tx queue), and published in dp->ports. Removal unpublishes
- * first, waits out a grace period, then stops and closes the device.
+ * rte_eal_hotplug_add, configured with the rx queues its options ask for (queues=,
+ * qpairs=; worker.c spreads them over the workers) and at least one tx queue per worker,
+ * so workers never share a tx queue: a device with fewer tx queues than there are workers
+ * is refused. Then published in dp->ports. Removal unpublishes first, waits out a grace
+ * period, then stops and closes the device.
  * vhost-user ports (net_vhost) get their socket file prepared here: directory, stale file,
- * owner and mode, which DPDK leaves to the application.
+ * owner and mode, which DPDK leaves to the application; and the guest offloads the switch
+ * does not handle are refused (vhost_features_refuse).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,9 +26,11 @@
 #include <rte_bus_vdev.h>
 #include <rte_cycles.h>
 #include <rte_dev.h>
+#include <rte_eth_vhost.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
+#include <rte_vhost.h>
 
 #include "capture.h"
 #include "dp.h"
@@ -58,17 +63,21 @@ static const struct port_opt_spec pcap_opts[] = {
 	{"infinite_rx", "infinite_rx", OPT_BOOL, false},
 	{NULL, NULL, 0, false},
 };
-static const struct port_opt_spec null_opts[] = {
-	{"rx", "", OPT_BOOL, false}, {"size", "size", OPT_UINT, false}, {NULL, NULL, 0, false}};
+static const struct port_opt_spec null_opts[] = {{"rx", "", OPT_BOOL, false},
+						 {"size", "size", OPT_UINT, false},
+						 {"queues", "", OPT_UINT, false},
+						 {NULL, NULL, 0, false}};
 static const struct port_opt_spec ring_opts[] = {{NULL, NULL, 0, false}};
-static const struct port_opt_spec af_packet_opts[] = {
-	{"iface", "iface", OPT_STR, true}, {"qpairs", "", OPT_UINT, false}, {NULL, NULL, 0, false}};
+static const struct port_opt_spec af_packet_opts[] = {{"iface", "iface", OPT_STR, true},
+						      {"qpairs", "qpairs", OPT_UINT, false},
+						      {NULL, NULL, 0, false}};
 static const struct port_opt_spec tap_opts[] = {{"iface", "iface", OPT_STR, false},
+						{"queues", "", OPT_UINT, false},
 						{NULL, NULL, 0, false}};
 static const struct port_opt_spec vhost_opts[] = {
 	{"socket", "iface", OPT_STR, true},
 	{"mode", "", OPT_STR, false},
-	{"queues", "", OPT_UINT, false},
+	{"queues", "queues", OPT_UINT, false},
 	{"owner", "", OPT_STR, false}, /* server mode: the socket file's owner, group, mode */
 	{"group", "", OPT_STR, false},
 	{"perm", "", OPT_STR, false},
@@ -108,6 +117,18 @@ static const char *opt_get(const struct dp_port_params *p, const char *key)
 		if (!strcmp(p->opts[i].key, key))
 			return p->opts[i].val;
 	return NULL;
+}
+
+/* The rx queues the options ask for (queues=, qpairs=; default 1), 0 if out of range. */
+static unsigned int port_queues(const struct dp_port_params *p)
+{
+	const char *v = opt_get(p, p->type == DP_PORT_AF_PACKET ? "qpairs" : "queues");
+	unsigned long n;
+
+	if (v == NULL)
+		return 1;
+	n = strtoul(v, NULL, 10); /* digits only: checked against the option table first */
+	return n >= 1 && n <= VSW_MAX_QUEUES && strlen(v) <= 2 ? (unsigned int)n : 0;
 }
 
 /* Check the options against the type's table and build the vdev argument string. */
@@ -167,6 +188,13 @@ static int port_vdev_args(const char *name, const struct dp_port_params *p, char
 			return -EINVAL;
 		}
 
+	if (port_queues(p) == 0) {
+		snprintf(err, errsz, "port-add %s: option %s=%s (expected 1..%d)", name,
+			 p->type == DP_PORT_AF_PACKET ? "qpairs" : "queues",
+			 opt_get(p, p->type == DP_PORT_AF_PACKET ? "qpairs" : "queues"),
+			 VSW_MAX_QUEUES);
+		return -EINVAL;
+	}
 	switch (p->type) {
 	case DP_PORT_PCAP:
 		if (!opt_get(p, "rx_pcap") && !opt_get(p, "rx_iface") &&
@@ -191,14 +219,6 @@ static int port_vdev_args(const char *name, const struct dp_port_params *p, char
 		break;
 	case DP_PORT_AF_PACKET:
 	case DP_PORT_VHOST_USER: {
-		const char *q = opt_get(p, p->type == DP_PORT_AF_PACKET ? "qpairs" : "queues");
-
-		/* XXX: one rx queue per port until multiqueue lands (vhost-user issue) */
-		if (q && strcmp(q, "1")) {
-			snprintf(err, errsz, "port-add %s: only 1 queue is supported for now",
-				 name);
-			return -EINVAL;
-		}
 		if (p->type == DP_PORT_VHOST_USER) {
 			const char *mode = opt_get(p, "mode");
 
@@ -451,33 +471,81 @@ static int vhost_sock_own(const char *name, const struct vhost_sock *vs, char *e
 	return 0;
 }
 
+/* ---- guest offloads ----
+ * What a vhost-user guest may hand the switch: a frame with a partial checksum
+ * (VIRTIO_NET_F_CSUM) or a segmentation offload (HOST_TSO4/6, HOST_UFO, HOST_ECN, GSO) is
+ * not a frame another port can take as it is. The switch does not finish checksums or
+ * segment, so it refuses these features, as OVS-DPDK does without userspace TSO: the guest
+ * then sends finished frames of at most its MTU. net_vhost registers the socket and starts
+ * listening (or connecting) inside rte_eth_dev_configure, so this runs just after: a front
+ * end that asks for the features within those microseconds still gets CSUM; then the frames
+ * it sends with partial checksums are finished in software by net_vhost (it does so when
+ * the port does not ask for rx checksum offload, as here) and stay correct. TSO is off from
+ * the start (net_vhost's tso=0 default). GUEST_CSUM/GUEST_TSO* stay on: they let the switch
+ * send offloaded frames to the guest, which it never does (no tx offload flag is set on any
+ * mbuf), so they cost nothing; mergeable rx buffers (MRG_RXBUF) stay on so that a frame
+ * longer than one guest buffer reaches the guest. */
+#define VHOST_FEATURES_REFUSED                                                                     \
+	((1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GSO) |                                \
+	 (1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |                     \
+	 (1ULL << VIRTIO_NET_F_HOST_UFO) | (1ULL << VIRTIO_NET_F_HOST_ECN))
+
+static int vhost_features_refuse(const struct port *p, char *err, size_t errsz)
+{
+	const char *path = opt_get(&p->params, "socket");
+
+	if (rte_vhost_driver_disable_features(path, VHOST_FEATURES_REFUSED) < 0) {
+		snprintf(err, errsz, "port-add %s: cannot refuse offload features on %s", p->name,
+			 path);
+		return -EIO;
+	}
+	return 0;
+}
+
 static int port_start(struct dp *dp, struct port *p, char *err, size_t errsz)
 {
 	struct rte_eth_conf conf = {0};
 	struct rte_eth_dev_info info;
-	uint16_t nb_rxq;
+	unsigned int want = port_queues(&p->params);
+	uint16_t nb_rxq, nb_txq;
 	int rc;
 
 	rc = rte_eth_dev_info_get(p->dpdk_port, &info);
 	if (rc < 0)
 		goto fail;
+	/* workers never share a tx queue: no lock on the fast path */
 	if (info.max_tx_queues < dp->n_workers) {
 		snprintf(err, errsz,
-			 "port-add %s: the device has %u tx queues, the dataplane has %u workers",
-			 p->name, info.max_tx_queues, dp->n_workers);
+			 "port-add %s: the device has %u tx queues, the dataplane has %u workers "
+			 "(workers never share a tx queue%s)",
+			 p->name, info.max_tx_queues, dp->n_workers,
+			 p->params.type == DP_PORT_VHOST_USER  ? ": give queues=N, N >= workers"
+			 : p->params.type == DP_PORT_AF_PACKET ? ": give qpairs=N, N >= workers"
+							       : "");
 		return -EINVAL;
 	}
-	nb_rxq = info.max_rx_queues > 0 ? 1 : 0;
-	rc = rte_eth_dev_configure(p->dpdk_port, nb_rxq, (uint16_t)dp->n_workers, &conf);
+	if (info.max_rx_queues > 0 && want > info.max_rx_queues) {
+		snprintf(err, errsz, "port-add %s: %u rx queues asked, the device has at most %u",
+			 p->name, want, info.max_rx_queues);
+		return -EINVAL;
+	}
+	nb_rxq = info.max_rx_queues > 0 ? (uint16_t)want : 0;
+	nb_txq = (uint16_t)RTE_MIN(RTE_MAX(want, dp->n_workers), info.max_tx_queues);
+	rc = rte_eth_dev_configure(p->dpdk_port, nb_rxq, nb_txq, &conf);
 	if (rc < 0)
 		goto fail;
-	if (nb_rxq) {
-		rc = rte_eth_rx_queue_setup(p->dpdk_port, 0, RX_DESC, rte_socket_id(), NULL,
+	if (p->params.type == DP_PORT_VHOST_USER) {
+		rc = vhost_features_refuse(p, err, errsz);
+		if (rc < 0)
+			return rc;
+	}
+	for (uint16_t q = 0; q < nb_rxq; q++) {
+		rc = rte_eth_rx_queue_setup(p->dpdk_port, q, RX_DESC, rte_socket_id(), NULL,
 					    dp->pool);
 		if (rc < 0)
 			goto fail;
 	}
-	for (uint16_t q = 0; q < dp->n_workers; q++) {
+	for (uint16_t q = 0; q < nb_txq; q++) {
 		rc = rte_eth_tx_queue_setup(p->dpdk_port, q, TX_DESC, rte_socket_id(), NULL);
 		if (rc < 0)
 			goto fail;
@@ -486,8 +554,9 @@ static int port_start(struct dp *dp, struct port *p, char *err, size_t errsz)
 	if (rc < 0)
 		goto fail;
 	rte_eth_promiscuous_enable(p->dpdk_port); /* not every PMD has it; a switch wants it */
+	p->n_rxq = nb_rxq;
 	p->has_rxq = nb_rxq > 0;
-	p->n_txq = (uint16_t)dp->n_workers;
+	p->n_txq = nb_txq;
 	return 0;
 fail:
 	snprintf(err, errsz, "port-add %s: cannot set up DPDK port %u: %s", p->name, p->dpdk_port,
@@ -495,15 +564,35 @@ fail:
 	return rc;
 }
 
-static void port_storm_apply(struct port *p)
+/* Storm control with rx queues on several workers: each worker's bucket gets the share of
+ * the port's rate that its queues are of the port's polled queues (k of n: rate * k / n,
+ * burst likewise, at least one frame). Exact with one queue; with several it is exact
+ * while flooded frames spread over the queues like the rest, and stricter (down to rate /
+ * n) when they all hash to one queue. A port polled by nobody (a tunnel port, whose frames
+ * come from its underlay's one worker) gives every worker the whole rate. */
+void port_storm_apply(struct port *p)
 {
-	uint64_t hz = rte_get_tsc_hz();
+	uint64_t hz = rte_get_tsc_hz(), pps = p->params.storm_pps;
+	uint64_t burst = p->params.storm_burst ? p->params.storm_burst : 1;
+	unsigned int share[VSW_MAX_WORKERS] = {0}, n = 0;
 
-	p->storm_rate_tsc = p->params.storm_pps ? hz / p->params.storm_pps : 0;
-	if (p->params.storm_pps && p->storm_rate_tsc == 0)
-		p->storm_rate_tsc = 1;
-	p->storm_burst_tsc =
-		p->storm_rate_tsc * (p->params.storm_burst ? p->params.storm_burst : 1);
+	for (unsigned int q = 0; q < p->n_rxq && q < VSW_MAX_QUEUES; q++)
+		if (p->rxq_worker[q] >= 0) {
+			share[p->rxq_worker[q]]++;
+			n++;
+		}
+	for (unsigned int w = 0; w < VSW_MAX_WORKERS; w++) {
+		struct port_storm *b = &p->storm[w];
+		uint64_t k = n && share[w] ? share[w] : 1, d = n && share[w] ? n : 1;
+		uint64_t rate = pps ? hz * d / (pps * k) : 0, tokens = burst * k / d;
+
+		if (pps && rate == 0)
+			rate = 1;
+		/* XXX: word-sized stores a worker may read mid-update: a frame may see the old
+		 * rate */
+		b->rate_tsc = rate;
+		b->burst_tsc = rate * (tokens ? tokens : 1);
+	}
 }
 
 int dp_port_add(struct dp *dp, const char *name, const struct dp_port_params *params, char *err,
@@ -565,6 +654,7 @@ int dp_port_add(struct dp *dp, const char *name, const struct dp_port_params *pa
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	snprintf(p->devname, sizeof(p->devname), "%s_vsw%u", port_types[params->type].driver,
 		 dp->devseq++);
+	memset(p->rxq_worker, -1, sizeof(p->rxq_worker));
 	port_storm_apply(p);
 
 	if (params->type == DP_PORT_VHOST_USER) {
@@ -652,13 +742,46 @@ int dp_port_set(struct dp *dp, const char *name, const struct dp_port_params *np
 		p->params.storm_burst = np->storm_burst;
 	if (mask & DP_PORT_SET_MAX_MACS)
 		p->params.max_macs = np->max_macs;
-	/* XXX: word-sized stores a worker may read mid-update: a frame may see the old rate */
 	port_storm_apply(p);
 	p->max_macs = p->params.max_macs;
 	return 0;
 }
 
-static void port_info_fill(struct dp *dp, const struct port *p, struct dp_port_info *info)
+/* Which queue pairs the guest of a vhost-user port enabled: net_vhost keeps the state of
+ * each vring and hands out the changes since the last call (rte_eth_vhost_get_queue_event),
+ * so draining them here keeps vq_enabled current. When the guest goes, net_vhost clears
+ * its state without an event: a port whose link is down has nothing enabled. */
+static void vhost_queue_poll(struct port *p)
+{
+	struct rte_eth_vhost_queue_event ev;
+	struct rte_eth_link link = {0};
+
+	if (p->params.type != DP_PORT_VHOST_USER)
+		return;
+	while (rte_eth_vhost_get_queue_event(p->dpdk_port, &ev) == 0) {
+		if (!ev.rx || ev.queue_id >= VSW_MAX_QUEUES)
+			continue; /* the guest's rx vrings follow its tx ones, pair by pair */
+		if (ev.enable)
+			p->vq_enabled |= 1u << ev.queue_id;
+		else
+			p->vq_enabled &= ~(1u << ev.queue_id);
+	}
+	rte_eth_link_get_nowait(p->dpdk_port, &link);
+	if (link.link_status != RTE_ETH_LINK_UP)
+		p->vq_enabled = 0;
+}
+
+void dp_port_poll(struct dp *dp)
+{
+	for (int i = 0; i < VSW_MAX_PORTS; i++) {
+		struct port *p = atomic_load_explicit(&dp->ports[i], memory_order_relaxed);
+
+		if (p != NULL)
+			vhost_queue_poll(p);
+	}
+}
+
+static void port_info_fill(struct dp *dp, struct port *p, struct dp_port_info *info)
 {
 	struct rte_eth_link link = {0};
 	struct bridge *br = atomic_load(&p->bridge);
@@ -677,6 +800,21 @@ static void port_info_fill(struct dp *dp, const struct port *p, struct dp_port_i
 	info->native_vlan = p->vlan.native_vlan;
 	memcpy(info->trunk, p->trunk, sizeof(info->trunk));
 	info->worker_lcore = p->worker >= 0 ? (int)dp->workers[p->worker]->lcore : -1;
+	info->n_rxq = p->n_rxq;
+	info->n_txq = p->params.type == DP_PORT_VXLAN ? 0 : p->n_txq;
+	for (unsigned int q = 0; q < VSW_MAX_QUEUES; q++)
+		info->rxq_lcore[q] = q < p->n_rxq && p->rxq_worker[q] >= 0
+					     ? (int)dp->workers[p->rxq_worker[q]]->lcore
+					     : -1;
+	if (p->params.type == DP_PORT_VHOST_USER) {
+		int vid = rte_eth_vhost_get_vid_from_port_id(p->dpdk_port);
+
+		vhost_queue_poll(p);
+		info->guest_queues = (uint16_t)__builtin_popcount(p->vq_enabled);
+		if (info->link_up && vid >= 0 &&
+		    rte_vhost_get_negotiated_features(vid, &info->guest_features) < 0)
+			info->guest_features = 0;
+	}
 }
 
 int dp_port_info_at(struct dp *dp, unsigned int idx, struct dp_port_info *info)
@@ -709,9 +847,34 @@ const char *dp_port_name(struct dp *dp, uint16_t idx)
 	return p ? p->name : NULL;
 }
 
+/* The device's own per-queue counters (none for a tunnel port: its dpdk_port is the
+ * underlay's). */
+static void port_queue_stats(const struct port *p, struct dp_port_stats *st)
+{
+	struct rte_eth_stats es;
+	unsigned int n = RTE_MAX(p->n_rxq, p->n_txq);
+
+	if (p->params.type == DP_PORT_VXLAN || rte_eth_stats_get(p->dpdk_port, &es) != 0)
+		return;
+	st->n_queues = (uint16_t)RTE_MIN(n, (unsigned int)VSW_MAX_QUEUES);
+	for (unsigned int q = 0; q < st->n_queues; q++) {
+		struct dp_queue_stats *qs = &st->queue[q];
+
+		if (q < p->n_rxq) {
+			qs->rx_packets = es.q_ipackets[q];
+			qs->rx_bytes = es.q_ibytes[q];
+		}
+		if (q < p->n_txq) {
+			qs->tx_packets = es.q_opackets[q];
+			qs->tx_bytes = es.q_obytes[q];
+		}
+	}
+}
+
 static void port_stats_sum(const struct port *p, unsigned int n_workers, struct dp_port_stats *st)
 {
 	memset(st, 0, sizeof(*st));
+	port_queue_stats(p, st);
 	for (unsigned int w = 0; w < n_workers; w++) {
 		const struct port_stats *s = &p->stats[w];
 
@@ -741,6 +904,12 @@ int dp_port_stats_get(struct dp *dp, const char *name, struct dp_port_stats *st,
 	st->tx_bytes -= p->base.tx_bytes;
 	for (int r = 0; r < VSW_DROP_MAX; r++)
 		st->drops[r] -= p->base.drops[r];
+	for (unsigned int q = 0; q < st->n_queues && q < p->base.n_queues; q++) {
+		st->queue[q].rx_packets -= p->base.queue[q].rx_packets;
+		st->queue[q].rx_bytes -= p->base.queue[q].rx_bytes;
+		st->queue[q].tx_packets -= p->base.queue[q].tx_packets;
+		st->queue[q].tx_bytes -= p->base.queue[q].tx_bytes;
+	}
 	return 0;
 }
 

@@ -139,6 +139,13 @@ int vtep_add(struct dp *dp, const char *name, const struct vtep_params *p, char 
 			 p->port);
 		return -EINVAL;
 	}
+	/* decap runs where the underlay is polled; one rx queue keeps it on one worker */
+	if (under->n_rxq > 1) {
+		snprintf(err, errsz,
+			 "vtep-add %s: port %s has %u rx queues; an underlay port must have one",
+			 name, p->port, under->n_rxq);
+		return -EINVAL;
+	}
 	if (p->prefix_len < 1 || p->prefix_len > 32 || p->local_ip == 0 || p->udp_port == 0 ||
 	    p->mtu < 576 || p->mtu > 9216 || p->ttl == 0) {
 		snprintf(err, errsz,

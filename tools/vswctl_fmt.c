@@ -380,6 +380,79 @@ static char *vlan_cell(json_t *p)
 	return s;
 }
 
+/* The lcores polling a port's rx queues, "1,2" (queue order, each once), or its worker. */
+static char *worker_cell(json_t *p, json_t *worker)
+{
+	json_t *qw = json_object_get(p, "rxq_workers"), *v;
+	json_int_t seen[16];
+	unsigned int n = 0;
+	char buf[192] = "";
+	size_t i, len = 0;
+
+	if (json_array_size(qw) < 2)
+		return cell_val(worker);
+	json_array_foreach(qw, i, v) {
+		json_int_t l = json_integer_value(v);
+		unsigned int k = 0;
+
+		while (k < n && seen[k] != l)
+			k++;
+		if (l < 0 || k < n || n == 16)
+			continue;
+		seen[n++] = l;
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%" JSON_INTEGER_FORMAT,
+					len ? "," : "", l);
+		if (len >= sizeof(buf))
+			break;
+	}
+	return strdup(buf[0] ? buf : "-");
+}
+
+/* virtio-net feature bits a person may want to see by name (virtio spec 5.1.3) */
+static const struct {
+	unsigned int bit;
+	const char *name;
+} virtio_features[] = {
+	{0, "csum"},	   {1, "guest_csum"}, {3, "mtu"},
+	{6, "gso"},	   {7, "guest_tso4"}, {8, "guest_tso6"},
+	{10, "guest_ufo"}, {11, "host_tso4"}, {12, "host_tso6"},
+	{13, "host_ecn"},  {14, "host_ufo"},  {15, "mrg_rxbuf"},
+	{17, "ctrl_vq"},   {22, "mq"},	      {28, "indirect_desc"},
+	{29, "event_idx"}, {32, "version_1"}, {34, "ring_packed"},
+	{35, "in_order"},
+};
+
+/* Below the port table, for a port with several rx queues or a vhost-user guest: its
+ * queues, where they are polled, and what the guest negotiated. */
+static void print_port_queues(FILE *out, json_t *p)
+{
+	json_int_t nrx = int_of(p, "rx_queues"), gq = int_of(p, "guest_queues");
+	const char *fs = json_string_value(json_object_get(p, "guest_features"));
+	unsigned long long f = fs != NULL ? strtoull(fs, NULL, 16) : 0;
+	char *w = worker_cell(p, json_object_get(p, "worker"));
+
+	if (nrx < 2 && f == 0) {
+		free(w);
+		return;
+	}
+	fprintf(out,
+		"%s: %" JSON_INTEGER_FORMAT " rx queues (workers %s), %" JSON_INTEGER_FORMAT
+		" tx queues",
+		json_string_value(json_object_get(p, "name")) ?: "?", nrx, w ? w : "-",
+		int_of(p, "tx_queues"));
+	free(w);
+	if (f != 0) {
+		fprintf(out,
+			"; guest enabled %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
+			" queue pairs; features %s:",
+			gq, nrx, fs);
+		for (size_t i = 0; i < sizeof(virtio_features) / sizeof(virtio_features[0]); i++)
+			if (f & (1ULL << virtio_features[i].bit))
+				fprintf(out, " %s", virtio_features[i].name);
+	}
+	fputc('\n', out);
+}
+
 static int print_ports(FILE *out, json_t *res, char *err, size_t errsz)
 {
 	static const char *const heads[] = {"PORT",   "TYPE",	   "LINK",    "BRIDGE",
@@ -402,7 +475,7 @@ static int print_ports(FILE *out, json_t *res, char *err, size_t errsz)
 			cell_key(p, "link"),
 			cell_key(p, "bridge"),
 			vlan_cell(p),
-			json_integer_value(worker) < 0 ? strdup("-") : cell_val(worker),
+			json_integer_value(worker) < 0 ? strdup("-") : worker_cell(p, worker),
 			cell_key(p, "dpdk_port"),
 			int_of(p, "storm_pps") == 0 ? strdup("-") : cell_key(p, "storm_pps"),
 			cell_key(p, "storm_burst"),
@@ -415,6 +488,8 @@ static int print_ports(FILE *out, json_t *res, char *err, size_t errsz)
 			goto out;
 	}
 	table_print(out, &t, "");
+	json_array_foreach(res, i, p)
+		print_port_queues(out, p);
 out:
 	table_free(&t);
 	return rc;
@@ -475,8 +550,11 @@ static int print_stats(FILE *out, json_t *res, char *err, size_t errsz)
 	static const char *const heads[] = {"PORT",	 ">RX_PACKETS", ">RX_BYTES", ">TX_PACKETS",
 					    ">TX_BYTES", ">DROPS",	NULL};
 	static const char *const dheads[] = {"PORT", "DROP_REASON", ">PACKETS", NULL};
-	struct table t, dt;
-	json_t *p, *drops, *v;
+	static const char *const qheads[] = {"PORT",	    ">QUEUE",	 ">RX_PACKETS", ">RX_BYTES",
+					     ">TX_PACKETS", ">TX_BYTES", NULL};
+	struct table t, dt, qt;
+	json_t *p, *drops, *v, *qs;
+	size_t j;
 	const char *reason;
 	size_t i;
 	int rc;
@@ -486,6 +564,7 @@ static int print_stats(FILE *out, json_t *res, char *err, size_t errsz)
 		return rc;
 	table_init(&t, heads);
 	table_init(&dt, dheads);
+	table_init(&qt, qheads);
 	json_array_foreach(res, i, p) {
 		char *row[] = {
 			cell_key(p, "name"),	 cell_key(p, "rx_packets"),
@@ -496,6 +575,18 @@ static int print_stats(FILE *out, json_t *res, char *err, size_t errsz)
 		rc = table_add(&t, row);
 		if (rc < 0)
 			goto out;
+		/* per queue (the device's counters), for ports with more than one */
+		qs = json_object_get(p, "queues");
+		if (json_array_size(qs) > 1)
+			json_array_foreach(qs, j, v) {
+				char *qrow[] = {cell_key(p, "name"),	   cell_key(v, "queue"),
+						cell_key(v, "rx_packets"), cell_key(v, "rx_bytes"),
+						cell_key(v, "tx_packets"), cell_key(v, "tx_bytes")};
+
+				rc = table_add(&qt, qrow);
+				if (rc < 0)
+					goto out;
+			}
 		drops = json_object_get(p, "drops");
 		/* Only what happened: the full list of reasons is `vswctl drop-reasons`. */
 		json_object_foreach(drops, reason, v) {
@@ -509,6 +600,10 @@ static int print_stats(FILE *out, json_t *res, char *err, size_t errsz)
 		}
 	}
 	table_print(out, &t, "");
+	if (qt.nrows > 0) {
+		fputc('\n', out);
+		table_print(out, &qt, "");
+	}
 	if (dt.nrows > 0) {
 		fputc('\n', out);
 		table_print(out, &dt, "");
@@ -516,6 +611,7 @@ static int print_stats(FILE *out, json_t *res, char *err, size_t errsz)
 out:
 	table_free(&t);
 	table_free(&dt);
+	table_free(&qt);
 	return rc;
 }
 

@@ -4,28 +4,29 @@
  * carries its VLAN, except the one it came from. Each extra port gets a full copy (not
  * an indirect clone) because each port may want a different 802.1Q tag; the original
  * goes to the last port. Flooding is the slow path of a learning bridge, bounded per
- * ingress port by storm control (a token bucket kept in TSC cycles, owned by the
- * worker that polls that port, so it needs no atomics).
+ * ingress port by storm control (token buckets kept in TSC cycles, one per worker that
+ * polls some of that port's rx queues, so they need no atomics).
  * Drop reasons: storm_limit and no_egress (counted on the ingress port), no_mbuf (on the
  * egress port whose copy could not be made).
  */
 #include "bridge_flood.h"
 #include "port_tx.h"
 
-static inline bool storm_admit(struct port *in, uint64_t tsc)
+/* b: this worker's bucket of the ingress port (dp.h, struct port_storm) */
+static inline bool storm_admit(struct port_storm *b, uint64_t tsc)
 {
-	uint64_t rate = in->storm_rate_tsc;
+	uint64_t rate = b->rate_tsc;
 	uint64_t floor;
 
 	if (likely(rate == 0))
 		return true;
 	/* the bucket holds at most storm_burst tokens: never let "empty since" lag further */
-	floor = tsc - in->storm_burst_tsc;
-	if ((int64_t)(in->storm_tsc - floor) < 0)
-		in->storm_tsc = floor;
-	if ((int64_t)(in->storm_tsc + rate - tsc) > 0)
+	floor = tsc - b->burst_tsc;
+	if ((int64_t)(b->tsc - floor) < 0)
+		b->tsc = floor;
+	if ((int64_t)(b->tsc + rate - tsc) > 0)
 		return false;
-	in->storm_tsc += rate;
+	b->tsc += rate;
 	return true;
 }
 
@@ -36,7 +37,7 @@ void bridge_flood(struct worker *w, struct bridge *br, struct port *in, struct r
 	struct port *outs[VSW_MAX_PORTS];
 	unsigned int n = 0;
 
-	if (unlikely(!storm_admit(in, tsc))) {
+	if (unlikely(!storm_admit(&in->storm[w->idx], tsc))) {
 		in->stats[w->idx].drops[VSW_DROP_storm_limit]++;
 		capture_drop(w, in->idx, m, VSW_DROP_storm_limit, CAPTURE_STAGE_BRIDGE_FLOOD);
 		rte_pktmbuf_free(m);

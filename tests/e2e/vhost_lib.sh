@@ -38,9 +38,11 @@ vh_cleanup() {
 # SOCKET, its forwarding engine MODE (default rxonly) not started; the frames it makes go
 # from MAC to DST (default 02:00:00:00:ff:ff, a MAC nobody has: flooded). "server": the
 # peer serves the socket (for a vsw port in client mode), else it connects to vsw's.
+# VH_VDEV_EXTRA (",queues=2") is appended to its virtio-user device, VH_PMD_ARGS
+# ("--rxq=2 --txq=2") to testpmd's own arguments.
 vh_peer_start() {
 	local n=$1 sock=$2 mac=$3 srv=${4:-} mode=${5:-rxonly} vdev
-	vdev="net_virtio_user0,path=$sock,mac=$mac,queue_size=1024"
+	vdev="net_virtio_user0,path=$sock,mac=$mac,queue_size=1024${VH_VDEV_EXTRA:-}"
 	[[ $srv != server ]] || vdev+=",server=1"
 	VH_VDEV[$n]=$vdev
 	VH_FIFO[$n]=$E2E_TMP/peer-$n.fifo
@@ -52,7 +54,7 @@ vh_peer_start() {
 	# stdbuf: testpmd's answers are printf()s, block-buffered into a file otherwise
 	stdbuf -oL -eL "$VH_TESTPMD" --lcores '(0,1)@0' --file-prefix "${E2E_PREFIX}_$n" --no-huge -m 256 \
 		--no-pci --vdev "$vdev" -- -i --forward-mode="$mode" --total-num-mbufs=8192 \
-		--eth-peer="0,${VH_PEER_MAC:-02:00:00:00:ff:ff}" <>"${VH_FIFO[$n]}" >"${VH_LOG[$n]}" 2>&1 &
+		--eth-peer="0,${VH_PEER_MAC:-02:00:00:00:ff:ff}" ${VH_PMD_ARGS:-} <>"${VH_FIFO[$n]}" >"${VH_LOG[$n]}" 2>&1 &
 	VH_PID[$n]=$!
 	local i
 	for ((i = 0; i < 300; i++)); do
