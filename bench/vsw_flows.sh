@@ -7,8 +7,9 @@
 # port, 50 priorities), in the shape rte_acl finds hard enough to build. NRULES 0 is the
 # same bridge without a table (the baseline of the same run).
 # Then, still forwarding, it adds and deletes one filler rule at a time through the
-# control socket for UPDATE_SECONDS: each is a full rebuild of the classifier, so this is
-# the rule update rate at that table size, and the forwarding rate meanwhile.
+# control socket for UPDATE_SECONDS: each rebuilds the small delta classifier (the base is
+# merged in the background, dataplane/l2/flow_table.c), so this is the rule update rate
+# at that table size, and the forwarding rate meanwhile.
 # Usage: vsw_flows.sh PCAP NRULES SECONDS [WARMUP] [UPDATE_SECONDS]
 # Prints mpps, cpu_share, install_s (NRULES in batches of 250), updates_per_s,
 # update_mpps (forwarding while updating) and hits (frames counted by the rules).

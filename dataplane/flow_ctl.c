@@ -1,36 +1,58 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Flow tables, the control side: check and compile rules, build an rte_acl classifier
- * for a bridge's whole rule list, publish it by pointer swap, wait out a grace period,
- * free the old one. Every add, delete or modify is one rebuild, so a batch of rules (one
- * flow-add with many flows) costs one build; traffic keeps flowing through the old
- * table meanwhile. A rule (struct flow_rule) outlives the tables built from it and owns
- * its counters, so counters survive every rebuild; a deleted rule is freed only after
- * the grace period that unpublished the last table pointing to it.
+ * Flow tables, the control side: check and compile rules, keep each bridge's rules in a
+ * big "base" rte_acl classifier plus a small "delta" one, publish views of them by
+ * pointer swap, wait out a grace period, free what no worker can reach.
+ *
+ * A change rebuilds only the delta (tens of rules), so it costs about the same at 10
+ * or 10,000 rules; the base is rebuilt with every rule (the delta merged in) on a
+ * thread of its own when the delta has grown or the rules have been quiet for a while,
+ * and swapped in by the control thread (flow_tick) when done. What makes the answer
+ * exactly that of one classifier of all the live rules (l2/flow_table.c explains the
+ * worker's half):
+ *  - a rule deleted or changed after the base was built keeps its base entry, marked
+ *    dead in the view's bitmap; a changed rule's new version goes into the delta;
+ *  - rte_acl returns only the best match, so a dead base rule still hides the lower
+ *    ranked base rules a frame also matches. When a base rule dies (or its priority goes
+ *    down), every live base rule ranked below it whose match overlaps its own is copied
+ *    into the delta (same entry, same counters): whenever the base answers with a dead
+ *    rule, the delta then holds every live candidate the base hid;
+ *  - ranks are total: priority, then the older rule (lower id); each classifier is built
+ *    with rte_acl priorities that follow that order, and the worker compares the two
+ *    answers' ranks.
+ * A rule (struct flow_rule) outlives the classifiers built from it and owns its
+ * counters, so counters survive every rebuild and merge; a deleted rule is freed only
+ * after the grace period that unpublished the last view reaching it (and after a
+ * merge in flight that names it has been installed).
  * Rules reference ports by index, resolved when the rule is added or modified.
  * XXX: a port deleted and another added under the same index inherits its rules.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 
 #include "flow_ctl.h"
 #include "l2/flow_table.h"
 #include "vsw_util.h"
 
-/* Ties between rules of one priority are broken by id (older first) for this many rules
- * of that priority; rte_acl priorities have 29 bits, ours 16. */
-#define FLOW_TIE_BITS 13
-#define FLOW_TIE_MAX ((1u << FLOW_TIE_BITS) - 1)
+/* A merge starts when the delta holds this many rules, or when the rules have not
+ * changed for FLOW_QUIET_MS and anything is in the delta or dead. */
+#define FLOW_DELTA_MERGE 64
+#define FLOW_QUIET_MS 500
 
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
 #define IPPROTO_SCTP_ 132
 #define ETH_IPV4 0x0800
 #define ETH_IPV6 0x86dd
+
+RTE_ACL_RULE_DEF(flow_acl_rule, FK_MAX);
 
 /* Control only. */
 struct flow_rule {
@@ -39,14 +61,48 @@ struct flow_rule {
 	uint16_t in_port; /* index of spec.match.in_port */
 	uint8_t n_act;
 	struct flow_act act[DP_FLOW_ACTIONS_MAX];
+	struct flow_acl_rule ar; /* the match, compiled (priority and userdata unset) */
+	/* where it is (flow_ctl_state) */
+	uint32_t pos;	    /* index in the state's rules[] */
+	int32_t base_idx;   /* its entry in the base, -1 none */
+	uint64_t base_rank; /* that entry's rank */
+	uint32_t gen;	    /* flow-mods so far: a merge built from an older one is stale */
+	bool in_delta;
+	bool shadowed; /* the live base rules its base entry hides are in the delta */
+	bool deleted;  /* a zombie: gone, but a merge in flight names it */
+};
+
+/* A base rebuilt in the background: made and filled on the control thread, built
+ * (rte_acl_build, the slow part) on a thread of its own, installed by flow_merge_install. */
+struct flow_merge {
+	pthread_t th;
+	struct flow_cls *cls; /* rules[] and e[] as of the snapshot */
+	uint32_t *gen;	      /* each rule's gen at the snapshot */
+	struct rte_acl_config cfg;
+	int rc;
+	_Atomic bool done;
+	bool stale; /* a full rebuild made it useless: free it, do not install it */
+};
+
+struct flow_ctl_state {
+	struct flow_rule **rules; /* every live rule, in no order */
+	uint32_t n, cap;
+	struct flow_cls *base, *delta; /* those of the published view */
+	uint64_t *dead;		       /* one bit per base entry */
+	uint32_t n_dead, n_delta;      /* n_delta counts rules with in_delta */
+	uint64_t last_change;	       /* tsc */
+	struct flow_merge *merge;      /* in flight, or NULL */
+	struct flow_rule **zombies;    /* deleted rules the merge names */
+	uint32_t n_zombies, cap_zombies;
+	struct flow_rule **journal; /* rules a change put in the delta, to undo a failure */
+	uint32_t n_journal, cap_journal;
+	bool journaling;
 };
 
 static struct {
 	uint32_t next_id;
 	uint32_t acl_seq; /* rte_acl context names must be unique */
 } flow_main = {.next_id = 1};
-
-RTE_ACL_RULE_DEF(flow_acl_rule, FK_MAX);
 
 #define FDEF(t, sz, f, in, member)                                                                 \
 	{                                                                                          \
@@ -63,7 +119,7 @@ static const struct rte_acl_field_def flow_acl_defs[FK_MAX] = {
 	FDEF(MASK, 4, FK_IP_SRC0 + 1, 8, ip_src[1]),  FDEF(MASK, 4, FK_IP_SRC0 + 2, 9, ip_src[2]),
 	FDEF(MASK, 4, FK_IP_SRC0 + 3, 10, ip_src[3]), FDEF(MASK, 4, FK_IP_DST0, 11, ip_dst[0]),
 	FDEF(MASK, 4, FK_IP_DST0 + 1, 12, ip_dst[1]), FDEF(MASK, 4, FK_IP_DST0 + 2, 13, ip_dst[2]),
-	FDEF(MASK, 4, FK_IP_DST0 + 3, 14, ip_dst[3]),
+	FDEF(MASK, 4, FK_IP_DST0 + 3, 14, ip_dst[3]), FDEF(BITMASK, 4, FK_VNI, 15, vni),
 };
 
 /* ---- building a classifier ---- */
@@ -95,16 +151,14 @@ static void acl_prefix(struct flow_acl_rule *ar, int first, const uint8_t addr[1
 	}
 }
 
-static void acl_rule_fill(struct flow_acl_rule *ar, const struct flow_rule *r, uint32_t prio,
-			  uint32_t userdata)
+/* r's match as rte_acl fields; priority and userdata are set per classifier. */
+static void acl_rule_fill(struct flow_acl_rule *ar, const struct flow_rule *r)
 {
 	const struct dp_flow_match *mt = &r->spec.match;
 	int words = mt->ip_version == 6 ? 4 : 1;
 
 	memset(ar, 0, sizeof(*ar));
 	ar->data.category_mask = 1;
-	ar->data.priority = (int32_t)prio;
-	ar->data.userdata = userdata;
 	ar->field[FK_L4_SRC].mask_range.u16 = UINT16_MAX;
 	ar->field[FK_L4_DST].mask_range.u16 = UINT16_MAX;
 	if (mt->fields & DP_FLOW_BIT(DP_FLOW_IN_PORT)) {
@@ -139,80 +193,596 @@ static void acl_rule_fill(struct flow_acl_rule *ar, const struct flow_rule *r, u
 		ar->field[FK_L4_DST].value.u16 = mt->l4_dst;
 		ar->field[FK_L4_DST].mask_range.u16 = mt->l4_dst;
 	}
+	if (mt->fields & DP_FLOW_BIT(DP_FLOW_VNI)) {
+		ar->field[FK_VNI].value.u32 = mt->vni;
+		ar->field[FK_VNI].mask_range.u32 = UINT32_MAX;
+	}
 }
 
-void flow_table_free(struct flow_table *ft)
+/* Can one frame match both a and b? Field by field, their sets intersect. */
+static bool acl_overlap(const struct flow_acl_rule *a, const struct flow_acl_rule *b)
 {
-	if (ft == NULL)
-		return;
-	rte_acl_free(ft->acl);
-	free(ft->rules);
-	rte_free(ft);
+	for (int f = 0; f < FK_MAX; f++) {
+		const struct rte_acl_field *x = &a->field[f], *y = &b->field[f];
+		uint64_t m;
+
+		switch (flow_acl_defs[f].type) {
+		case RTE_ACL_FIELD_TYPE_RANGE:
+			if (x->value.u16 > y->mask_range.u16 || y->value.u16 > x->mask_range.u16)
+				return false;
+			break;
+		case RTE_ACL_FIELD_TYPE_MASK: /* a prefix length */
+			m = RTE_MIN(x->mask_range.u32, y->mask_range.u32);
+			m = m == 0 ? 0 : (uint32_t)(~0u << (32 - m));
+			if ((x->value.u32 ^ y->value.u32) & m)
+				return false;
+			break;
+		default: /* bitmask; acl_rule_fill zeroed the bytes past the field's size */
+			if ((x->value.u64 ^ y->value.u64) & x->mask_range.u64 & y->mask_range.u64)
+				return false;
+			break;
+		}
+	}
+	return true;
 }
 
-struct flow_table *flow_table_build(struct flow_rule *const *rules, unsigned int n, char *err,
-				    size_t errsz)
+/* ---- classifiers ---- */
+
+static uint64_t rule_rank(const struct flow_rule *r)
+{
+	return ((uint64_t)r->spec.priority << 32) | (UINT32_MAX - r->spec.id);
+}
+
+/* Highest rank first: the order rules are tried in. */
+static int rank_cmp(const void *a, const void *b)
+{
+	uint64_t x = rule_rank(*(struct flow_rule *const *)a),
+		 y = rule_rank(*(struct flow_rule *const *)b);
+
+	return x > y ? -1 : x < y;
+}
+
+static void acl_cfg(struct rte_acl_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->num_categories = 1;
+	cfg->num_fields = FK_MAX;
+	memcpy(cfg->defs, flow_acl_defs, sizeof(flow_acl_defs));
+}
+
+static void cls_free(struct flow_cls *c)
+{
+	if (c == NULL)
+		return;
+	rte_acl_free(c->acl);
+	free(c->rules);
+	rte_free(c);
+}
+
+/* A classifier of n >= 1 rules sorted by rank, its rte_acl context filled but not built
+ * (cls_make builds it; a merge builds it on its own thread). NULL with errno. */
+static struct flow_cls *cls_new(struct flow_rule *const *rules, uint32_t n)
 {
 	struct rte_acl_param prm = {
 		.socket_id = SOCKET_ID_ANY,
 		.rule_size = RTE_ACL_RULE_SZ(FK_MAX),
 		.max_rule_num = n,
 	};
-	struct rte_acl_config cfg = {.num_categories = 1, .num_fields = FK_MAX};
 	char name[RTE_ACL_NAMESIZE];
 	struct flow_acl_rule *ar;
-	struct flow_table *ft;
-	uint32_t tie = 0;
-	int rc;
+	struct flow_cls *c;
+	int rc = -ENOMEM;
 
-	ft = rte_zmalloc("vsw_flow_table", sizeof(*ft) + n * sizeof(ft->e[0]), RTE_CACHE_LINE_SIZE);
-	ar = calloc(n, sizeof(*ar));
-	if (ft == NULL || ar == NULL)
-		goto nomem;
-	ft->n = n;
-	ft->rules = malloc(n * sizeof(ft->rules[0]));
-	if (ft->rules == NULL)
-		goto nomem;
-	memcpy(ft->rules, rules, n * sizeof(rules[0]));
-	for (unsigned int i = 0; i < n; i++) {
+	c = rte_zmalloc("vsw_flow_cls", sizeof(*c) + n * sizeof(c->e[0]), RTE_CACHE_LINE_SIZE);
+	ar = malloc(n * sizeof(*ar));
+	if (c == NULL || ar == NULL)
+		goto out_free;
+	c->n = n;
+	c->rules = malloc(n * sizeof(c->rules[0]));
+	if (c->rules == NULL)
+		goto out_free;
+	for (uint32_t i = 0; i < n; i++) {
 		const struct flow_rule *r = rules[i];
 
-		/* earlier in the list = tried first: higher rte_acl priority among equals */
-		tie = i > 0 && r->spec.priority == rules[i - 1]->spec.priority ? tie + 1 : 0;
-		acl_rule_fill(&ar[i], r,
-			      ((uint32_t)r->spec.priority << FLOW_TIE_BITS) |
-				      (FLOW_TIE_MAX - RTE_MIN(tie, FLOW_TIE_MAX)),
-			      i + 1);
-		ft->e[i].stats = r->stats;
-		ft->e[i].n_act = r->n_act;
-		memcpy(ft->e[i].act, r->act, sizeof(r->act));
+		c->rules[i] = rules[i];
+		ar[i] = r->ar;
+		/* unique rte_acl priorities in rank order: its answer is the top-ranked match,
+		 * however many rules share a priority */
+		ar[i].data.priority = (int32_t)(n - i);
+		ar[i].data.userdata = i + 1;
+		c->e[i].rank = rule_rank(r);
+		c->e[i].stats = r->stats;
+		c->e[i].n_act = r->n_act;
+		memcpy(c->e[i].act, r->act, sizeof(r->act));
 	}
 	snprintf(name, sizeof(name), "vsw_flow_%u", flow_main.acl_seq++);
 	prm.name = name;
-	ft->acl = rte_acl_create(&prm);
-	if (ft->acl == NULL)
-		goto nomem;
-	rc = rte_acl_add_rules(ft->acl, (const struct rte_acl_rule *)ar, n);
-	if (rc == 0) {
-		memcpy(cfg.defs, flow_acl_defs, sizeof(flow_acl_defs));
-		rc = rte_acl_build(ft->acl, &cfg);
+	c->acl = rte_acl_create(&prm);
+	if (c->acl == NULL)
+		goto out_free;
+	rc = rte_acl_add_rules(c->acl, (const struct rte_acl_rule *)ar, n);
+	if (rc < 0)
+		goto out_free;
+	free(ar);
+	return c;
+out_free:
+	free(ar);
+	cls_free(c);
+	errno = -rc;
+	return NULL;
+}
+
+/* cls_new and build it now. NULL with errno and a sentence in err. */
+static struct flow_cls *cls_make(struct flow_rule *const *rules, uint32_t n, char *err,
+				 size_t errsz)
+{
+	struct rte_acl_config cfg;
+	struct flow_cls *c = cls_new(rules, n);
+	int rc;
+
+	if (c == NULL) {
+		snprintf(err, errsz, "out of memory for a classifier of %u rules", n);
+		return NULL;
 	}
+	acl_cfg(&cfg);
+	rc = rte_acl_build(c->acl, &cfg);
 	if (rc < 0) {
 		snprintf(err, errsz, "building the classifier for %u rules failed: %s", n,
 			 strerror(-rc));
-		free(ar);
-		flow_table_free(ft);
+		cls_free(c);
 		errno = -rc;
 		return NULL;
 	}
-	free(ar);
-	return ft;
+	return c;
+}
+
+/* ---- a bridge's rules: base, delta, dead bits ---- */
+
+static inline bool dead_test(const uint64_t *d, uint32_t i)
+{
+	return (d[i >> 6] >> (i & 63)) & 1;
+}
+
+static inline size_t dead_words(uint32_t n)
+{
+	return (n + 63) / 64;
+}
+
+/* Mark r's base entry dead; true if it was live. */
+static bool dead_set(struct flow_ctl_state *st, const struct flow_rule *r)
+{
+	uint32_t i = (uint32_t)r->base_idx;
+
+	if (r->base_idx < 0 || dead_test(st->dead, i))
+		return false;
+	st->dead[i >> 6] |= 1ull << (i & 63);
+	st->n_dead++;
+	return true;
+}
+
+static void dead_clear(struct flow_ctl_state *st, uint32_t i)
+{
+	st->dead[i >> 6] &= ~(1ull << (i & 63));
+	st->n_dead--;
+}
+
+static void delta_put(struct flow_ctl_state *st, struct flow_rule *r)
+{
+	if (r->in_delta)
+		return;
+	r->in_delta = true;
+	st->n_delta++;
+	if (st->journaling)
+		st->journal[st->n_journal++] = r;
+}
+
+static void delta_drop(struct flow_ctl_state *st, struct flow_rule *r)
+{
+	if (!r->in_delta)
+		return;
+	r->in_delta = false;
+	st->n_delta--;
+}
+
+/* r's base entry is dead or ranked above r now: copy every live base rule ranked below
+ * that entry whose match overlaps r's into the delta, as the base may answer r's entry
+ * for a frame those match. Once per base entry. */
+static void shadow(struct flow_ctl_state *st, struct flow_rule *r)
+{
+	const struct flow_cls *b = st->base;
+
+	if (r->base_idx < 0 || r->shadowed)
+		return;
+	r->shadowed = true;
+	for (uint32_t j = (uint32_t)r->base_idx + 1; j < b->n; j++) {
+		struct flow_rule *q = b->rules[j];
+
+		if (q != NULL && !q->deleted && !q->in_delta && acl_overlap(&r->ar, &q->ar))
+			delta_put(st, q);
+	}
+}
+
+/* Room for a change's journal (it puts at most every rule in the delta) and one zombie,
+ * so that nothing fails half-way through a change. */
+static int state_reserve(struct flow_ctl_state *st, uint32_t n_rules)
+{
+	if (st->cap_journal < n_rules) {
+		struct flow_rule **j = realloc(st->journal, n_rules * sizeof(j[0]));
+
+		if (j == NULL)
+			return -ENOMEM;
+		st->journal = j;
+		st->cap_journal = n_rules;
+	}
+	if (st->cap < n_rules) {
+		uint32_t cap = RTE_MAX(n_rules, 2 * st->cap);
+		struct flow_rule **a = realloc(st->rules, cap * sizeof(a[0]));
+
+		if (a == NULL)
+			return -ENOMEM;
+		st->rules = a;
+		st->cap = cap;
+	}
+	if (st->n_zombies == st->cap_zombies) {
+		uint32_t cap = RTE_MAX(16u, 2 * st->cap_zombies);
+		struct flow_rule **z = realloc(st->zombies, cap * sizeof(z[0]));
+
+		if (z == NULL)
+			return -ENOMEM;
+		st->zombies = z;
+		st->cap_zombies = cap;
+	}
+	st->n_journal = 0;
+	st->journaling = true;
+	return 0;
+}
+
+/* A change failed: take the rules it put in the delta out again. */
+static void journal_undo(struct flow_ctl_state *st)
+{
+	for (uint32_t i = 0; i < st->n_journal; i++)
+		delta_drop(st, st->journal[i]);
+	st->n_journal = 0;
+	st->journaling = false;
+}
+
+static void rules_append(struct flow_ctl_state *st, struct flow_rule *r)
+{
+	r->pos = st->n;
+	st->rules[st->n++] = r;
+}
+
+static void rules_remove(struct flow_ctl_state *st, struct flow_rule *r)
+{
+	struct flow_rule *last = st->rules[--st->n];
+
+	st->rules[r->pos] = last;
+	last->pos = r->pos;
+}
+
+static void rule_free(struct flow_rule *r)
+{
+	if (r == NULL)
+		return;
+	rte_free(r->stats);
+	free(r);
+}
+
+static struct flow_rule *rule_new(void)
+{
+	struct flow_rule *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->stats = rte_zmalloc("vsw_flow_stats", sizeof(*r->stats), RTE_CACHE_LINE_SIZE);
+	if (r->stats == NULL) {
+		free(r);
+		return NULL;
+	}
+	r->base_idx = -1;
+	return r;
+}
+
+static struct flow_rule **rules_sorted(const struct flow_ctl_state *st, bool delta_only,
+				       uint32_t *n)
+{
+	struct flow_rule **l = malloc(RTE_MAX(st->n, 1u) * sizeof(l[0]));
+
+	*n = 0;
+	if (l == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < st->n; i++)
+		if (!delta_only || st->rules[i]->in_delta)
+			l[(*n)++] = st->rules[i];
+	qsort(l, *n, sizeof(l[0]), rank_cmp);
+	return l;
+}
+
+static void merge_free(struct flow_merge *m)
+{
+	cls_free(m->cls);
+	free(m->gen);
+	free(m);
+}
+
+static void zombies_free(struct flow_ctl_state *st)
+{
+	for (uint32_t i = 0; i < st->n_zombies; i++)
+		rule_free(st->zombies[i]);
+	st->n_zombies = 0;
+}
+
+/* Publish a view of st: its base (or, with full, a new base of every rule and no delta),
+ * a delta rebuilt from the rules in it when delta_dirty, the dead bits. Then wait out
+ * the grace period and free what the old view alone reached (old_base: a base being
+ * replaced by the caller). On failure st is as it was, but for the caller's changes. */
+static int state_publish(struct dp *dp, struct bridge *br, struct flow_ctl_state *st, bool full,
+			 bool delta_dirty, struct flow_cls *old_base, char *err, size_t errsz)
+{
+	struct flow_cls *nb = st->base, *nd = st->delta;
+	struct flow_rule **list = NULL;
+	struct flow_table *v, *old;
+	uint64_t *ndead = NULL;
+	uint32_t n = 0;
+
+	if (full) {
+		list = rules_sorted(st, false, &n);
+		ndead = calloc(dead_words(n) + 1, sizeof(ndead[0]));
+		if (list == NULL || ndead == NULL)
+			goto nomem;
+		nb = cls_make(list, n, err, errsz);
+		if (nb == NULL)
+			goto out_err;
+		nd = NULL;
+	} else if (delta_dirty) {
+		nd = NULL;
+		if (st->n_delta > 0) {
+			list = rules_sorted(st, true, &n);
+			if (list == NULL)
+				goto nomem;
+			nd = cls_make(list, n, err, errsz);
+			if (nd == NULL)
+				goto out_err;
+		}
+	}
+	v = rte_zmalloc("vsw_flow_view",
+			sizeof(*v) + (nb ? dead_words(nb->n) : 0) * sizeof(v->dead[0]),
+			RTE_CACHE_LINE_SIZE);
+	if (v == NULL) {
+		if (nb != st->base)
+			cls_free(nb);
+		if (nd != st->delta)
+			cls_free(nd);
+		goto nomem;
+	}
+	v->base = nb;
+	v->delta = nd;
+	v->ctl = st;
+	if (full) {
+		for (uint32_t i = 0; i < n; i++) {
+			struct flow_rule *r = list[i];
+
+			r->base_idx = (int32_t)i;
+			r->base_rank = nb->e[i].rank;
+			r->in_delta = false;
+			r->shadowed = false;
+		}
+		free(st->dead);
+		st->dead = ndead;
+		ndead = NULL;
+		st->n_dead = 0;
+		st->n_delta = 0;
+		old_base = st->base;
+		if (st->merge != NULL)
+			st->merge->stale = true; /* older than this base */
+	} else if (nb != NULL) {
+		v->n_dead = st->n_dead;
+		memcpy(v->dead, st->dead, dead_words(nb->n) * sizeof(v->dead[0]));
+	}
+	old = atomic_load_explicit(&br->flows, memory_order_relaxed);
+	atomic_store_explicit(&br->flows, v, memory_order_release);
+	dp_sync(dp);
+	rte_free(old);
+	if (nd != st->delta)
+		cls_free(st->delta);
+	if (old_base != NULL && old_base != nb)
+		cls_free(old_base);
+	st->base = nb;
+	st->delta = nd;
+	st->journaling = false;
+	free(list);
+	return 0;
 nomem:
-	snprintf(err, errsz, "out of memory for a classifier of %u rules", n);
-	free(ar);
-	flow_table_free(ft);
+	snprintf(err, errsz, "out of memory for the flow table");
 	errno = ENOMEM;
+out_err:
+	free(list);
+	free(ndead);
+	return -errno;
+}
+
+static void *merge_main(void *arg)
+{
+	struct flow_merge *m = arg;
+
+	m->rc = rte_acl_build(m->cls->acl, &m->cfg);
+	atomic_store_explicit(&m->done, true, memory_order_release);
 	return NULL;
+}
+
+/* Snapshot every rule, sorted, into a new base and start building it on a thread. */
+static int merge_start(struct flow_ctl_state *st)
+{
+	struct flow_merge *m = calloc(1, sizeof(*m));
+	struct flow_rule **list = NULL;
+	uint32_t n = 0;
+
+	if (m == NULL)
+		return -ENOMEM;
+	list = rules_sorted(st, false, &n);
+	m->gen = malloc(RTE_MAX(n, 1u) * sizeof(m->gen[0]));
+	if (list == NULL || m->gen == NULL || n == 0)
+		goto out_free;
+	m->cls = cls_new(list, n);
+	if (m->cls == NULL)
+		goto out_free;
+	for (uint32_t i = 0; i < n; i++)
+		m->gen[i] = list[i]->gen;
+	acl_cfg(&m->cfg);
+	/* the thread inherits the control thread's cpu set: never a worker's core */
+	if (pthread_create(&m->th, NULL, merge_main, m) != 0)
+		goto out_free;
+	rte_thread_setname(m->th, "vsw-flow-merge");
+	free(list);
+	st->merge = m;
+	return 0;
+out_free:
+	free(list);
+	merge_free(m);
+	return -ENOMEM;
+}
+
+/* Install the merge in flight if it is done (or wait for it, with block): the new base
+ * replaces the old, and what changed since its snapshot goes to the delta and the dead
+ * bits, exactly as the changes themselves did to the old base. */
+static int merge_install(struct dp *dp, struct bridge *br, struct flow_ctl_state *st, bool block)
+{
+	struct flow_merge *m = st->merge;
+	struct flow_cls *nb, *ob = st->base;
+	uint64_t *ndead, *odead = st->dead;
+	uint32_t on_dead = st->n_dead, on_delta = st->n_delta;
+	struct {
+		int32_t base_idx;
+		uint64_t base_rank;
+		bool in_delta, shadowed;
+	} *saved = NULL;
+	char err[256];
+	int rc;
+
+	if (m == NULL || (!block && !atomic_load_explicit(&m->done, memory_order_acquire)))
+		return 0;
+	pthread_join(m->th, NULL);
+	st->merge = NULL;
+	nb = m->cls;
+	ndead = calloc(dead_words(nb->n) + 1, sizeof(ndead[0]));
+	saved = malloc(RTE_MAX(st->n, 1u) * sizeof(saved[0]));
+	if (m->stale || m->rc < 0 || ndead == NULL || saved == NULL) {
+		rc = m->stale ? 0 : m->rc < 0 ? m->rc : -ENOMEM;
+		goto out_discard;
+	}
+	for (uint32_t i = 0; i < st->n; i++) {
+		struct flow_rule *r = st->rules[i];
+
+		saved[i].base_idx = r->base_idx;
+		saved[i].base_rank = r->base_rank;
+		saved[i].in_delta = r->in_delta;
+		saved[i].shadowed = r->shadowed;
+		r->base_idx = -1;
+		r->in_delta = false;
+		r->shadowed = false;
+	}
+	st->base = nb;
+	st->dead = ndead;
+	st->n_dead = 0;
+	st->n_delta = 0;
+	for (uint32_t i = 0; i < nb->n; i++) {
+		struct flow_rule *q = nb->rules[i];
+
+		q->base_idx = (int32_t)i;
+		q->base_rank = nb->e[i].rank;
+		q->shadowed = false;
+		if (q->deleted || q->gen != m->gen[i])
+			dead_set(st, q);
+	}
+	for (uint32_t i = 0; i < st->n; i++) {
+		struct flow_rule *r = st->rules[i];
+
+		if (r->base_idx < 0 || dead_test(ndead, (uint32_t)r->base_idx))
+			delta_put(st, r);
+	}
+	for (uint32_t i = 0; i < nb->n; i++) {
+		struct flow_rule *q = nb->rules[i];
+
+		if (dead_test(ndead, i) && (q->deleted || rule_rank(q) < q->base_rank))
+			shadow(st, q);
+	}
+	for (uint32_t i = 0; i < nb->n; i++)
+		if (nb->rules[i]->deleted)
+			nb->rules[i] = NULL;
+	rc = state_publish(dp, br, st, false, true, ob, err, sizeof(err));
+	if (rc < 0) {
+		for (uint32_t i = 0; i < st->n; i++) {
+			struct flow_rule *r = st->rules[i];
+
+			r->base_idx = saved[i].base_idx;
+			r->base_rank = saved[i].base_rank;
+			r->in_delta = saved[i].in_delta;
+			r->shadowed = saved[i].shadowed;
+		}
+		st->base = ob;
+		st->dead = odead;
+		st->n_dead = on_dead;
+		st->n_delta = on_delta;
+		goto out_discard;
+	}
+	free(odead);
+	free(saved);
+	m->cls = NULL; /* the base now */
+	merge_free(m);
+	zombies_free(st);
+	return 0;
+out_discard:
+	if (st->dead != odead) {
+		st->dead = odead;
+		st->base = ob;
+	}
+	free(ndead);
+	free(saved);
+	merge_free(m);
+	zombies_free(st);
+	return rc;
+}
+
+/* Merge when the delta has grown, or (quiet) when anything is in it or dead. */
+static void state_poll(struct flow_ctl_state *st, bool quiet_only)
+{
+	uint64_t quiet = rte_get_tsc_hz() / 1000 * FLOW_QUIET_MS;
+
+	if (st->merge != NULL || (st->n_delta == 0 && st->n_dead == 0))
+		return;
+	if (st->n_delta >= FLOW_DELTA_MERGE && !quiet_only)
+		merge_start(st);
+	else if (rte_get_tsc_cycles() - st->last_change >= quiet)
+		merge_start(st); /* on failure: the next tick tries again */
+}
+
+static void state_free(struct flow_ctl_state *st)
+{
+	if (st->merge != NULL) {
+		pthread_join(st->merge->th, NULL);
+		merge_free(st->merge);
+	}
+	zombies_free(st);
+	for (uint32_t i = 0; i < st->n; i++)
+		rule_free(st->rules[i]);
+	cls_free(st->base);
+	cls_free(st->delta);
+	free(st->rules);
+	free(st->zombies);
+	free(st->journal);
+	free(st->dead);
+	free(st);
+}
+
+/* No rule left: unpublish, wait, free everything. */
+static void state_clear(struct dp *dp, struct bridge *br, struct flow_ctl_state *st)
+{
+	struct flow_table *old = atomic_load_explicit(&br->flows, memory_order_relaxed);
+
+	atomic_store_explicit(&br->flows, NULL, memory_order_release);
+	dp_sync(dp);
+	rte_free(old);
+	state_free(st);
 }
 
 /* ---- checking and compiling a rule ---- */
@@ -261,6 +831,11 @@ static int rule_compile(struct dp *dp, const char *cmd, const struct dp_flow *f,
 		rc = rule_port(dp, cmd, "in_port", mt.in_port, &in_port, err, errsz);
 		if (rc < 0)
 			return rc;
+	}
+	if ((mt.fields & DP_FLOW_BIT(DP_FLOW_VNI)) && mt.vni > 0xffffff) {
+		snprintf(err, errsz, "%s: vni %u out of range (0..16777215, 0 = local ports)", cmd,
+			 mt.vni);
+		return -EINVAL;
 	}
 	if ((mt.fields & DP_FLOW_BIT(DP_FLOW_VLAN)) && (mt.vlan < 1 || mt.vlan > VSW_VLAN_MAX)) {
 		snprintf(err, errsz, "%s: vlan %u out of range (1..4094)", cmd, mt.vlan);
@@ -380,63 +955,11 @@ static int rule_compile(struct dp *dp, const char *cmd, const struct dp_flow *f,
 	r->spec.match = mt;
 	r->spec.n_actions = f->n_actions;
 	memcpy(r->spec.actions, f->actions, sizeof(f->actions));
+	acl_rule_fill(&r->ar, r);
 	return 0;
 }
 
-/* ---- the rule list of a bridge ---- */
-
-static int rule_cmp(const void *a, const void *b)
-{
-	const struct flow_rule *x = *(struct flow_rule *const *)a,
-			       *y = *(struct flow_rule *const *)b;
-
-	if (x->spec.priority != y->spec.priority)
-		return x->spec.priority > y->spec.priority ? -1 : 1;
-	return x->spec.id < y->spec.id ? -1 : x->spec.id > y->spec.id;
-}
-
-static void rule_free(struct flow_rule *r)
-{
-	if (r == NULL)
-		return;
-	rte_free(r->stats);
-	free(r);
-}
-
-static struct flow_rule *rule_new(void)
-{
-	struct flow_rule *r = calloc(1, sizeof(*r));
-
-	if (r == NULL)
-		return NULL;
-	r->stats = rte_zmalloc("vsw_flow_stats", sizeof(*r->stats), RTE_CACHE_LINE_SIZE);
-	if (r->stats == NULL) {
-		free(r);
-		return NULL;
-	}
-	return r;
-}
-
-/* Sort the list, build its table, publish it, wait until no worker holds the old one,
- * free that. The list stays the caller's. */
-static int flows_publish(struct dp *dp, struct bridge *br, struct flow_rule **list, unsigned int n,
-			 char *err, size_t errsz)
-{
-	struct flow_table *nt = NULL, *old;
-
-	if (n > 1)
-		qsort(list, n, sizeof(list[0]), rule_cmp);
-	if (n > 0) {
-		nt = flow_table_build(list, n, err, errsz);
-		if (nt == NULL)
-			return -errno;
-	}
-	old = atomic_load_explicit(&br->flows, memory_order_relaxed);
-	atomic_store_explicit(&br->flows, nt, memory_order_release);
-	dp_sync(dp);
-	flow_table_free(old);
-	return 0;
-}
+/* ---- the requests ---- */
 
 static struct bridge *flow_bridge(struct dp *dp, const char *cmd, const char *bridge, char *err,
 				  size_t errsz)
@@ -448,10 +971,22 @@ static struct bridge *flow_bridge(struct dp *dp, const char *cmd, const char *br
 	return br;
 }
 
-static struct flow_rule *rule_find(const struct flow_table *ft, uint32_t id, const char *name)
+/* The bridge's rules, with a finished merge installed first; NULL when it has none. */
+static struct flow_ctl_state *flow_state(struct dp *dp, struct bridge *br)
 {
-	for (unsigned int i = 0; ft != NULL && i < ft->n; i++) {
-		struct flow_rule *r = ft->rules[i];
+	struct flow_table *v = atomic_load_explicit(&br->flows, memory_order_relaxed);
+	struct flow_ctl_state *st = v ? v->ctl : NULL;
+
+	/* (an install replaces v) on failure the next tick merges again */
+	if (st != NULL)
+		merge_install(dp, br, st, false);
+	return st;
+}
+
+static struct flow_rule *rule_find(const struct flow_ctl_state *st, uint32_t id, const char *name)
+{
+	for (uint32_t i = 0; st != NULL && i < st->n; i++) {
+		struct flow_rule *r = st->rules[i];
 
 		if (id != 0 ? r->spec.id == id : strcmp(r->spec.name, name) == 0)
 			return r;
@@ -459,19 +994,36 @@ static struct flow_rule *rule_find(const struct flow_table *ft, uint32_t id, con
 	return NULL;
 }
 
+/* Publish st after a change: a new base of everything when the delta would be a big
+ * share of all rules anyway (or there is no base yet), else only a new delta. */
+static int change_publish(struct dp *dp, struct bridge *br, struct flow_ctl_state *st,
+			  bool delta_dirty, char *err, size_t errsz)
+{
+	bool full = st->base == NULL || st->n_delta * 2 >= st->n;
+	int rc = state_publish(dp, br, st, full, delta_dirty, NULL, err, errsz);
+
+	if (rc == 0) {
+		st->last_change = rte_get_tsc_cycles();
+		state_poll(st, false);
+	}
+	return rc;
+}
+
 int dp_flow_add(struct dp *dp, const char *bridge, const struct dp_flow *flows, unsigned int n,
 		uint32_t *ids, char *err, size_t errsz)
 {
 	struct bridge *br = flow_bridge(dp, "flow-add", bridge, err, errsz);
-	struct flow_table *old;
-	struct flow_rule **list;
-	unsigned int nold, i, made = 0;
+	struct flow_ctl_state *st;
+	struct flow_rule **made = NULL;
+	unsigned int i, nmade = 0;
+	bool fresh = false;
+	uint32_t nold;
 	int rc;
 
 	if (br == NULL)
 		return -ENOENT;
-	old = atomic_load_explicit(&br->flows, memory_order_relaxed);
-	nold = old ? old->n : 0;
+	st = flow_state(dp, br);
+	nold = st ? st->n : 0;
 	if (n == 0) {
 		snprintf(err, errsz, "flow-add %s: no flow given", bridge);
 		return -EINVAL;
@@ -481,25 +1033,28 @@ int dp_flow_add(struct dp *dp, const char *bridge, const struct dp_flow *flows, 
 			 nold, n, DP_FLOW_MAX);
 		return -ENOSPC;
 	}
-	list = malloc((nold + n) * sizeof(list[0]));
-	if (list == NULL)
+	if (st == NULL) {
+		st = calloc(1, sizeof(*st));
+		if (st == NULL)
+			goto nomem;
+		fresh = true;
+	}
+	made = calloc(n, sizeof(made[0]));
+	if (made == NULL || state_reserve(st, nold + n) < 0)
 		goto nomem;
-	if (nold)
-		memcpy(list, old->rules, nold * sizeof(list[0]));
 	for (i = 0; i < n; i++) {
 		struct flow_rule *r = rule_new();
 
-		if (r == NULL) {
-			rc = -ENOMEM;
-			snprintf(err, errsz, "flow-add %s: out of memory", bridge);
-			goto out_free;
-		}
-		list[nold + made++] = r;
+		if (r == NULL)
+			goto nomem;
+		made[nmade++] = r;
 		rc = rule_compile(dp, "flow-add", &flows[i], r, err, errsz);
 		if (rc < 0)
 			goto out_free;
 		for (unsigned int j = 0; r->spec.name[0] != '\0' && j < nold + i; j++) {
-			if (strcmp(list[j]->spec.name, r->spec.name) == 0) {
+			const struct flow_rule *o = j < nold ? st->rules[j] : made[j - nold];
+
+			if (strcmp(o->spec.name, r->spec.name) == 0) {
 				snprintf(err, errsz, "flow-add %s: a flow named \"%s\" exists",
 					 bridge, r->spec.name);
 				rc = -EEXIST;
@@ -507,102 +1062,128 @@ int dp_flow_add(struct dp *dp, const char *bridge, const struct dp_flow *flows, 
 			}
 		}
 	}
-	for (i = 0; i < n; i++)
-		list[nold + i]->spec.id = flow_main.next_id + i;
-	rc = flows_publish(dp, br, list, nold + n, err, errsz);
-	if (rc < 0)
+	for (i = 0; i < n; i++) {
+		made[i]->spec.id = flow_main.next_id + i;
+		rules_append(st, made[i]);
+		delta_put(st, made[i]);
+	}
+	rc = change_publish(dp, br, st, true, err, errsz);
+	if (rc < 0) {
+		for (i = n; i-- > 0;) {
+			delta_drop(st, made[i]);
+			rules_remove(st, made[i]);
+		}
+		journal_undo(st);
 		goto out_free;
+	}
 	for (i = 0; ids != NULL && i < n; i++)
 		ids[i] = flow_main.next_id + i;
 	flow_main.next_id += n;
-	free(list);
+	free(made);
 	return 0;
 
-out_free:
-	/* the new rules are the last `made` of the list before any sort, or were sorted in
-	 * with the old ones when the build failed: tell them apart by their id */
-	for (i = 0; i < nold + made; i++)
-		if (list[i]->spec.id >= flow_main.next_id || list[i]->spec.id == 0)
-			rule_free(list[i]);
-	free(list);
-	return rc;
 nomem:
 	snprintf(err, errsz, "flow-add %s: out of memory", bridge);
-	return -ENOMEM;
+	rc = -ENOMEM;
+out_free:
+	for (i = 0; i < nmade; i++)
+		rule_free(made[i]);
+	free(made);
+	if (fresh)
+		state_free(st);
+	else
+		journal_undo(st);
+	return rc;
+}
+
+/* Take r out of st (its base entry dead, what that hid copied into the delta); it is
+ * freed by the caller after publishing, or when the merge in flight is installed. */
+static void rule_unlink(struct flow_ctl_state *st, struct flow_rule *r)
+{
+	if (dead_set(st, r))
+		shadow(st, r);
+	if (r->base_idx >= 0)
+		st->base->rules[r->base_idx] = NULL;
+	delta_drop(st, r);
+	rules_remove(st, r);
 }
 
 int dp_flow_del(struct dp *dp, const char *bridge, uint32_t id, const char *name, char *err,
 		size_t errsz)
 {
 	struct bridge *br = flow_bridge(dp, "flow-del", bridge, err, errsz);
-	struct flow_rule **keep, **gone;
-	struct flow_table *old;
-	unsigned int nk = 0, ng = 0;
+	struct flow_ctl_state *st;
+	struct flow_rule *r;
+	bool was_in_delta, was_dead;
 	int rc;
 
 	if (br == NULL)
 		return -ENOENT;
-	old = atomic_load_explicit(&br->flows, memory_order_relaxed);
-	if (old == NULL) {
-		if (id == 0 && name == NULL)
-			return 0;
-		goto noent;
+	st = flow_state(dp, br);
+	if (id == 0 && name == NULL) {
+		uint32_t n = st ? st->n : 0;
+
+		if (st != NULL)
+			state_clear(dp, br, st);
+		return (int)n;
 	}
-	keep = malloc(old->n * sizeof(keep[0]));
-	gone = malloc(old->n * sizeof(gone[0]));
-	if (keep == NULL || gone == NULL) {
-		free(keep);
-		free(gone);
+	r = rule_find(st, id, name);
+	if (r == NULL) {
+		if (name != NULL)
+			snprintf(err, errsz, "flow-del %s: no flow named \"%s\"", bridge, name);
+		else
+			snprintf(err, errsz, "flow-del %s: no flow with id %u", bridge, id);
+		return -ENOENT;
+	}
+	if (st->n == 1) {
+		state_clear(dp, br, st);
+		return 1;
+	}
+	if (state_reserve(st, st->n) < 0) {
 		snprintf(err, errsz, "flow-del %s: out of memory", bridge);
 		return -ENOMEM;
 	}
-	for (unsigned int i = 0; i < old->n; i++) {
-		struct flow_rule *r = old->rules[i];
-		bool sel = id != 0 ? r->spec.id == id
-				   : name == NULL || strcmp(r->spec.name, name) == 0;
-
-		if (sel)
-			gone[ng++] = r;
-		else
-			keep[nk++] = r;
+	was_in_delta = r->in_delta;
+	was_dead = r->base_idx >= 0 && dead_test(st->dead, (uint32_t)r->base_idx);
+	rule_unlink(st, r);
+	rc = change_publish(dp, br, st, was_in_delta || st->n_journal > 0, err, errsz);
+	if (rc < 0) {
+		journal_undo(st);
+		/* rules_remove moved the last rule into r's place: put r back at the end */
+		rules_append(st, r);
+		if (r->base_idx >= 0 && !was_dead) {
+			dead_clear(st, (uint32_t)r->base_idx);
+			st->base->rules[r->base_idx] = r;
+			r->shadowed = false;
+		}
+		if (was_in_delta)
+			delta_put(st, r);
+		return rc;
 	}
-	if (ng == 0) {
-		free(keep);
-		free(gone);
-		if (id == 0 && name == NULL)
-			return 0;
-		goto noent;
+	if (st->merge != NULL) {
+		r->deleted = true; /* the merge's snapshot names it */
+		st->zombies[st->n_zombies++] = r;
+	} else {
+		rule_free(r); /* no view reaches it after the grace period */
 	}
-	rc = flows_publish(dp, br, keep, nk, err, errsz);
-	if (rc == 0) {
-		for (unsigned int i = 0; i < ng; i++)
-			rule_free(gone[i]); /* no table reaches them after the grace period */
-	}
-	free(keep);
-	free(gone);
-	return rc < 0 ? rc : (int)ng;
-noent:
-	if (name != NULL)
-		snprintf(err, errsz, "flow-del %s: no flow named \"%s\"", bridge, name);
-	else
-		snprintf(err, errsz, "flow-del %s: no flow with id %u", bridge, id);
-	return -ENOENT;
+	return 1;
 }
 
 int dp_flow_mod(struct dp *dp, const char *bridge, uint32_t id, const char *name,
 		const struct dp_flow *f, bool set_priority, char *err, size_t errsz)
 {
 	struct bridge *br = flow_bridge(dp, "flow-mod", bridge, err, errsz);
+	struct flow_ctl_state *st;
 	struct flow_rule *r, saved;
 	struct dp_flow spec;
-	struct flow_rule **list;
-	struct flow_table *old;
+	uint32_t on_delta;
+	bool killed;
 	int rc;
 
 	if (br == NULL)
 		return -ENOENT;
-	old = atomic_load_explicit(&br->flows, memory_order_relaxed);
-	r = rule_find(old, id, name);
+	st = flow_state(dp, br);
+	r = rule_find(st, id, name);
 	if (r == NULL) {
 		if (name != NULL)
 			snprintf(err, errsz, "flow-mod %s: no flow named \"%s\"", bridge, name);
@@ -617,22 +1198,29 @@ int dp_flow_mod(struct dp *dp, const char *bridge, uint32_t id, const char *name
 		spec.priority = f->priority;
 	saved = *r;
 	rc = rule_compile(dp, "flow-mod", &spec, r, err, errsz);
+	if (rc == 0 && state_reserve(st, st->n) < 0) {
+		snprintf(err, errsz, "flow-mod %s: out of memory", bridge);
+		rc = -ENOMEM;
+	}
 	if (rc < 0) {
 		*r = saved;
 		return rc;
 	}
-	list = malloc(old->n * sizeof(list[0]));
-	if (list == NULL) {
+	on_delta = st->n_delta;
+	/* the new version goes to the delta; the base's, if any, dies */
+	r->gen++;
+	killed = dead_set(st, r);
+	delta_put(st, r);
+	if (rule_rank(r) < r->base_rank)
+		shadow(st, r); /* what its base entry, ranked higher, hides */
+	rc = change_publish(dp, br, st, true, err, errsz);
+	if (rc < 0) {
+		journal_undo(st);
+		if (killed)
+			dead_clear(st, (uint32_t)r->base_idx);
 		*r = saved;
-		snprintf(err, errsz, "flow-mod %s: out of memory", bridge);
-		return -ENOMEM;
+		st->n_delta = on_delta;
 	}
-	memcpy(list, old->rules, old->n * sizeof(list[0]));
-	/* r is control-only: workers read the actions copied into the tables */
-	rc = flows_publish(dp, br, list, old->n, err, errsz);
-	if (rc < 0)
-		*r = saved;
-	free(list);
 	return rc;
 }
 
@@ -640,13 +1228,22 @@ int dp_flow_dump(struct dp *dp, const char *bridge, void (*cb)(const struct dp_f
 		 void *arg, char *err, size_t errsz)
 {
 	struct bridge *br = flow_bridge(dp, "flow-dump", bridge, err, errsz);
-	struct flow_table *ft;
+	struct flow_ctl_state *st;
+	struct flow_rule **list;
+	uint32_t n;
 
 	if (br == NULL)
 		return -ENOENT;
-	ft = atomic_load_explicit(&br->flows, memory_order_relaxed);
-	for (unsigned int i = 0; ft != NULL && i < ft->n; i++) {
-		const struct flow_rule *r = ft->rules[i];
+	st = flow_state(dp, br);
+	if (st == NULL)
+		return 0;
+	list = rules_sorted(st, false, &n);
+	if (list == NULL) {
+		snprintf(err, errsz, "flow-dump %s: out of memory", bridge);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct flow_rule *r = list[i];
 		struct dp_flow f = r->spec;
 
 		f.packets = 0;
@@ -657,22 +1254,70 @@ int dp_flow_dump(struct dp *dp, const char *bridge, void (*cb)(const struct dp_f
 		}
 		cb(&f, arg);
 	}
-	return ft ? (int)ft->n : 0;
+	free(list);
+	return (int)n;
 }
 
-uint32_t flow_table_rule_id(const struct flow_table *ft, const struct flow_entry *e)
+/* ---- the control loop, tests, teardown ---- */
+
+void flow_tick(struct dp *dp)
 {
-	return ft->rules[e - ft->e]->spec.id;
+	for (int i = 0; i < VSW_MAX_BRIDGES; i++) {
+		struct bridge *br = dp->bridges[i];
+		struct flow_ctl_state *st;
+
+		if (br == NULL || (st = flow_state(dp, br)) == NULL)
+			continue;
+		state_poll(st, true);
+	}
+}
+
+int flow_bridge_merge(struct dp *dp, struct bridge *br, bool wait)
+{
+	struct flow_ctl_state *st = flow_state(dp, br);
+	int rc = 0;
+
+	/* twice at most: a merge in flight may be older than the last changes */
+	for (int pass = 0; pass < 2 && rc == 0 && st != NULL; pass++) {
+		if (st->merge == NULL && st->n_delta == 0 && st->n_dead == 0)
+			break;
+		if (st->merge == NULL)
+			rc = merge_start(st);
+		if (!wait)
+			break;
+		if (rc == 0)
+			rc = merge_install(dp, br, st, true);
+	}
+	return rc;
+}
+
+void flow_bridge_shape(struct bridge *br, struct flow_shape *s)
+{
+	struct flow_table *v = atomic_load_explicit(&br->flows, memory_order_relaxed);
+	struct flow_ctl_state *st = v ? v->ctl : NULL;
+
+	memset(s, 0, sizeof(*s));
+	if (st == NULL)
+		return;
+	s->rules = st->n;
+	s->base = st->base ? st->base->n : 0;
+	s->delta = st->n_delta;
+	s->dead = st->n_dead;
+	s->merging = st->merge != NULL;
+}
+
+uint32_t flow_entry_id(const struct flow_entry *e)
+{
+	return UINT32_MAX - (uint32_t)e->rank;
 }
 
 void flow_bridge_free(struct bridge *br)
 {
-	struct flow_table *ft = atomic_load_explicit(&br->flows, memory_order_relaxed);
+	struct flow_table *v = atomic_load_explicit(&br->flows, memory_order_relaxed);
 
-	if (ft == NULL)
+	if (v == NULL)
 		return;
 	atomic_store_explicit(&br->flows, NULL, memory_order_relaxed);
-	for (unsigned int i = 0; i < ft->n; i++)
-		rule_free(ft->rules[i]);
-	flow_table_free(ft);
+	state_free(v->ctl);
+	rte_free(v);
 }

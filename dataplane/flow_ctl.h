@@ -9,17 +9,25 @@
 #include "dp.h"
 
 struct flow_entry;
-struct flow_rule;
 
-/* Build a classifier for n rules (n >= 1), tried in the order given (which must be
- * priority, highest first). NULL with errno and a sentence in err on failure. */
-struct flow_table *flow_table_build(struct flow_rule *const *rules, unsigned int n, char *err,
-				    size_t errsz);
-/* Free a table that no worker can reach any more; its rules are left alone. */
-void flow_table_free(struct flow_table *ft);
+/* The control loop, every pass: install base rebuilds finished in the background, and
+ * start one for bridges whose rules have been quiet for a while with changes unmerged. */
+void flow_tick(struct dp *dp);
 
-/* The id of the rule that entry e of table ft stands for (for tests and debugging). */
-uint32_t flow_table_rule_id(const struct flow_table *ft, const struct flow_entry *e);
+/* Start merging br's changes into a new base now, unless a merge is in flight; with
+ * wait, wait for it and install it (tests). */
+int flow_bridge_merge(struct dp *dp, struct bridge *br, bool wait);
+
+/* How br's rules are held: all rules, base entries, rules in the delta, dead base
+ * entries, and whether a merge is in flight. */
+struct flow_shape {
+	uint32_t rules, base, delta, dead;
+	bool merging;
+};
+void flow_bridge_shape(struct bridge *br, struct flow_shape *s);
+
+/* The id of the rule that a classifier entry stands for (tests, debugging). */
+uint32_t flow_entry_id(const struct flow_entry *e);
 
 /* A bridge is going away and no worker can reach it: free its table and rules. */
 void flow_bridge_free(struct bridge *br);

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Flow table, the read side: what a worker calls on a burst before MAC learning. A table
- * is immutable once published on its bridge (bridge->flows); the control thread builds a
- * new one for every change (dataplane/flow_ctl.c) and frees the old one after a grace
- * period. The classifier is DPDK's rte_acl (why: l2/flow_table.c). Per-rule counters live
- * in a flow_stats object that every table built for that rule points to, so they survive
- * rebuilds; each worker writes only its own line of it.
+ * Flow table, the read side: what a worker calls on a burst before MAC learning. What a
+ * bridge publishes (bridge->flows) is an immutable view made of two rte_acl classifiers,
+ * a big "base" and a small "delta" of recent changes, and a bitmap of base rules that
+ * are dead (deleted or changed since the base was built). The control thread
+ * (dataplane/flow_ctl.c) makes a new view for every change, rebuilding only the delta,
+ * and merges the delta into a new base in the background; why and how exactly:
+ * l2/flow_table.c. Per-rule counters live in a flow_stats object that every classifier
+ * built for that rule points to, so they survive rebuilds and merges; each worker writes
+ * only its own line of it.
  */
 #ifndef VSW_FLOW_TABLE_H
 #define VSW_FLOW_TABLE_H
@@ -32,7 +35,7 @@ struct flow_key {
 	rte_be32_t dst_hi;	   /* input 6 */
 	rte_be32_t ip_src[4];	   /* inputs 7-10: IPv4 in [0] */
 	rte_be32_t ip_dst[4];	   /* inputs 11-14 */
-	uint32_t pad2;
+	rte_be32_t vni;		   /* input 15: the tunnel's VNI, 0 for local ports */
 } __rte_aligned(8);
 
 enum flow_key_field {
@@ -49,7 +52,8 @@ enum flow_key_field {
 	FK_DST_HI,
 	FK_IP_SRC0,
 	FK_IP_DST0 = FK_IP_SRC0 + 4,
-	FK_MAX = FK_IP_DST0 + 4
+	FK_VNI = FK_IP_DST0 + 4,
+	FK_MAX
 };
 
 /* A compiled action: type is enum dp_flow_action_type; arg a port index or a VLAN id. */
@@ -65,8 +69,10 @@ struct flow_stats {
 	} __rte_cache_aligned w[VSW_MAX_WORKERS];
 };
 
-/* A rule as a worker sees it: immutable, copied into each table built. */
+/* A rule as a worker sees it: immutable, copied into each classifier built. */
 struct flow_entry {
+	/* the order between rules of two classifiers: priority << 32 | ~id (greater wins) */
+	uint64_t rank;
 	struct flow_stats *stats;
 	uint8_t n_act;
 	struct flow_act act[DP_FLOW_ACTIONS_MAX];
@@ -74,21 +80,41 @@ struct flow_entry {
 
 struct flow_rule; /* control only (flow_ctl.c) */
 
-struct flow_table {
+/* One rte_acl classifier and the rules it returns. Immutable once built. */
+struct flow_cls {
 	struct rte_acl_ctx *acl;
 	uint32_t n;
-	struct flow_rule **rules; /* control only: the rules, in the order they are tried */
+	struct flow_rule **rules; /* control only: rules[i] is e[i]'s, NULL once deleted */
 	struct flow_entry e[];	  /* rte_acl userdata i + 1 is e[i]; 0 = no rule matched */
 };
 
-/* Fill k from the frame's first segment (eth_parse passed it: at least 14 bytes, 18 if
- * tagged). Fields a frame lacks (ports of a non-first fragment, IP of an ARP) are 0. */
-void flow_key_build(struct flow_key *k, const struct rte_mbuf *m, uint16_t in_idx, uint16_t vid);
+struct flow_ctl_state; /* control only (flow_ctl.c) */
 
-/* Classify n frames (n <= VSW_BURST) that came in on port in_idx with VLANs vids: e[i]
- * is the rule that applies to pkts[i], or NULL when none does (normal forwarding). */
+/*
+ * What a bridge publishes. The rule for a frame is the higher ranked of the base's match
+ * (unless its dead bit is set) and the delta's; the control side keeps the delta holding
+ * every live base rule that a dead one could hide, so this is exactly what one classifier
+ * of all the live rules would answer (l2/flow_table.c).
+ */
+struct flow_table {
+	const struct flow_cls *base;  /* NULL: no base */
+	const struct flow_cls *delta; /* NULL: no delta */
+	uint32_t n_dead;	      /* 0: dead[] is all zero, skip the test */
+	struct flow_ctl_state *ctl;   /* control only */
+	uint64_t dead[];	      /* one bit per base entry */
+};
+
+/* Fill k from the frame's first segment (eth_parse passed it: at least 14 bytes, 18 if
+ * tagged). Fields a frame lacks (ports of a non-first fragment, IP of an ARP) are 0;
+ * vni is that of the tunnel the frame came out of, 0 for a frame of a local port. */
+void flow_key_build(struct flow_key *k, const struct rte_mbuf *m, uint16_t in_idx, uint16_t vid,
+		    uint32_t vni);
+
+/* Classify n frames (n <= VSW_BURST) that came in on port in_idx (out of a tunnel of VNI
+ * vni, or 0) with VLANs vids: e[i] is the rule that applies to pkts[i], or NULL when none
+ * does (normal forwarding). */
 void flow_classify_burst(const struct flow_table *ft, struct rte_mbuf *const *pkts,
-			 const uint16_t *vids, uint16_t in_idx, unsigned int n,
+			 const uint16_t *vids, uint16_t in_idx, uint32_t vni, unsigned int n,
 			 const struct flow_entry **e);
 
 /*

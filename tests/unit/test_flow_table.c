@@ -3,10 +3,13 @@
  * Unit tests of the flow tables: rules added through dp_flow_add (flow_ctl.c, with its
  * checks), built into a real rte_acl classifier, and hand-built frames classified
  * (flow_classify_burst) and acted on (flow_input_burst) against a dataplane made of
- * plain structs: each match field, masks, prefixes, IPv6, priorities, every action,
- * counters across updates, and the refusals. Frames a rule sends stay in the worker's
+ * plain structs: each match field (VNI too), masks, prefixes, IPv6, priorities, every
+ * action, counters across updates and merges, the refusals, and the incremental updates
+ * (base + delta + dead bits) cross-checked against a linear scan on random rule sets
+ * with random adds, deletes, modifies and merges, some merges in flight meanwhile. Frames a rule sends stay in the worker's
  * tx buffers, where the tests look at them. EAL runs in memory, without hugepages.
  */
+#include <inttypes.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +27,7 @@
 
 #include "flow_ctl.h"
 #include "flow_table.h"
+#include "overlay/vtep.h"
 
 /* ---- the dataplane around the flow stage: one bridge, five ports ---- */
 
@@ -283,9 +287,9 @@ static void set_prefix(uint8_t *a, uint8_t *len, const uint8_t *v, size_t size, 
 	*len = plen;
 }
 
-/* The id of the rule that applies to frame f from port in (index into g_ports), VLAN vid;
- * 0 for none. */
-static uint32_t which(const struct frame *f, int in, uint16_t vid)
+/* The id of the rule that applies to frame f from port in (index into g_ports), VLAN vid,
+ * out of a tunnel of VNI vni (0: a local port); 0 for none. */
+static uint32_t which_vni(const struct frame *f, int in, uint16_t vid, uint32_t vni)
 {
 	const struct flow_table *ft = atomic_load(&g_br.flows);
 	const struct flow_entry *e[1];
@@ -293,10 +297,15 @@ static uint32_t which(const struct frame *f, int in, uint16_t vid)
 	uint32_t id;
 
 	assert_non_null(ft);
-	flow_classify_burst(ft, &m, &vid, g_ports[in]->idx, 1, e);
-	id = e[0] ? flow_table_rule_id(ft, e[0]) : 0;
+	flow_classify_burst(ft, &m, &vid, g_ports[in]->idx, vni, 1, e);
+	id = e[0] ? flow_entry_id(e[0]) : 0;
 	rte_pktmbuf_free(m);
 	return id;
+}
+
+static uint32_t which(const struct frame *f, int in, uint16_t vid)
+{
+	return which_vni(f, in, vid, 0);
 }
 
 /* ---- tests: fields ---- */
@@ -820,6 +829,371 @@ static void test_refusals(void **state)
 	assert_int_equal(dp_flow_del(g_dp, "br0", 0, "web", err, sizeof(err)), 1);
 }
 
+/* ---- tests: VNI ---- */
+
+static void test_match_vni(void **state)
+{
+	static struct vxlan_tun tun = {.vni = 100};
+	struct frame f = frame_default();
+	struct dp_flow rt = rule(100, "drop"), rl = rule(90, "count,normal");
+	struct rte_mbuf *pkts[1];
+	uint16_t vids[1] = {10};
+	bool tagged[1] = {false};
+	uint32_t a, b;
+
+	(void)state;
+	rt.match.fields = DP_FLOW_BIT(DP_FLOW_VNI);
+	rt.match.vni = 100;
+	rl.match.fields = DP_FLOW_BIT(DP_FLOW_VNI); /* vni 0: frames of local ports */
+	a = add(rt);
+	b = add(rl);
+	assert_int_equal(which_vni(&f, P3, 10, 100), a);
+	assert_int_equal(which_vni(&f, P3, 10, 101), 0);
+	assert_int_equal(which_vni(&f, P3, 10, 0), b);
+	/* flow_input_burst takes the VNI from the port: a tunnel port's, or none */
+	g_ports[P3]->tun = &tun;
+	pkts[0] = frame_mbuf(&f);
+	assert_int_equal(run(pkts, vids, tagged, 1, P3), 0);
+	g_ports[P3]->tun = NULL;
+	assert_int_equal(g_ports[P3]->stats[0].drops[VSW_DROP_flow_drop], 1);
+	pkts[0] = frame_mbuf(&f);
+	assert_int_equal(run(pkts, vids, tagged, 1, P3), 1);
+	rte_pktmbuf_free(pkts[0]);
+	rt.match.vni = 1u << 24;
+	assert_int_equal(add_err(rt, (char[256]){0}, 256), -EINVAL);
+}
+
+/* ---- tests: incremental updates ---- */
+
+static void test_delta_and_merge(void **state)
+{
+	struct frame f = frame_default();
+	struct dp_flow all = rule(500, "count,normal"), lo = rule(10, "drop"), r, arp;
+	struct flow_shape sh;
+	char err[256];
+	uint32_t a, b, c;
+
+	(void)state;
+	all.match.fields = DP_FLOW_BIT(DP_FLOW_ETH_TYPE);
+	all.match.eth_type = 0x0800;
+	lo.match.fields = DP_FLOW_BIT(DP_FLOW_IN_PORT);
+	snprintf(lo.match.in_port, sizeof(lo.match.in_port), "p1");
+	a = add(all);
+	b = add(lo);
+	assert_int_equal(flow_bridge_merge(g_dp, &g_br, true), 0);
+	flow_bridge_shape(&g_br, &sh);
+	assert_int_equal(sh.base, 2);
+	assert_int_equal(sh.delta + sh.dead, 0);
+	/* a base big enough that one change is a delta; these overlap no IPv4 rule */
+	arp = rule(1, "normal");
+	arp.match.fields = DP_FLOW_BIT(DP_FLOW_ETH_TYPE);
+	arp.match.eth_type = 0x0806;
+	for (int i = 0; i < 10; i++)
+		add(arp);
+	assert_int_equal(flow_bridge_merge(g_dp, &g_br, true), 0);
+	assert_int_equal(which(&f, P1, 10), a);
+	/* deleting the catch-all kills its base entry: the rule it hid shows through the
+	 * delta */
+	assert_int_equal(dp_flow_del(g_dp, "br0", a, NULL, err, sizeof(err)), 1);
+	flow_bridge_shape(&g_br, &sh);
+	assert_int_equal(sh.dead, 1);
+	assert_int_equal(sh.delta, 1); /* b, and none of the ARP rules */
+	assert_int_equal(which(&f, P1, 10), b);
+	/* a new rule in the delta outranks the base's */
+	r = rule(20, "drop");
+	r.match = lo.match;
+	c = add(r);
+	assert_int_equal(which(&f, P1, 10), c);
+	/* lowering its priority below b's: b again */
+	r = rule(5, "drop");
+	assert_int_equal(dp_flow_mod(g_dp, "br0", c, NULL, &r, true, err, sizeof(err)), 0);
+	assert_int_equal(which(&f, P1, 10), b);
+	/* merged: the same answers from one base */
+	assert_int_equal(flow_bridge_merge(g_dp, &g_br, true), 0);
+	flow_bridge_shape(&g_br, &sh);
+	assert_int_equal(sh.delta + sh.dead, 0);
+	assert_int_equal(sh.base, 12);
+	assert_int_equal(which(&f, P1, 10), b);
+}
+
+/* ---- tests: random rule sets against a linear scan ---- */
+
+struct model {
+	uint32_t id;
+	struct dp_flow f; /* as added or modified (priority, actions) */
+	uint64_t packets;
+};
+
+static uint32_t rnd_state;
+
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) % n;
+}
+
+static struct dp_flow rnd_rule(void)
+{
+	static const uint8_t macs[3][6] = {
+		{0x02, 0, 0, 0, 0, 0x01}, {0x02, 0, 0, 0, 0, 0x02}, {0x02, 0, 0, 0, 0x10, 0x01}};
+	static const uint8_t nets[3][4] = {{198, 51, 100, 0}, {198, 51, 100, 64}, {203, 0, 113, 0}};
+	struct dp_flow f = rule((uint16_t)rnd(4), rnd(2) ? "count,normal" : "normal");
+	struct dp_flow_match *m = &f.match;
+
+	if (rnd(4) == 0) {
+		m->fields |= DP_FLOW_BIT(DP_FLOW_IN_PORT);
+		snprintf(m->in_port, sizeof(m->in_port), "%s", port_names[rnd(3)]);
+	}
+	if (rnd(4) == 0) {
+		m->fields |= DP_FLOW_BIT(DP_FLOW_VLAN);
+		m->vlan = rnd(2) ? 10 : 20;
+	}
+	if (rnd(4) == 0) {
+		m->fields |= DP_FLOW_BIT(DP_FLOW_ETH_SRC);
+		memcpy(m->eth_src, macs[rnd(3)], 6);
+		memset(m->eth_src_mask, 0xff, 6);
+		if (rnd(2))
+			m->eth_src_mask[5] = 0; /* 02:00:00:00:xx:00 */
+		m->eth_src[5] &= m->eth_src_mask[5];
+	}
+	if (rnd(5) == 0) {
+		m->fields |= DP_FLOW_BIT(DP_FLOW_ETH_DST);
+		memcpy(m->eth_dst, macs[rnd(3)], 6);
+		memset(m->eth_dst_mask, 0xff, 6);
+	}
+	if (rnd(3) == 0) {
+		static const uint8_t lens[4] = {0, 24, 26, 32};
+		uint8_t len = lens[rnd(4)];
+		uint8_t *a = rnd(2) ? m->ip_src : m->ip_dst;
+
+		m->fields |= DP_FLOW_BIT(a == m->ip_src ? DP_FLOW_IP_SRC : DP_FLOW_IP_DST);
+		m->ip_version = 4;
+		memcpy(a, nets[rnd(3)], 4);
+		if (len == 32)
+			a[3] |= (uint8_t)rnd(2);
+		if (len < 32)
+			a[3] &= (uint8_t)(len == 26 ? 0xc0 : 0);
+		if (len == 0)
+			memset(a, 0, 4);
+		*(a == m->ip_src ? &m->ip_src_len : &m->ip_dst_len) = len;
+	} else if (rnd(4) == 0) {
+		m->fields |= DP_FLOW_BIT(DP_FLOW_ETH_TYPE);
+		m->eth_type = rnd(2) ? 0x0800 : 0x0806;
+	}
+	if (rnd(3) == 0 &&
+	    (m->fields & (DP_FLOW_BIT(DP_FLOW_IP_SRC) | DP_FLOW_BIT(DP_FLOW_IP_DST) |
+			  DP_FLOW_BIT(DP_FLOW_ETH_TYPE))) &&
+	    (m->ip_version == 4 || m->eth_type == 0x0800)) {
+		m->fields |= DP_FLOW_BIT(DP_FLOW_IP_PROTO);
+		m->ip_proto = rnd(2) ? 17 : 6;
+		if (rnd(2)) {
+			m->fields |= DP_FLOW_BIT(DP_FLOW_L4_DST);
+			m->l4_dst = rnd(2) ? 53 : 80;
+		}
+	}
+	if (rnd(4) == 0) {
+		m->fields |= DP_FLOW_BIT(DP_FLOW_VNI);
+		m->vni = rnd(2) ? 100 : 0;
+	}
+	return f;
+}
+
+static bool prefix_match(const uint8_t *rule_a, unsigned int len, const uint8_t *a)
+{
+	for (unsigned int b = 0; b < len; b++)
+		if ((rule_a[b / 8] ^ a[b / 8]) & (0x80 >> (b % 8)))
+			return false;
+	return true;
+}
+
+/* The reference: does rule f match frame fr from port in (index into g_ports)? */
+static bool ref_match(const struct dp_flow *f, const struct frame *fr, int in, uint16_t vid,
+		      uint32_t vni)
+{
+	const struct dp_flow_match *m = &f->match;
+	bool ip = fr->ipv == 4;
+
+	if ((m->fields & DP_FLOW_BIT(DP_FLOW_IN_PORT)) && strcmp(m->in_port, port_names[in]))
+		return false;
+	if ((m->fields & DP_FLOW_BIT(DP_FLOW_VLAN)) && m->vlan != vid)
+		return false;
+	for (int i = 0; i < 6; i++) {
+		if ((m->fields & DP_FLOW_BIT(DP_FLOW_ETH_SRC)) &&
+		    ((m->eth_src[i] ^ fr->src[i]) & m->eth_src_mask[i]))
+			return false;
+		if ((m->fields & DP_FLOW_BIT(DP_FLOW_ETH_DST)) &&
+		    ((m->eth_dst[i] ^ fr->dst[i]) & m->eth_dst_mask[i]))
+			return false;
+	}
+	if ((m->fields & DP_FLOW_BIT(DP_FLOW_ETH_TYPE)) && m->eth_type != fr->eth_type)
+		return false;
+	if ((m->fields & (DP_FLOW_BIT(DP_FLOW_IP_SRC) | DP_FLOW_BIT(DP_FLOW_IP_DST))) && !ip)
+		return false;
+	if ((m->fields & DP_FLOW_BIT(DP_FLOW_IP_SRC)) &&
+	    !prefix_match(m->ip_src, m->ip_src_len, fr->ip_src))
+		return false;
+	if ((m->fields & DP_FLOW_BIT(DP_FLOW_IP_DST)) &&
+	    !prefix_match(m->ip_dst, m->ip_dst_len, fr->ip_dst))
+		return false;
+	if ((m->fields & DP_FLOW_BIT(DP_FLOW_IP_PROTO)) && (!ip || m->ip_proto != fr->proto))
+		return false;
+	if ((m->fields & DP_FLOW_BIT(DP_FLOW_L4_DST)) && m->l4_dst != fr->dport)
+		return false;
+	if ((m->fields & DP_FLOW_BIT(DP_FLOW_VNI)) && m->vni != vni)
+		return false;
+	return true;
+}
+
+static struct frame rnd_frame(void)
+{
+	static const uint8_t hosts[4][4] = {
+		{198, 51, 100, 0}, {198, 51, 100, 1}, {198, 51, 100, 70}, {203, 0, 113, 1}};
+	struct frame f = frame_default();
+
+	f.src[4] = rnd(2) ? 0x10 : 0;
+	f.src[5] = (uint8_t)(1 + rnd(3));
+	f.dst[4] = rnd(2) ? 0x10 : 0;
+	f.dst[5] = (uint8_t)(1 + rnd(2));
+	memcpy(f.ip_src, hosts[rnd(4)], 4);
+	memcpy(f.ip_dst, hosts[rnd(4)], 4);
+	f.proto = rnd(2) ? 17 : 6;
+	f.dport = rnd(2) ? 53 : 80;
+	if (rnd(5) == 0) {
+		f.ipv = 0;
+		f.eth_type = 0x0806;
+	}
+	return f;
+}
+
+static void cross_check(struct model *mod, unsigned int n, unsigned int frames)
+{
+	for (unsigned int k = 0; k < frames; k++) {
+		struct frame f = rnd_frame();
+		int in = (int)rnd(3);
+		uint16_t vid = rnd(2) ? 10 : 20;
+		uint32_t vni = rnd(3) == 0 ? 100 : 0, want = 0, got;
+		struct model *best = NULL;
+		struct rte_mbuf *pkts[1];
+		bool tagged[1] = {false};
+
+		for (unsigned int i = 0; i < n; i++) {
+			if (!ref_match(&mod[i].f, &f, in, vid, vni))
+				continue;
+			if (best == NULL || mod[i].f.priority > best->f.priority ||
+			    (mod[i].f.priority == best->f.priority && mod[i].id < best->id))
+				best = &mod[i];
+		}
+		want = best ? best->id : 0;
+		got = which_vni(&f, in, vid, vni);
+		if (got != want)
+			fail_msg("frame %u: rule %u, expected %u", k, got, want);
+		if (vni == 0) { /* counted through the worker's path too */
+			pkts[0] = frame_mbuf(&f);
+			if (run(pkts, &vid, tagged, 1, in) == 1)
+				rte_pktmbuf_free(pkts[0]);
+			if (best != NULL)
+				best->packets++;
+		}
+	}
+}
+
+static void counters_check(struct model *mod, unsigned int n)
+{
+	char err[256];
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct dp_flow got;
+
+		got_id = mod[i].id;
+		memset(&got, 0, sizeof(got));
+		assert_int_equal(dp_flow_dump(g_dp, "br0", got_cb, &got, err, sizeof(err)), n);
+		assert_int_equal(got.id, mod[i].id);
+		if (got.packets != mod[i].packets)
+			fail_msg("rule %u: %" PRIu64 " packets, expected %" PRIu64, mod[i].id,
+				 got.packets, mod[i].packets);
+	}
+}
+
+static void test_random_against_linear_scan(void **state)
+{
+	enum { MAXR = 400, ROUNDS = 6, OPS = 150 };
+	struct model *mod = calloc(MAXR, sizeof(*mod));
+	struct dp_flow *batch = calloc(MAXR, sizeof(*batch));
+	uint32_t *ids = calloc(MAXR, sizeof(*ids));
+	unsigned int n = 0, merges = 0, inflight = 0;
+	struct flow_shape sh;
+	char err[256];
+
+	(void)state;
+	assert_non_null(mod);
+	assert_non_null(batch);
+	assert_non_null(ids);
+	rnd_state = 20261124;
+	for (int round = 0; round < ROUNDS; round++) {
+		unsigned int nb = 100 + rnd(150);
+
+		dp_flow_del(g_dp, "br0", 0, NULL, err, sizeof(err));
+		n = 0;
+		for (unsigned int i = 0; i < nb; i++)
+			batch[i] = rnd_rule();
+		if (dp_flow_add(g_dp, "br0", batch, nb, ids, err, sizeof(err)) != 0)
+			fail_msg("%s", err);
+		for (unsigned int i = 0; i < nb; i++)
+			mod[n++] = (struct model){.id = ids[i], .f = batch[i]};
+		cross_check(mod, n, 100);
+		for (int op = 0; op < OPS; op++) {
+			unsigned int k = n ? rnd(n) : 0, what = rnd(10);
+
+			if (what < 3 && n < MAXR) {
+				struct dp_flow f = rnd_rule();
+
+				mod[n++] = (struct model){.id = add(f), .f = f};
+			} else if (what < 6 && n > 1) {
+				assert_int_equal(
+					dp_flow_del(g_dp, "br0", mod[k].id, NULL, err, sizeof(err)),
+					1);
+				mod[k] = mod[--n];
+			} else if (what < 9 && n > 0) {
+				struct dp_flow f =
+					rule((uint16_t)rnd(4), rnd(2) ? "count,normal" : "normal");
+				bool prio = rnd(3) != 0;
+
+				if (dp_flow_mod(g_dp, "br0", mod[k].id, NULL, &f, prio, err,
+						sizeof(err)) != 0)
+					fail_msg("%s", err);
+				if (prio)
+					mod[k].f.priority = f.priority;
+			} else if (rnd(2)) {
+				/* merge now, or start one and keep changing rules meanwhile */
+				assert_int_equal(flow_bridge_merge(g_dp, &g_br, true), 0);
+				merges++;
+			} else {
+				assert_int_equal(flow_bridge_merge(g_dp, &g_br, false), 0);
+				flow_bridge_shape(&g_br, &sh);
+				inflight += sh.merging;
+			}
+			flow_bridge_shape(&g_br, &sh);
+			if (sh.rules != n)
+				fail_msg("op %d (%u): %u rules, expected %u", op, what, sh.rules,
+					 n);
+			cross_check(mod, n, 30);
+		}
+		counters_check(mod, n);
+		assert_int_equal(flow_bridge_merge(g_dp, &g_br, true), 0);
+		flow_bridge_shape(&g_br, &sh);
+		assert_int_equal(sh.rules, n);
+		assert_int_equal(sh.base, n);
+		assert_int_equal(sh.delta + sh.dead, 0);
+		cross_check(mod, n, 200);
+		counters_check(mod, n);
+	}
+	print_message("%u merges, %u started in flight\n", merges, inflight);
+	assert_true(inflight > 0);
+	free(mod);
+	free(batch);
+	free(ids);
+}
+
 int main(void)
 {
 	char prefix[64], rundir[PATH_MAX];
@@ -852,6 +1226,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_action_flood_normal_mirror, teardown),
 		cmocka_unit_test_teardown(test_action_vlans, teardown),
 		cmocka_unit_test_teardown(test_refusals, teardown),
+		cmocka_unit_test_teardown(test_match_vni, teardown),
+		cmocka_unit_test_teardown(test_delta_and_merge, teardown),
+		cmocka_unit_test_teardown(test_random_against_linear_scan, teardown),
 	};
 
 	/* no files (--no-shconf) and a name of its own: runs beside anything */
