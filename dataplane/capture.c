@@ -11,10 +11,17 @@
  * count or duration is reached, its consumer goes away, it is stopped, or the connection
  * that started it closes; ending unpublishes it, waits out a grace period, writes what
  * the ring still holds and closes the descriptor.
+ * Recordings (a bridge's frames into rotating files, written by a thread of their own)
+ * are at the end of the file.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* pthread_setname_np */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -608,10 +615,14 @@ void dp_capture_owner_gone(struct dp *dp, uint64_t owner)
 	}
 }
 
+static void record_poll(struct dp *dp);
+static void record_shutdown(struct dp *dp);
+
 void capture_poll(struct dp *dp)
 {
 	uint64_t tsc = 0;
 
+	record_poll(dp);
 	for (unsigned int i = 0; i < DP_CAPTURE_MAX; i++) {
 		struct capture *c = capture_main.caps[i];
 		struct capture_ctl *cc;
@@ -677,6 +688,7 @@ void capture_port_gone(struct dp *dp, struct port *p)
 
 void capture_shutdown(struct dp *dp)
 {
+	record_shutdown(dp);
 	for (unsigned int i = 0; i < DP_CAPTURE_MAX; i++) {
 		if (capture_main.caps[i] == NULL)
 			continue;
@@ -794,4 +806,709 @@ int dp_trace_read(struct dp *dp, uint32_t id, uint32_t *count,
 		cb(i + 1, t->rec[i].text, arg);
 	}
 	return (int)i;
+}
+
+/* ---- recordings ----
+ *
+ * A recording is a capture published on a bridge (bridge->rec) instead of a port: the
+ * bridge_input stage taps every burst it receives on any member port, so ports attached
+ * later are recorded from their first frame and a flooded frame appears once (as
+ * received), however many ports it leaves by. The copies go through the capture's ring
+ * as for any capture, but the ring is drained by one writer thread (rec_main.thread, a
+ * plain pthread created by the control thread, so on its cpu, never on a worker's),
+ * because writing a regular file blocks: a slow disk then holds up that thread alone,
+ * the ring fills and the recording counts ring_full. Files rotate by size as with
+ * tcpdump -C/-W but named like logrotate: FILE is always the one being written, FILE.1
+ * the newest complete one, up to FILE.(max_files - 1); each starts with its own header
+ * and interface blocks, so each is readable alone.
+ *
+ * Who touches what: the control thread creates a recording, publishes it, refreshes its
+ * port names (the writer never reads dp objects, which only QSBR readers may), stops it
+ * (unpublish, grace period, then ask the writer to finish) and frees it once the writer
+ * says it is finished. The writer owns the files and the ring's consumer side; it gives
+ * up a recording by clearing its slot and then setting finished, its last access.
+ */
+#define REC_RING_SIZE 8192
+#define REC_POOL_SIZE 8191
+#define REC_BUF_SIZE (1u << 20)
+#define REC_BURST 64
+#define REC_IDLE_US 1000
+/* How long record-stop waits for the writer to write out what is left. */
+#define REC_STOP_WAIT_MS 5000
+/* A frame of a port whose name control has not handed over yet waits this long at most. */
+#define REC_NAME_WAIT_MS 200
+
+struct rec {
+	uint32_t id;
+	struct dp_record_params p;
+	struct capture *c;	/* the tap: ring, pool, filter, per-worker counters */
+	struct bridge *br;	/* control only: compared, never read once the bridge is gone */
+	uint16_t bidx;		/* control only */
+	bool unpublished;	/* control only */
+	bool reap;		/* control only: stopped, free it when the writer lets go */
+	uint64_t start_ms;	/* constant */
+	uint64_t tsc0, ns0, hz; /* tsc to Unix time; constant */
+	bool jit;		/* constant */
+	_Atomic bool stop;	/* control -> writer (release): the ring gets nothing more */
+	_Atomic bool finished;	/* writer -> control (release): the writer let go of it */
+
+	/* --- writer only --- */
+	int fd;
+	uint8_t *buf, *blk, *scratch;
+	size_t len, blk_size;
+	uint64_t file_frames;
+	int32_t ifid[VSW_MAX_PORTS];
+	char ifname[VSW_MAX_PORTS][VSW_NAME_MAX]; /* the name each ifid was described with */
+	uint32_t n_if;
+	struct rte_mbuf *pend[REC_BURST]; /* dequeued; pend[pend_off..npend) not written yet */
+	unsigned int npend, pend_off;
+	const struct rte_mbuf *wait_m; /* waits for its port's name since wait_ms */
+	uint64_t wait_ms;
+	bool draining; /* stopping: wait for no name */
+
+	/* --- under mu: the writer's state for control, the names for the writer --- */
+	pthread_mutex_t mu;
+	enum dp_capture_state state;
+	char why[128];
+	uint64_t written, write_bytes, file_bytes, rotations;
+	uint32_t files;
+	char names[VSW_MAX_PORTS][VSW_NAME_MAX]; /* control: rw; writer: ro */
+};
+
+static struct rec_main {
+	struct rec *recs[DP_RECORD_MAX];	  /* control only */
+	struct rec *_Atomic slots[DP_RECORD_MAX]; /* control: set when NULL; writer: clears */
+	pthread_t thread;
+	bool running; /* control only */
+	_Atomic bool quit;
+	uint32_t next_id;
+} rec_main;
+
+/* ---- the writer thread ---- */
+
+static uint64_t rec_tsc_to_ns(const struct rec *r, uint64_t tsc)
+{
+	uint64_t d = tsc > r->tsc0 ? tsc - r->tsc0 : 0;
+
+	return r->ns0 + d / r->hz * 1000000000u + d % r->hz * 1000000000u / r->hz;
+}
+
+static void rec_fail(struct rec *r, const char *what, int err)
+{
+	pthread_mutex_lock(&r->mu);
+	if (r->state == DP_CAPTURE_RUNNING) {
+		r->state = DP_CAPTURE_FAILED;
+		snprintf(r->why, sizeof(r->why), "%s: %s", what, strerror(err));
+	}
+	pthread_mutex_unlock(&r->mu);
+}
+
+static bool rec_ok(struct rec *r)
+{
+	bool ok;
+
+	pthread_mutex_lock(&r->mu);
+	ok = r->state == DP_CAPTURE_RUNNING;
+	pthread_mutex_unlock(&r->mu);
+	return ok;
+}
+
+/* Write the buffer out, blocking: this thread is there to wait on the disk. */
+static int rec_flush(struct rec *r)
+{
+	size_t off = 0;
+
+	while (off < r->len) {
+		ssize_t n = write(r->fd, r->buf + off, r->len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		off += (size_t)n;
+	}
+	r->len = 0;
+	return 0;
+}
+
+static void rec_count(struct rec *r, uint64_t frames, uint64_t bytes)
+{
+	pthread_mutex_lock(&r->mu);
+	r->written += frames;
+	r->write_bytes += bytes;
+	r->file_bytes += bytes;
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Open FILE afresh with its header; the buffer is empty. */
+static int rec_open(struct rec *r)
+{
+	size_t n;
+
+	r->fd = open(r->p.file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (r->fd < 0)
+		return -errno;
+	n = r->p.pcap ? capfmt_pcap_header(r->buf, REC_BUF_SIZE, r->p.snaplen)
+		      : capfmt_pcapng_shb(r->buf, REC_BUF_SIZE, "vsw-dataplane " VSW_VERSION);
+	r->len = n;
+	r->file_frames = 0;
+	r->n_if = 0;
+	for (int i = 0; i < VSW_MAX_PORTS; i++)
+		r->ifid[i] = -1;
+	pthread_mutex_lock(&r->mu);
+	r->write_bytes += n;
+	r->file_bytes = n;
+	if (r->files < r->p.max_files)
+		r->files++;
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
+static int rec_close(struct rec *r)
+{
+	int rc = 0;
+
+	if (r->fd < 0)
+		return 0;
+	rc = rec_flush(r);
+	if (close(r->fd) < 0 && rc == 0)
+		rc = -errno;
+	r->fd = -1;
+	return rc;
+}
+
+/* FILE.(k-1) -> FILE.k down to FILE -> FILE.1, the oldest falling off the end. */
+static int rec_rotate(struct rec *r)
+{
+	char from[DP_RECORD_PATH_MAX + 16], to[DP_RECORD_PATH_MAX + 16];
+	int rc = rec_close(r);
+
+	if (rc < 0)
+		return rc;
+	for (uint32_t k = r->p.max_files - 1; k >= 1; k--) {
+		snprintf(to, sizeof(to), "%s.%u", r->p.file, k);
+		if (k == 1)
+			snprintf(from, sizeof(from), "%s", r->p.file);
+		else
+			snprintf(from, sizeof(from), "%s.%u", r->p.file, k - 1);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			return -errno;
+	}
+	pthread_mutex_lock(&r->mu);
+	r->rotations++;
+	pthread_mutex_unlock(&r->mu);
+	return rec_open(r);
+}
+
+/* Format one copy into r->blk (an interface block first when its port has none in this
+ * file yet, or was renamed), rotating first when it would not fit in max_size. -EAGAIN:
+ * the port's name is not known yet, try again later. */
+static int rec_frame(struct rec *r, struct rte_mbuf *m)
+{
+	const struct capture_meta *meta = rte_mbuf_to_priv(m);
+	uint32_t caplen = m->pkt_len;
+	char name[VSW_NAME_MAX];
+	size_t n = 0, epb;
+	bool new_if = false;
+	const void *data;
+	int rc;
+
+	data = rte_pktmbuf_read(m, 0, caplen, r->scratch);
+	if (data == NULL)
+		return 0; /* cannot happen with a copy of pkt_len bytes: skip rather than stall */
+	if (!r->p.pcap) {
+		pthread_mutex_lock(&r->mu);
+		snprintf(name, sizeof(name), "%s", r->names[meta->port]);
+		pthread_mutex_unlock(&r->mu);
+		if (name[0] == '\0') {
+			if (r->wait_m != m) {
+				r->wait_m = m;
+				r->wait_ms = now_ms();
+			}
+			if (!r->draining && now_ms() - r->wait_ms < REC_NAME_WAIT_MS)
+				return -EAGAIN;
+			snprintf(name, sizeof(name), "port%u", meta->port);
+		}
+		new_if = r->ifid[meta->port] < 0 || strcmp(r->ifname[meta->port], name) != 0;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		n = 0;
+		if (new_if) {
+			n = capfmt_pcapng_idb(r->blk, r->blk_size, name, r->p.filter, r->p.snaplen);
+		}
+		if (r->p.pcap)
+			epb = capfmt_pcap_record(r->blk + n, r->blk_size - n,
+						 rec_tsc_to_ns(r, meta->tsc), data, caplen,
+						 meta->orig_len);
+		else
+			epb = capfmt_pcapng_epb(r->blk + n, r->blk_size - n,
+						new_if ? r->n_if : (uint32_t)r->ifid[meta->port],
+						rec_tsc_to_ns(r, meta->tsc), data, caplen,
+						meta->orig_len, CAPFMT_DIR_IN, NULL);
+		n += epb;
+		if (pass == 1 || r->p.max_size == 0 || r->file_frames == 0 ||
+		    r->file_bytes + n <= r->p.max_size)
+			break;
+		rc = rec_rotate(r);
+		if (rc < 0)
+			return rc;
+		new_if = !r->p.pcap; /* a new file describes its interfaces again */
+	}
+	if (new_if) {
+		r->ifid[meta->port] = (int32_t)r->n_if++;
+		snprintf(r->ifname[meta->port], sizeof(r->ifname[0]), "%s", name);
+	}
+	if (r->len + n > REC_BUF_SIZE) {
+		rc = rec_flush(r);
+		if (rc < 0)
+			return rc;
+	}
+	memcpy(r->buf + r->len, r->blk, n);
+	r->len += n;
+	r->file_frames++;
+	rec_count(r, 1, n);
+	return 0;
+}
+
+/* Write what the ring holds now (a bounded share of it, for the other recordings' sake).
+ * Returns the number of frames written. */
+static unsigned int rec_service(struct rec *r)
+{
+	unsigned int done = 0;
+	int rc = 0;
+
+	for (;;) {
+		if (r->pend_off == r->npend) {
+			if (done >= REC_RING_SIZE)
+				break;
+			r->npend = rte_ring_sc_dequeue_burst(r->c->ring, (void **)r->pend,
+							     REC_BURST, NULL);
+			r->pend_off = 0;
+			if (r->npend == 0)
+				break;
+		}
+		rc = rec_frame(r, r->pend[r->pend_off]);
+		if (rc < 0)
+			break;
+		rte_pktmbuf_free(r->pend[r->pend_off++]);
+		done++;
+	}
+	if (rc == 0 || rc == -EAGAIN)
+		rc = rec_flush(r);
+	if (rc < 0)
+		rec_fail(r, "writing failed", -rc);
+	return done;
+}
+
+/* The writer gives r up: write out what is left, close the file, clear its slot. */
+static void rec_finish(struct rec *r, unsigned int slot)
+{
+	struct rte_mbuf *m;
+	int rc;
+
+	r->draining = true;
+	while (rec_ok(r) && (r->pend_off < r->npend || rte_ring_count(r->c->ring) > 0))
+		rec_service(r);
+	if (r->pend_off < r->npend)
+		rte_pktmbuf_free_bulk(r->pend + r->pend_off, r->npend - r->pend_off);
+	r->npend = r->pend_off = 0;
+	while (rte_ring_sc_dequeue(r->c->ring, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	rc = rec_close(r);
+	if (rc < 0)
+		rec_fail(r, "writing failed", -rc);
+	pthread_mutex_lock(&r->mu);
+	if (r->state == DP_CAPTURE_RUNNING) {
+		r->state = DP_CAPTURE_DONE;
+		if (r->why[0] == '\0')
+			snprintf(r->why, sizeof(r->why), "stopped");
+	}
+	pthread_mutex_unlock(&r->mu);
+	atomic_store_explicit(&rec_main.slots[slot], NULL, memory_order_relaxed);
+	atomic_store_explicit(&r->finished, true, memory_order_release); /* last access */
+}
+
+static void *rec_writer(void *arg)
+{
+	(void)arg;
+	while (!atomic_load_explicit(&rec_main.quit, memory_order_acquire)) {
+		unsigned int busy = 0;
+
+		for (unsigned int i = 0; i < DP_RECORD_MAX; i++) {
+			struct rec *r =
+				atomic_load_explicit(&rec_main.slots[i], memory_order_acquire);
+
+			if (r == NULL)
+				continue;
+			if (atomic_load_explicit(&r->stop, memory_order_acquire)) {
+				rec_finish(r, i);
+				continue;
+			}
+			if (rec_ok(r))
+				busy += rec_service(r);
+			else
+				rec_finish(r, i); /* failed: close what can be closed */
+		}
+		if (busy == 0)
+			usleep(REC_IDLE_US);
+	}
+	return NULL;
+}
+
+static int rec_writer_start(char *err, size_t errsz)
+{
+	sigset_t all, old;
+	int rc;
+
+	if (rec_main.running)
+		return 0;
+	atomic_store(&rec_main.quit, false);
+	/* signals stay with the control thread; the new thread inherits its cpu */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&rec_main.thread, NULL, rec_writer, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		snprintf(err, errsz, "record-start: cannot start the writer thread: %s",
+			 strerror(rc));
+		return -rc;
+	}
+	pthread_setname_np(rec_main.thread, "vsw-record");
+	rec_main.running = true;
+	return 0;
+}
+
+/* ---- the control side ---- */
+
+/* Hand the writer the names of the ports that may send the recording frames. */
+static void rec_names_refresh(struct dp *dp, struct rec *r)
+{
+	pthread_mutex_lock(&r->mu);
+	for (unsigned int i = 0; i < VSW_MAX_PORTS; i++) {
+		const struct port *p = atomic_load_explicit(&dp->ports[i], memory_order_relaxed);
+
+		if (p != NULL && strcmp(r->names[i], p->name) != 0)
+			snprintf(r->names[i], sizeof(r->names[i]), "%s", p->name);
+	}
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Is r's bridge still there, with r on it? (dp->bridges is control-only: no reader of a
+ * freed bridge here.) */
+static bool rec_bridge_alive(struct dp *dp, const struct rec *r)
+{
+	const struct bridge *br = dp->bridges[r->bidx];
+
+	return br != NULL && br == r->br &&
+	       atomic_load_explicit(&br->rec, memory_order_relaxed) == r->c;
+}
+
+static void rec_unpublish(struct dp *dp, struct rec *r)
+{
+	if (r->unpublished)
+		return;
+	if (rec_bridge_alive(dp, r)) {
+		atomic_store_explicit(&r->br->rec, NULL, memory_order_relaxed);
+		dp_sync(dp); /* no worker copies into the ring any more */
+	}
+	r->unpublished = true;
+}
+
+static void rec_free(struct rec *r)
+{
+	struct capture *c = r->c;
+	struct rte_mempool *pool = c != NULL ? c->pool : NULL;
+
+	if (c != NULL) {
+		capture_free_dp(c);
+		rte_free(c);
+	}
+	rte_mempool_free(pool);
+	pthread_mutex_destroy(&r->mu);
+	free(r->buf);
+	free(r->blk);
+	free(r->scratch);
+	free(r);
+}
+
+static void rec_info_fill(const struct rec *r, struct dp_record_info *info)
+{
+	struct rec *rw = (struct rec *)r; /* the mutex */
+
+	memset(info, 0, sizeof(*info));
+	info->id = r->id;
+	info->p = r->p;
+	info->jit = r->jit;
+	for (unsigned int w = 0; w < VSW_MAX_WORKERS; w++) {
+		info->captured += r->c->ctr[w].captured;
+		info->filtered_out += r->c->ctr[w].filtered_out;
+		info->ring_full += r->c->ctr[w].ring_full;
+		info->no_mbuf += r->c->ctr[w].no_mbuf;
+	}
+	pthread_mutex_lock(&rw->mu);
+	info->state = r->state;
+	snprintf(info->why, sizeof(info->why), "%s", r->why);
+	info->written = r->written;
+	info->write_bytes = r->write_bytes;
+	info->file_bytes = r->file_bytes;
+	info->rotations = r->rotations;
+	info->files = r->files;
+	pthread_mutex_unlock(&rw->mu);
+	info->age_ms = now_ms() - r->start_ms;
+}
+
+static void rec_set_why(struct rec *r, const char *why)
+{
+	pthread_mutex_lock(&r->mu);
+	if (r->why[0] == '\0')
+		snprintf(r->why, sizeof(r->why), "%s", why);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Stop r and wait (up to wait_ms) for the writer to let go of it. true: it did. */
+static bool rec_stop_wait(struct dp *dp, struct rec *r, const char *why, int wait_ms)
+{
+	uint64_t deadline = now_ms() + (uint64_t)wait_ms;
+
+	rec_unpublish(dp, r);
+	rec_set_why(r, why);
+	atomic_store_explicit(&r->stop, true, memory_order_release);
+	while (!atomic_load_explicit(&r->finished, memory_order_acquire)) {
+		if (now_ms() >= deadline)
+			return false;
+		usleep(1000);
+	}
+	return true;
+}
+
+static int rec_find(uint32_t id, const char *bridge)
+{
+	for (int i = 0; i < DP_RECORD_MAX; i++) {
+		const struct rec *r = rec_main.recs[i];
+
+		if (r == NULL)
+			continue;
+		if (id != 0 ? r->id == id : strcmp(r->p.bridge, bridge) == 0)
+			return i;
+	}
+	return -1;
+}
+
+int dp_record_start(struct dp *dp, const struct dp_record_params *p, uint32_t *id, char *err,
+		    size_t errsz)
+{
+	struct bridge *br = dp_bridge_find(dp, p->bridge);
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct rec *r = NULL;
+	struct capture *c;
+	struct timespec ts;
+	unsigned int slot, ws;
+	int rc;
+
+	if (br == NULL) {
+		snprintf(err, errsz, "record-start: no bridge \"%s\"", p->bridge);
+		return -ENOENT;
+	}
+	if (atomic_load(&br->rec) != NULL) {
+		snprintf(err, errsz,
+			 "record-start: bridge \"%s\" is already recorded (stop it first)",
+			 p->bridge);
+		return -EBUSY;
+	}
+	if (p->file[0] != '/') {
+		snprintf(err, errsz, "record-start: file \"%.200s\" is not an absolute path",
+			 p->file);
+		return -EINVAL;
+	}
+	if (p->snaplen < 1 || p->snaplen > DP_CAPTURE_SNAPLEN_MAX || p->max_files < 1 ||
+	    p->max_files > DP_RECORD_FILES_MAX) {
+		snprintf(err, errsz, "record-start: snaplen or max_files out of range");
+		return -EINVAL;
+	}
+	for (slot = 0; slot < DP_RECORD_MAX && rec_main.recs[slot] != NULL; slot++)
+		;
+	for (ws = 0; ws < DP_RECORD_MAX && atomic_load(&rec_main.slots[ws]) != NULL; ws++)
+		;
+	if (slot == DP_RECORD_MAX || ws == DP_RECORD_MAX) {
+		snprintf(err, errsz, "record-start: %d recordings already (stop one first)",
+			 DP_RECORD_MAX);
+		return -ENOSPC;
+	}
+	rc = rec_writer_start(err, errsz);
+	if (rc < 0)
+		return rc;
+
+	r = calloc(1, sizeof(*r));
+	c = rte_zmalloc("vsw_record", sizeof(*c), RTE_CACHE_LINE_SIZE);
+	if (r == NULL || c == NULL) {
+		free(r);
+		rte_free(c);
+		snprintf(err, errsz, "record-start: out of memory");
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&r->mu, NULL);
+	r->c = c;
+	r->p = *p;
+	r->fd = -1;
+	r->br = br;
+	r->bidx = br->idx;
+	r->id = ++rec_main.next_id;
+	c->snaplen = p->snaplen;
+	c->drop_port = UINT16_MAX;
+	if (p->filter[0] != '\0') {
+		struct dp_capture_params *cp = calloc(1, sizeof(*cp));
+
+		if (cp == NULL) {
+			rc = -ENOMEM;
+			snprintf(err, errsz, "record-start: out of memory");
+		} else {
+			snprintf(cp->filter, sizeof(cp->filter), "%s", p->filter);
+			cp->snaplen = p->snaplen;
+			rc = capture_filter(c, cp, "record-start", err, errsz);
+			free(cp);
+		}
+	}
+	if (rc < 0)
+		goto out_free;
+	r->jit = c->jit != NULL;
+	snprintf(name, sizeof(name), "vswrec%u", r->id);
+	/* buffers as large as a snap: a short snaplen keeps a recording's memory small */
+	c->pool = rte_pktmbuf_pool_create(
+		name, REC_POOL_SIZE, CAPTURE_POOL_CACHE,
+		RTE_ALIGN(sizeof(struct capture_meta), RTE_MBUF_PRIV_ALIGN),
+		(uint16_t)(RTE_PKTMBUF_HEADROOM + RTE_MIN(p->snaplen, 2048u)),
+		dp->pool != NULL ? dp->pool->socket_id : SOCKET_ID_ANY);
+	c->ring = rte_ring_create(name, REC_RING_SIZE, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	r->blk_size = CAPFMT_EPB_MAX(p->snaplen, 0) + 2 * DP_CAPTURE_FILTER_MAX + 2 * VSW_NAME_MAX;
+	r->buf = malloc(REC_BUF_SIZE);
+	r->blk = malloc(r->blk_size);
+	r->scratch = malloc(p->snaplen);
+	if (c->pool == NULL || c->ring == NULL || r->buf == NULL || r->blk == NULL ||
+	    r->scratch == NULL) {
+		rc = -ENOMEM;
+		snprintf(err, errsz, "record-start: cannot allocate %u buffers and a ring: %s",
+			 REC_POOL_SIZE, rte_strerror(rte_errno));
+		goto out_free;
+	}
+	r->state = DP_CAPTURE_RUNNING;
+	rc = rec_open(r);
+	if (rc < 0) {
+		snprintf(err, errsz, "record-start: cannot create %.200s: %s", p->file,
+			 strerror(-rc));
+		goto out_free;
+	}
+	rc = rec_flush(r);
+	if (rc < 0) {
+		snprintf(err, errsz, "record-start: cannot write %.200s: %s", p->file,
+			 strerror(-rc));
+		close(r->fd);
+		goto out_free;
+	}
+	r->hz = rte_get_tsc_hz();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r->tsc0 = rte_rdtsc();
+	r->ns0 = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	r->start_ms = now_ms();
+	rec_names_refresh(dp, r);
+	rec_main.recs[slot] = r;
+	atomic_store_explicit(&rec_main.slots[ws], r, memory_order_release);
+	atomic_store_explicit(&br->rec, c, memory_order_release);
+	*id = r->id;
+	return 0;
+
+out_free:
+	rec_free(r);
+	return rc;
+}
+
+int dp_record_stop(struct dp *dp, uint32_t id, const char *bridge, struct dp_record_info *info,
+		   char *err, size_t errsz)
+{
+	int slot = rec_find(id, bridge != NULL ? bridge : "");
+	struct rec *r;
+
+	if (slot < 0) {
+		if (id != 0)
+			snprintf(err, errsz, "record-stop: no recording %u", id);
+		else
+			snprintf(err, errsz, "record-stop: bridge \"%s\" is not recorded",
+				 bridge != NULL ? bridge : "");
+		return -ENOENT;
+	}
+	r = rec_main.recs[slot];
+	if (!rec_stop_wait(dp, r, "stopped", REC_STOP_WAIT_MS)) {
+		/* the disk is stuck: the writer will let go later and record_poll frees it */
+		r->reap = true;
+		if (info != NULL)
+			rec_info_fill(r, info);
+		snprintf(err, errsz,
+			 "record-stop: recording %u is still writing after %d ms (slow disk?); "
+			 "it stops when the writes finish",
+			 r->id, REC_STOP_WAIT_MS);
+		return -ETIMEDOUT;
+	}
+	if (info != NULL)
+		rec_info_fill(r, info);
+	rec_main.recs[slot] = NULL;
+	rec_free(r);
+	return 0;
+}
+
+int dp_record_info_at(struct dp *dp, unsigned int idx, struct dp_record_info *info)
+{
+	(void)dp;
+	if (idx >= DP_RECORD_MAX)
+		return -ENOENT;
+	if (rec_main.recs[idx] == NULL)
+		return -EAGAIN;
+	rec_info_fill(rec_main.recs[idx], info);
+	return 0;
+}
+
+/* Every control loop: names for the writer; recordings whose bridge went away, or whose
+ * writer failed, are unpublished; finished ones that were stopped are freed. */
+static void record_poll(struct dp *dp)
+{
+	for (unsigned int i = 0; i < DP_RECORD_MAX; i++) {
+		struct rec *r = rec_main.recs[i];
+		bool finished;
+
+		if (r == NULL)
+			continue;
+		finished = atomic_load_explicit(&r->finished, memory_order_acquire);
+		if (!r->unpublished && !rec_bridge_alive(dp, r)) {
+			r->unpublished = true; /* the bridge is gone, and the tap with it */
+			rec_set_why(r, "bridge deleted");
+			atomic_store_explicit(&r->stop, true, memory_order_release);
+		} else if (finished && !r->unpublished) {
+			rec_unpublish(dp, r); /* the writer failed: stop copying */
+		} else if (!finished) {
+			rec_names_refresh(dp, r);
+		}
+		/* a stop that timed out: nobody waits for the result any more */
+		if (finished && r->reap) {
+			rec_main.recs[i] = NULL;
+			rec_free(r);
+		}
+	}
+}
+
+static void record_shutdown(struct dp *dp)
+{
+	for (unsigned int i = 0; i < DP_RECORD_MAX; i++) {
+		struct rec *r = rec_main.recs[i];
+
+		if (r == NULL)
+			continue;
+		if (rec_stop_wait(dp, r, "dataplane stopping", REC_STOP_WAIT_MS)) {
+			rec_main.recs[i] = NULL;
+			rec_free(r);
+		}
+	}
+	if (rec_main.running) {
+		atomic_store_explicit(&rec_main.quit, true, memory_order_release);
+		pthread_join(rec_main.thread, NULL);
+		rec_main.running = false;
+	}
 }

@@ -57,8 +57,9 @@ struct capture_ctl; /* capture.c's control-side state */
 
 /*
  * Packet tracing (vswctl trace): a capture in trace mode records, instead of copying, the
- * next `max` matching frames received on its port, each step each took. Only the worker
- * polling that port's rx queue writes records; a record is published to control with a
+ * next `max` matching frames received on its port, each step each took. A record is
+ * written by the one worker that claimed it (a port's rx queues may be polled by several);
+ * it is published to control with a
  * release store of done once its frame's fate is known (end of bridge_input for it).
  */
 #define TRACE_TEXT_MAX 1536
@@ -70,8 +71,8 @@ struct trace_rec {
 };
 
 struct trace {
-	uint32_t max;  /* records */
-	uint32_t next; /* next free record; the rx worker of the port only */
+	uint32_t max;	       /* records */
+	_Atomic uint32_t next; /* next free record; claimed by the workers polling the port */
 	struct trace_rec rec[];
 };
 
@@ -108,6 +109,27 @@ void trace_step(struct trace_burst *tb, const struct rte_mbuf *m, bool end, cons
 	__attribute__((format(printf, 4, 5)));
 /* Publish the records of the burst; a traced frame with no fate recorded gets one. */
 void trace_burst_end(struct trace_burst *tb);
+/* Take over from parent the traced frames among pkts (a stage hands frames on to the next
+ * one, as vxlan_decap to bridge_input): tb then publishes them, parent no longer. */
+void trace_burst_adopt(struct trace_burst *tb, struct trace_burst *parent,
+		       struct rte_mbuf *const *pkts, uint16_t n);
+
+/* trace.c, traced copies of stages only: the steps of other stages than bridge_input. */
+struct flow_table;
+struct vtep;
+struct vtep_map;
+/* The rule of the bridge's flow table each frame hits, and the fate it gives. */
+void trace_flow(struct trace_burst *tb, struct worker *w, const struct bridge *br,
+		const struct port *in, const struct flow_table *ft, struct rte_mbuf *const *pkts,
+		const uint16_t *vids, unsigned int n);
+/* What vxlan_decap does with each frame of a burst from VTEP v's underlay port. */
+void trace_decap(struct trace_burst *tb, struct dp *dp, const struct vtep *v,
+		 const struct vtep_map *map, struct rte_mbuf *const *pkts, uint16_t n);
+/* The encapsulation frame m will get on tunnel port out (tag: the 802.1Q tag port_tx
+ * puts on or takes off, 1 or 0, or -1 for the frame as it is). With flood, a copy's
+ * failure is a step, not the frame's fate. */
+void trace_encap(struct trace_burst *tb, const struct rte_mbuf *m, const struct port *out, int tag,
+		 bool flood);
 void capture_drop_one(struct capture *c, unsigned int widx, struct rte_mbuf *m, uint16_t port,
 		      enum vsw_drop reason, enum capture_stage stage);
 
@@ -125,6 +147,18 @@ static inline unsigned int capture_tap(struct worker *w, struct port *p, unsigne
 		return capture_burst(c, w->idx, pkts, n, p->idx, (uint8_t)dir, tb);
 	}
 	return 0;
+}
+
+/* Tap a burst received on port p of bridge br for the bridge's recording (capture.c). */
+static inline void capture_rec_tap(struct worker *w, struct bridge *br, struct port *p,
+				   struct rte_mbuf *const *pkts, uint16_t n)
+{
+	struct capture *c = atomic_load_explicit(&br->rec, memory_order_relaxed);
+
+	if (unlikely(c != NULL)) {
+		atomic_thread_fence(memory_order_acquire);
+		capture_burst(c, w->idx, pkts, n, p->idx, CAPTURE_RX, NULL);
+	}
 }
 
 /* Tap a frame about to be freed for reason r at stage s, while still counted on port p. */

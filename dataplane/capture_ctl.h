@@ -92,9 +92,59 @@ struct dp_trace_packet {
 	char in_port[VSW_NAME_MAX];
 	uint8_t src[6], dst[6];
 	uint16_t vlan; /* 802.1Q tag in the frame, 0 = untagged */
+	/* an IPv4 header (and UDP/TCP ports) when ip is set, so flow rules on them apply */
+	bool ip;
+	uint32_t ip_src, ip_dst; /* network order */
+	uint8_t ip_proto;
+	uint16_t l4_src, l4_dst;
 };
 /* Fills out with the steps, one per line. */
 int dp_trace_packet(struct dp *dp, const struct dp_trace_packet *tp, char *out, size_t outsz,
 		    char *err, size_t errsz);
+
+/* ---- recordings: a bridge's frames (every member port's rx, ports attached later too)
+ * written by the dataplane itself into a ring of files rotated by size, like tcpdump -C
+ * -W, until stopped (vswctl capture record). A dedicated writer thread on the control
+ * thread's cpu does the file I/O, so a slow disk stalls neither the control thread nor
+ * forwarding: the ring fills and the recording loses frames (counted). ---- */
+#define DP_RECORD_MAX 8
+#define DP_RECORD_PATH_MAX 1024
+#define DP_RECORD_FILES_MAX 1000
+
+struct dp_record_params {
+	char bridge[VSW_NAME_MAX];
+	char file[DP_RECORD_PATH_MAX]; /* absolute; rotated ones get .1, .2, ... */
+	uint64_t max_size;	       /* bytes per file before rotating; 0 = one file */
+	uint32_t max_files;	       /* files kept, current included, 1..DP_RECORD_FILES_MAX */
+	char filter[DP_CAPTURE_FILTER_MAX]; /* libpcap syntax; "" = every frame */
+	uint32_t snaplen;		    /* 1..DP_CAPTURE_SNAPLEN_MAX */
+	bool pcap;			    /* classic pcap instead of pcapng */
+};
+
+struct dp_record_info {
+	uint32_t id;
+	struct dp_record_params p;
+	enum dp_capture_state state;
+	char why[128];
+	bool jit;
+	uint64_t captured, filtered_out, ring_full, no_mbuf; /* by the workers */
+	uint64_t written, write_bytes;			     /* frames and bytes in files */
+	uint64_t file_bytes;				     /* of the current file */
+	uint64_t rotations;
+	uint32_t files; /* files written so far that are kept */
+	uint64_t age_ms;
+};
+
+/* Start recording a bridge into p->file (created or truncated by the dataplane; the
+ * rotated files are renamed). One recording per bridge. */
+int dp_record_start(struct dp *dp, const struct dp_record_params *p, uint32_t *id, char *err,
+		    size_t errsz);
+/* Stop recording id (or, with id 0, that of bridge): what was captured is written and the
+ * file closed before this returns (or a few seconds pass on a stuck disk); info gets the
+ * final counters. */
+int dp_record_stop(struct dp *dp, uint32_t id, const char *bridge, struct dp_record_info *info,
+		   char *err, size_t errsz);
+/* Iterate: idx from 0; -EAGAIN for an empty slot, -ENOENT past the end. */
+int dp_record_info_at(struct dp *dp, unsigned int idx, struct dp_record_info *info);
 
 #endif

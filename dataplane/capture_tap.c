@@ -69,16 +69,25 @@ static unsigned int trace_claim(struct capture *c, struct capture_ctr *ctr,
 	struct trace *t = c->trace;
 
 	tb->n = 0;
-	for (uint16_t i = 0; i < n && t->next < t->max; i++) {
+	for (uint16_t i = 0; i < n; i++) {
 		struct trace_rec *r;
 		const uint8_t *d = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		uint32_t k = atomic_load_explicit(&t->next, memory_order_relaxed);
 		int w;
 
+		if (k >= t->max)
+			break;
 		if (!capture_match(c, pkts[i])) {
 			ctr->filtered_out++;
 			continue;
 		}
-		r = &t->rec[t->next++];
+		/* workers polling other queues of the port may claim records too */
+		do {
+			if (k >= t->max)
+				return tb->n;
+		} while (!atomic_compare_exchange_weak_explicit(
+			&t->next, &k, k + 1, memory_order_relaxed, memory_order_relaxed));
+		r = &t->rec[k];
 		r->tsc = tsc;
 		w = snprintf(r->text, sizeof(r->text), "rx: ");
 		r->len = (uint32_t)(w > 0 ? w : 0);
@@ -122,11 +131,38 @@ void trace_burst_end(struct trace_burst *tb)
 {
 	for (unsigned int i = 0; i < tb->n; i++) {
 		if (!tb->ended[i])
-			trace_step(tb, tb->m[i], true,
-				   "fate: not recorded by bridge_input (taken by a flow rule)");
+			trace_step(tb, tb->m[i], true, "fate: not recorded by any stage");
 		atomic_store_explicit(&tb->rec[i]->done, 1, memory_order_release);
 	}
 	tb->n = 0;
+}
+
+void trace_burst_adopt(struct trace_burst *tb, struct trace_burst *parent,
+		       struct rte_mbuf *const *pkts, uint16_t n)
+{
+	for (unsigned int i = 0; i < parent->n; i++) {
+		bool mine = false;
+
+		if (parent->ended[i])
+			continue;
+		for (uint16_t k = 0; k < n && !mine; k++)
+			mine = pkts[k] == parent->m[i];
+		if (!mine)
+			continue;
+		for (unsigned int k = 0; mine && k < tb->n; k++)
+			mine = tb->m[k] != parent->m[i];
+		if (!mine || tb->n == VSW_BURST) {
+			/* also traced on this port (with its own record), or no room */
+			trace_step(parent, parent->m[i], true,
+				   "fate: followed by the trace of the port it goes on to");
+			continue;
+		}
+		tb->m[tb->n] = parent->m[i];
+		tb->rec[tb->n] = parent->rec[i];
+		tb->ended[tb->n] = false;
+		tb->n++;
+		parent->ended[i] = true; /* published by tb; parent only stores done again */
+	}
 }
 
 unsigned int capture_burst(struct capture *c, unsigned int widx, struct rte_mbuf *const *pkts,

@@ -403,9 +403,11 @@ static const struct port_opt_spec port_opts[] = {
 	{DP_PORT_PCAP, "infinite_rx", OPT_BOOL, false, 0, 0},
 	{DP_PORT_NULL, "rx", OPT_BOOL, false, 0, 0},
 	{DP_PORT_NULL, "size", OPT_UINT, false, 14, 9216},
+	{DP_PORT_NULL, "queues", OPT_UINT, false, 1, 16},
 	{DP_PORT_AF_PACKET, "iface", OPT_IFACE, true, 0, 0},
 	{DP_PORT_AF_PACKET, "qpairs", OPT_UINT, false, 1, 16},
 	{DP_PORT_TAP, "iface", OPT_IFACE, false, 0, 0},
+	{DP_PORT_TAP, "queues", OPT_UINT, false, 1, 16},
 	{DP_PORT_VHOST_USER, "socket", OPT_PATH, true, 0, 0},
 	{DP_PORT_VHOST_USER, "mode", OPT_MODE, false, 0, 0},
 	{DP_PORT_VHOST_USER, "queues", OPT_UINT, false, 1, 16},
@@ -926,6 +928,22 @@ static json_t *port_json(struct req *r, const struct dp_port_info *pi)
 	jset(r, o, "trunk", trunk ? trunk_json(r, pi->trunk) : json_array());
 	jset(r, o, "native", json_integer(trunk ? pi->native_vlan : 0));
 	jset(r, o, "worker", json_integer(pi->worker_lcore));
+	jset(r, o, "rx_queues", json_integer(pi->n_rxq));
+	jset(r, o, "tx_queues", json_integer(pi->n_txq));
+	{
+		json_t *qw = json_array();
+
+		for (unsigned int q = 0; q < pi->n_rxq && q < VSW_MAX_QUEUES; q++)
+			jappend(r, qw, json_integer(pi->rxq_lcore[q]));
+		jset(r, o, "rxq_workers", qw);
+	}
+	if (pi->params.type == DP_PORT_VHOST_USER) {
+		char hex[20];
+
+		snprintf(hex, sizeof(hex), "0x%" PRIx64, pi->guest_features);
+		jset(r, o, "guest_queues", json_integer(pi->guest_queues));
+		jset(r, o, "guest_features", json_string(hex));
+	}
 	jset(r, o, "storm_pps", json_integer(pi->params.storm_pps));
 	jset(r, o, "storm_burst", json_integer(pi->params.storm_burst));
 	jset(r, o, "max_macs", json_integer(pi->params.max_macs));
@@ -1155,6 +1173,24 @@ static int h_fdb_flush(struct req *r)
 	return 0;
 }
 
+/* Per queue, from the device's counters: [{"queue":0,"rx_packets":..}, ...] */
+static json_t *queue_stats_json(struct req *r, const struct dp_port_stats *st)
+{
+	json_t *a = json_array();
+
+	for (unsigned int q = 0; q < st->n_queues && q < VSW_MAX_QUEUES; q++) {
+		json_t *o = json_object();
+
+		jset(r, o, "queue", json_integer(q));
+		jset(r, o, "rx_packets", jint(st->queue[q].rx_packets));
+		jset(r, o, "rx_bytes", jint(st->queue[q].rx_bytes));
+		jset(r, o, "tx_packets", jint(st->queue[q].tx_packets));
+		jset(r, o, "tx_bytes", jint(st->queue[q].tx_bytes));
+		jappend(r, a, o);
+	}
+	return a;
+}
+
 static json_t *stats_json(struct req *r, const char *name, const struct dp_port_stats *st)
 {
 	json_t *o = json_object(), *drops = json_object();
@@ -1171,6 +1207,7 @@ static json_t *stats_json(struct req *r, const char *name, const struct dp_port_
 	}
 	jset(r, o, "drops", drops);
 	jset(r, o, "drops_total", jint(total));
+	jset(r, o, "queues", queue_stats_json(r, st));
 	return o;
 }
 
@@ -1397,6 +1434,132 @@ static int h_capture_list(struct req *r)
 	return 0;
 }
 
+/* ---- recordings: a bridge's frames into rotating files (capture.c) ---- */
+
+static json_t *record_json(struct req *r, const struct dp_record_info *ri)
+{
+	json_t *o = json_object();
+
+	jset(r, o, "id", jint(ri->id));
+	jset(r, o, "bridge", json_string(ri->p.bridge));
+	jset(r, o, "file", json_string(ri->p.file));
+	jset(r, o, "format", json_string(ri->p.pcap ? "pcap" : "pcapng"));
+	jset(r, o, "filter", json_string(ri->p.filter));
+	jset(r, o, "jit", json_boolean(ri->jit));
+	jset(r, o, "snaplen", jint(ri->p.snaplen));
+	jset(r, o, "max_size_kb", jint(ri->p.max_size / 1024));
+	jset(r, o, "max_files", jint(ri->p.max_files));
+	jset(r, o, "state", json_string(dp_capture_state_names[ri->state]));
+	jset(r, o, "why", json_string(ri->why));
+	jset(r, o, "captured", jint(ri->captured));
+	jset(r, o, "filtered_out", jint(ri->filtered_out));
+	jset(r, o, "ring_full", jint(ri->ring_full));
+	jset(r, o, "no_mbuf", jint(ri->no_mbuf));
+	jset(r, o, "dropped", jint(ri->ring_full + ri->no_mbuf));
+	jset(r, o, "written", jint(ri->written));
+	jset(r, o, "write_bytes", jint(ri->write_bytes));
+	jset(r, o, "current_file", json_string(ri->p.file));
+	jset(r, o, "file_bytes", jint(ri->file_bytes));
+	jset(r, o, "rotations", jint(ri->rotations));
+	jset(r, o, "files", jint(ri->files));
+	jset(r, o, "age_ms", jint(ri->age_ms));
+	return o;
+}
+
+static int h_record_start(struct req *r)
+{
+	const char *file = arg_str(r, "file"), *filter = arg_str(r, "filter");
+	const char *format = arg_str(r, "format");
+	struct dp_record_params *p = calloc(1, sizeof(*p));
+	char msg[ERR_SIZE] = "";
+	uint32_t id, kb = 0;
+	int rc = 0;
+
+	if (p == NULL)
+		return fail(r, ENOMEM, "out of memory");
+	snprintf(p->bridge, sizeof(p->bridge), "%s", arg_str(r, "bridge"));
+	if (strlen(file) >= DP_RECORD_PATH_MAX)
+		rc = fail(r, EINVAL, "file is %zu bytes long (expected at most %d)", strlen(file),
+			  DP_RECORD_PATH_MAX - 1);
+	else if (filter != NULL && strlen(filter) >= DP_CAPTURE_FILTER_MAX)
+		rc = fail(r, EINVAL, "filter is %zu bytes long (expected at most %d)",
+			  strlen(filter), DP_CAPTURE_FILTER_MAX - 1);
+	else if (format != NULL && strcmp(format, "pcap") != 0 && strcmp(format, "pcapng") != 0)
+		rc = fail(r, EINVAL, "format \"%s\" is not a format (expected pcapng or pcap)",
+			  Q(format));
+	if (rc < 0)
+		goto out;
+	snprintf(p->file, sizeof(p->file), "%s", file);
+	if (filter != NULL)
+		snprintf(p->filter, sizeof(p->filter), "%s", filter);
+	p->pcap = format != NULL && strcmp(format, "pcap") == 0;
+	p->snaplen = DP_CAPTURE_SNAPLEN_MAX;
+	arg_u32(r, "snaplen", &p->snaplen);
+	arg_u32(r, "max_size_kb", &kb);
+	p->max_size = (uint64_t)kb * 1024;
+	p->max_files = kb != 0 ? 8 : 1;
+	arg_u32(r, "max_files", &p->max_files);
+	rc = dp_record_start(r->dp, p, &id, msg, sizeof(msg));
+	if (rc < 0) {
+		rc = dp_fail(r, rc, msg);
+		goto out;
+	}
+	r->result = json_object();
+	jset(r, r->result, "id", jint(id));
+out:
+	free(p);
+	return rc;
+}
+
+static int h_record_stop(struct req *r)
+{
+	struct dp_record_info *ri = calloc(1, sizeof(*ri));
+	const char *bridge = arg_str(r, "bridge");
+	char msg[ERR_SIZE] = "";
+	uint32_t id = 0;
+	int rc;
+
+	if (ri == NULL)
+		return fail(r, ENOMEM, "out of memory");
+	arg_u32(r, "id", &id);
+	if ((id == 0) == (bridge == NULL)) {
+		free(ri);
+		return fail(r, EINVAL, "give one of id or bridge");
+	}
+	rc = dp_record_stop(r->dp, id, bridge, ri, msg, sizeof(msg));
+	if (rc < 0)
+		rc = dp_fail(r, rc, msg);
+	else
+		r->result = record_json(r, ri);
+	free(ri);
+	return rc;
+}
+
+static int h_record_list(struct req *r)
+{
+	struct dp_record_info *ri = calloc(1, sizeof(*ri));
+	const char *bridge = arg_str(r, "bridge");
+	json_t *arr = json_array();
+
+	if (ri == NULL || arr == NULL) {
+		free(ri);
+		json_decref(arr);
+		return fail(r, ENOMEM, "out of memory");
+	}
+	for (unsigned int i = 0; i < INFO_ITER_MAX; i++) {
+		int rc = dp_record_info_at(r->dp, i, ri);
+
+		if (rc == -ENOENT)
+			break;
+		if (rc < 0 || (bridge != NULL && strcmp(ri->p.bridge, bridge) != 0))
+			continue;
+		jappend(r, arr, record_json(r, ri));
+	}
+	free(ri);
+	r->result = arr;
+	return 0;
+}
+
 /* ---- flow tables ---- */
 
 static const char *const flow_act_names[DP_FLOW_ACT_MAX] = {
@@ -1570,11 +1733,21 @@ static int flow_match_parse(struct req *r, const char *where, json_t *obj, struc
 					    where, key);
 			*(src ? &m->l4_src : &m->l4_dst) = (uint16_t)json_integer_value(v);
 			m->fields |= DP_FLOW_BIT(src ? DP_FLOW_L4_SRC : DP_FLOW_L4_DST);
+		} else if (strcmp(key, "vni") == 0) {
+			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+			    json_integer_value(v) > 16777215)
+				return fail(
+					r, EINVAL,
+					"%smatch.vni is not a VXLAN VNI (expected 0..16777215, 0 "
+					"= from a local port)",
+					where);
+			m->vni = (uint32_t)json_integer_value(v);
+			m->fields |= DP_FLOW_BIT(DP_FLOW_VNI);
 		} else {
 			return fail(
 				r, EINVAL,
 				"%smatch has unknown field \"%s\" (expected in_port, vlan, eth_src, "
-				"eth_dst, eth_type, ip_src, ip_dst, ip_proto, l4_src, l4_dst)",
+				"eth_dst, eth_type, ip_src, ip_dst, ip_proto, l4_src, l4_dst, vni)",
 				where, Q(key));
 		}
 		if (rc < 0)
@@ -1894,6 +2067,8 @@ static void flow_dump_cb(const struct dp_flow *f, void *arg)
 		jset(r, mo, "l4_src", json_integer(m->l4_src));
 	if (m->fields & DP_FLOW_BIT(DP_FLOW_L4_DST))
 		jset(r, mo, "l4_dst", json_integer(m->l4_dst));
+	if (m->fields & DP_FLOW_BIT(DP_FLOW_VNI))
+		jset(r, mo, "vni", json_integer(m->vni));
 	jset(r, o, "match", mo);
 	for (unsigned int i = 0; i < f->n_actions && i < DP_FLOW_ACTIONS_MAX; i++) {
 		const struct dp_flow_action *a = &f->actions[i];
@@ -2018,6 +2193,27 @@ static int h_trace_packet(struct req *r)
 	vsw_mac_parse(arg_str(r, "dl_dst"), tp.dst);
 	arg_u32(r, "vlan", &vlan);
 	tp.vlan = (uint16_t)vlan;
+	if (arg_str(r, "nw_src") != NULL || arg_str(r, "nw_dst") != NULL) {
+		uint32_t v = 17;
+
+		tp.ip = true;
+		if (arg_str(r, "nw_src") != NULL)
+			inet_pton(AF_INET, arg_str(r, "nw_src"), &tp.ip_src);
+		if (arg_str(r, "nw_dst") != NULL)
+			inet_pton(AF_INET, arg_str(r, "nw_dst"), &tp.ip_dst);
+		arg_u32(r, "nw_proto", &v);
+		tp.ip_proto = (uint8_t)v;
+		v = 0;
+		arg_u32(r, "tp_src", &v);
+		tp.l4_src = (uint16_t)v;
+		v = 0;
+		arg_u32(r, "tp_dst", &v);
+		tp.l4_dst = (uint16_t)v;
+	} else if (json_object_get(r->args, "nw_proto") != NULL ||
+		   json_object_get(r->args, "tp_src") != NULL ||
+		   json_object_get(r->args, "tp_dst") != NULL) {
+		return fail(r, EINVAL, "nw_proto, tp_src and tp_dst need nw_src or nw_dst");
+	}
 	out = malloc(8192);
 	if (out == NULL)
 		return fail(r, ENOMEM, "out of memory");
@@ -2368,6 +2564,18 @@ static const struct arg_spec a_capture_start[] = {
 };
 static const struct arg_spec a_capture_id[] = {{"id", ARG_UINT, true, 1, UINT32_MAX}, END};
 static const struct arg_spec a_capture_list[] = {U("id", 1, UINT32_MAX), END};
+static const struct arg_spec a_record_start[] = {
+	NAME("bridge", true),
+	{"file", ARG_STRING, true, 0, 0},
+	U("max_size_kb", 0, 1u << 30),
+	U("max_files", 1, DP_RECORD_FILES_MAX),
+	{"filter", ARG_STRING, false, 0, 0},
+	U("snaplen", 1, DP_CAPTURE_SNAPLEN_MAX),
+	{"format", ARG_STRING, false, 0, 0},
+	END,
+};
+static const struct arg_spec a_record_stop[] = {U("id", 1, UINT32_MAX), NAME("bridge", false), END};
+static const struct arg_spec a_record_list[] = {NAME("bridge", false), END};
 static const struct arg_spec a_trace_start[] = {
 	NAME("port", true),
 	{"filter", ARG_STRING, false, 0, 0},
@@ -2379,6 +2587,11 @@ static const struct arg_spec a_trace_packet[] = {
 	{"dl_src", ARG_MAC, true, 0, 0},
 	{"dl_dst", ARG_MAC, true, 0, 0},
 	U("vlan", 0, VSW_VLAN_MAX),
+	{"nw_src", ARG_IPV4, false, 0, 0},
+	{"nw_dst", ARG_IPV4, false, 0, 0},
+	U("nw_proto", 0, 255),
+	U("tp_src", 0, 65535),
+	U("tp_dst", 0, 65535),
 	END,
 };
 
@@ -2435,6 +2648,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"capture-start", h_capture_start, true, a_capture_start},
 	{"capture-stop", h_capture_stop, true, a_capture_id},
 	{"capture-list", h_capture_list, false, a_capture_list},
+	{"record-start", h_record_start, true, a_record_start},
+	{"record-stop", h_record_stop, true, a_record_stop},
+	{"record-list", h_record_list, false, a_record_list},
 	{"trace-start", h_trace_start, true, a_trace_start},
 	{"trace-show", h_trace_show, true, a_capture_id}, /* shows frames: writers only */
 	{"trace-packet", h_trace_packet, false, a_trace_packet},

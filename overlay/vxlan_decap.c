@@ -13,6 +13,8 @@
  * vxlan_outer_fragment, vxlan_bad_ip_csum, vxlan_bad_udp_csum, vxlan_bad_flags,
  * vxlan_unknown_vni, vxlan_unknown_vtep, vxlan_inner_runt; the inner frame's own (runt,
  * bad_vlan_tag, vlan_not_allowed, ...) are counted on the tunnel port by bridge_input.
+ * Tracing (vswctl trace on the underlay port): trace_decap records what this stage does
+ * with the traced frames, which bridge_input then traces on (capture.h).
  * Frames must sit in one segment (af_packet, tap and pcap ports give that up to the
  * mbuf size); a longer chained one is vxlan_malformed.
  */
@@ -30,8 +32,20 @@ static __rte_always_inline void decap_drop(struct worker *w, struct port *in, st
 	rte_pktmbuf_free(m);
 }
 
+static __rte_always_inline void decap_deliver(struct worker *w, struct port *tun,
+					      struct rte_mbuf **run, uint16_t n, uint32_t now_s,
+					      uint64_t tsc, struct trace_burst *tb)
+{
+	if (unlikely(tb != NULL))
+		bridge_input_frames_traced(w, tun, run, n, now_s, tsc, tb);
+	else
+		bridge_input_frames(w, tun, run, n, now_s, tsc);
+}
+
 unsigned int vxlan_decap_burst(struct worker *w, struct port *in, uint32_t now_s, uint64_t tsc)
 {
+	struct trace_burst tb;
+	unsigned int ntr;
 	struct vtep *v = in->vtep;
 	struct rte_mbuf *pkts[VSW_BURST], *run[VSW_BURST];
 	struct port_stats *st = &in->stats[w->idx];
@@ -48,12 +62,15 @@ unsigned int vxlan_decap_burst(struct worker *w, struct port *in, uint32_t now_s
 	n = rte_eth_rx_burst(in->dpdk_port, 0, pkts, VSW_BURST);
 	if (n == 0)
 		return 0;
-	capture_tap(w, in, CAPTURE_RX, pkts, n, NULL);
+	/* some frames traced: the steps go to tb, and on into bridge_input with the frames */
+	ntr = capture_tap(w, in, CAPTURE_RX, pkts, n, &tb);
 	for (uint16_t i = 0; i < n; i++)
 		bytes += pkts[i]->pkt_len;
 	st->rx_packets += n;
 	st->rx_bytes += bytes;
 	map = atomic_load_explicit(&v->map, memory_order_acquire);
+	if (unlikely(ntr != 0))
+		trace_decap(&tb, w->dp, v, map, pkts, n);
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -85,14 +102,17 @@ unsigned int vxlan_decap_burst(struct worker *w, struct port *in, uint32_t now_s
 		ndec++;
 		dbytes += rx.inner_len;
 		if (tun != run_port && nrun != 0) {
-			bridge_input_frames(w, run_port, run, (uint16_t)nrun, now_s, tsc);
+			decap_deliver(w, run_port, run, (uint16_t)nrun, now_s, tsc,
+				      ntr ? &tb : NULL);
 			nrun = 0;
 		}
 		run_port = tun;
 		run[nrun++] = m;
 	}
 	if (nrun != 0)
-		bridge_input_frames(w, run_port, run, (uint16_t)nrun, now_s, tsc);
+		decap_deliver(w, run_port, run, (uint16_t)nrun, now_s, tsc, ntr ? &tb : NULL);
+	if (unlikely(ntr != 0))
+		trace_burst_end(&tb);
 	v->cnt.decap_packets += ndec;
 	v->cnt.decap_bytes += dbytes;
 	return n;

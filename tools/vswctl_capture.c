@@ -42,6 +42,7 @@ static const char capture_usage[] =
 	"usage: vswctl capture PORT [options] [FILTER...]\n"
 	"       vswctl capture --drops [PORT|any] [options] [FILTER...]\n"
 	"       vswctl capture list | capture stop ID\n"
+	"       vswctl capture record start|stop|list ... (see capture record --help)\n"
 	"Write the frames of a port (or the frames the dataplane drops, with the reason in\n"
 	"each packet's comment) to a pcapng file, like tcpdump. The filter is libpcap's\n"
 	"syntax (as tcpdump: `icmp`, `vlan 10`, `udp port 4789`, `ether host 02:00:00:00:00:01`)\n"
@@ -332,6 +333,248 @@ static int capture_admin(struct cap_conn *c, int argc, char **argv, bool json, F
 	return VSWCTL_EXIT_OK;
 }
 
+static const char record_usage[] =
+	"usage: vswctl capture record start BRIDGE -w FILE [-C SIZE] [-W N] [-s SNAPLEN] [--pcap]\n"
+	"                                   [FILTER...]\n"
+	"       vswctl capture record stop BRIDGE|ID\n"
+	"       vswctl capture record list [BRIDGE]\n"
+	"Record every frame a bridge receives (on any of its ports, ports attached later too;\n"
+	"each frame once, as received) into FILE, written by the dataplane itself until\n"
+	"stopped: vswctl can exit. With -C, FILE is rotated when it would grow past SIZE:\n"
+	"FILE is always the file being written, FILE.1 the newest complete one, and so on up\n"
+	"to FILE.(N-1). A disk too slow for the traffic loses frames from the recording\n"
+	"(counted as dropped), never from forwarding.\n"
+	"  -w, --write FILE       the file (made absolute here; created by the dataplane)\n"
+	"  -C, --file-size SIZE   rotate at SIZE: N[k|m|g] bytes in KiB, MiB or GiB (default\n"
+	"                         unit MiB); default: one file, never rotated\n"
+	"  -W, --files N          files kept, the current one included (default 8)\n"
+	"  -s, --snaplen N        bytes kept of each frame (default 262144)\n"
+	"      --pcap             classic pcap instead of pcapng (no interface names)\n"
+	"  -f, --filter FILTER    libpcap filter (or the trailing words)\n";
+
+static void record_summary(FILE *f, json_t *ri)
+{
+	fprintf(f, "record %" PRIu64 " of %s -> %s (%s", jnum(ri, "id"), jstr(ri, "bridge"),
+		jstr(ri, "file"), jstr(ri, "format"));
+	if (jnum(ri, "max_size_kb"))
+		fprintf(f, ", rotated at %" PRIu64 " KiB, %" PRIu64 " files",
+			jnum(ri, "max_size_kb"), jnum(ri, "max_files"));
+	fprintf(f,
+		"): %s%s%s; %" PRIu64 " frames written, %" PRIu64 " bytes, %" PRIu64
+		" rotations, %" PRIu64 " files; %" PRIu64 " dropped (%" PRIu64
+		" ring full, %" PRIu64 " no buffer), %" PRIu64 " filtered out\n",
+		jstr(ri, "state"), *jstr(ri, "why") ? ": " : "", jstr(ri, "why"),
+		jnum(ri, "written"), jnum(ri, "write_bytes"), jnum(ri, "rotations"),
+		jnum(ri, "files"), jnum(ri, "dropped"), jnum(ri, "ring_full"), jnum(ri, "no_mbuf"),
+		jnum(ri, "filtered_out"));
+	if (*jstr(ri, "filter"))
+		fprintf(f, "  filter: %s\n", jstr(ri, "filter"));
+}
+
+/* SIZE of -C in KiB: N (MiB), Nk, Nm, Ng. */
+static int parse_size_kb(const char *s, uint64_t *kb)
+{
+	char num[32];
+	size_t len = strlen(s);
+	uint64_t v, mul = 1024;
+
+	if (len == 0 || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, len + 1);
+	switch (num[len - 1]) {
+	case 'k':
+	case 'K':
+		mul = 1;
+		num[--len] = '\0';
+		break;
+	case 'm':
+	case 'M':
+		num[--len] = '\0';
+		break;
+	case 'g':
+	case 'G':
+		mul = 1024 * 1024;
+		num[--len] = '\0';
+		break;
+	default:
+		break;
+	}
+	if (parse_num(num, UINT32_MAX, &v) < 0 || v == 0 || v * mul > (UINT64_C(1) << 30))
+		return -EINVAL;
+	*kb = v * mul;
+	return 0;
+}
+
+static int record_start(struct cap_conn *c, int argc, char **argv, bool json, FILE *out, FILE *errf)
+{
+	static const struct option opts[] = {
+		{"write", required_argument, NULL, 'w'},
+		{"file-size", required_argument, NULL, 'C'},
+		{"files", required_argument, NULL, 'W'},
+		{"snaplen", required_argument, NULL, 's'},
+		{"filter", required_argument, NULL, 'f'},
+		{"pcap", no_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *wpath = NULL, *filter = NULL, *bridge;
+	char fbuf[CAPTURE_FILTER_MAX], path[4096];
+	uint64_t kb = 0, files = 0, snaplen = 0;
+	bool pcap = false;
+	json_t *args;
+	struct vsw_reply r;
+	size_t flen = 0;
+	int opt, rc;
+
+	optind = 0;
+	opterr = 0;
+	/* argv[0] is "start" */
+	while ((opt = getopt_long(argc, argv, ":w:C:W:s:f:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'w':
+			wpath = optarg;
+			break;
+		case 'C':
+			if (parse_size_kb(optarg, &kb) < 0)
+				return usage_fail(
+					errf, "-C \"%s\": expected a size such as 100, 512k, 2g",
+					optarg);
+			break;
+		case 'W':
+			if (parse_num(optarg, 1000, &files) < 0 || files == 0)
+				return usage_fail(errf, "-W \"%s\": expected 1 to 1000", optarg);
+			break;
+		case 's':
+			if (parse_num(optarg, 262144, &snaplen) < 0 || snaplen == 0)
+				return usage_fail(errf, "-s \"%s\": expected 1 to 262144", optarg);
+			break;
+		case 'f':
+			filter = optarg;
+			break;
+		case 'P':
+			pcap = true;
+			break;
+		case ':':
+			return usage_fail(errf, "option %s needs a value", argv[optind - 1]);
+		default:
+			return usage_fail(errf, "unknown option \"%s\"", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_fail(errf, "record start: missing the bridge%s", "");
+	bridge = argv[optind++];
+	if (wpath == NULL || *wpath == '\0' || strcmp(wpath, "-") == 0)
+		return usage_fail(errf, "record start: -w FILE is required (a file, not -)%s", "");
+	if (files && !kb)
+		return usage_fail(errf, "record start: -W needs -C (files rotate by size)%s", "");
+	if (optind < argc && filter != NULL)
+		return usage_fail(errf, "give the filter with -f or as trailing words, not both%s",
+				  "");
+	fbuf[0] = '\0';
+	for (int i = optind; i < argc; i++) {
+		int n = snprintf(fbuf + flen, sizeof(fbuf) - flen, "%s%s", flen ? " " : "",
+				 argv[i]);
+
+		if (n < 0 || (size_t)n >= sizeof(fbuf) - flen)
+			return usage_fail(errf, "the filter is too long%s", "");
+		flen += (size_t)n;
+	}
+	if (flen > 0)
+		filter = fbuf;
+	/* the dataplane's working directory is not ours */
+	if (wpath[0] != '/') {
+		char cwd[2048];
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL) {
+			fprintf(errf,
+				"vswctl: capture record: cannot get the current directory: %s\n",
+				strerror(errno));
+			return VSWCTL_EXIT_FAIL;
+		}
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", cwd, wpath) >= sizeof(path))
+			return usage_fail(errf, "-w \"%s\": path too long", wpath);
+		wpath = path;
+	}
+	args = json_object();
+	json_object_set_new(args, "bridge", json_string(bridge));
+	json_object_set_new(args, "file", json_string(wpath));
+	if (kb)
+		json_object_set_new(args, "max_size_kb", json_integer((json_int_t)kb));
+	if (files)
+		json_object_set_new(args, "max_files", json_integer((json_int_t)files));
+	if (snaplen)
+		json_object_set_new(args, "snaplen", json_integer((json_int_t)snaplen));
+	if (filter != NULL)
+		json_object_set_new(args, "filter", json_string(filter));
+	if (pcap)
+		json_object_set_new(args, "format", json_string("pcap"));
+	rc = cap_call_ok(c, "record-start", args, -1, &r, errf);
+	json_decref(args);
+	if (rc != 0)
+		return VSWCTL_EXIT_FAIL;
+	if (json)
+		vswctl_print_json(out, r.result);
+	else
+		fprintf(out, "record %" PRIu64 " of %s -> %s\n", jnum(r.result, "id"), bridge,
+			wpath);
+	vsw_reply_clear(&r);
+	return VSWCTL_EXIT_OK;
+}
+
+/* capture record start|stop|list: argv[0] is "record" */
+static int record_main(struct cap_conn *c, int argc, char **argv, bool json, FILE *out, FILE *errf)
+{
+	json_t *args, *e;
+	struct vsw_reply r;
+	uint64_t id = 0;
+	size_t i;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(record_usage, argc < 2 ? errf : out);
+		return argc < 2 ? VSWCTL_EXIT_USAGE : VSWCTL_EXIT_OK;
+	}
+	if (strcmp(argv[1], "start") == 0)
+		return record_start(c, argc - 1, argv + 1, json, out, errf);
+	args = json_object();
+	if (strcmp(argv[1], "stop") == 0) {
+		if (argc != 3) {
+			json_decref(args);
+			return usage_fail(errf, "record stop takes a bridge or a recording id%s",
+					  "");
+		}
+		if (parse_num(argv[2], UINT32_MAX, &id) == 0 && id != 0)
+			json_object_set_new(args, "id", json_integer((json_int_t)id));
+		else
+			json_object_set_new(args, "bridge", json_string(argv[2]));
+	} else if (strcmp(argv[1], "list") == 0) {
+		if (argc > 3) {
+			json_decref(args);
+			return usage_fail(errf, "record list takes at most a bridge (got \"%s\")",
+					  argv[3]);
+		}
+		if (argc == 3)
+			json_object_set_new(args, "bridge", json_string(argv[2]));
+	} else {
+		json_decref(args);
+		return usage_fail(errf, "record: expected start, stop or list (got \"%s\")",
+				  argv[1]);
+	}
+	rc = cap_call_ok(c, strcmp(argv[1], "stop") == 0 ? "record-stop" : "record-list", args, -1,
+			 &r, errf);
+	json_decref(args);
+	if (rc != 0)
+		return VSWCTL_EXIT_FAIL;
+	if (json)
+		vswctl_print_json(out, r.result);
+	else if (json_is_array(r.result))
+		json_array_foreach(r.result, i, e)
+			record_summary(out, e);
+	else
+		record_summary(out, r.result);
+	vsw_reply_clear(&r);
+	return VSWCTL_EXIT_OK;
+}
+
 int vswctl_capture_main(const char *sock, int timeout_ms, bool json, int argc, char **argv,
 			FILE *out, FILE *errf)
 {
@@ -360,12 +603,16 @@ int vswctl_capture_main(const char *sock, int timeout_ms, bool json, int argc, c
 	size_t flen = 0;
 
 	/* argv[0] is "capture" */
-	if (argc >= 2 && (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "stop") == 0)) {
+	if (argc >= 2 && (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "stop") == 0 ||
+			  strcmp(argv[1], "record") == 0)) {
 		if (cap_connect(&c, sock, err, sizeof(err)) < 0) {
 			fprintf(errf, "vswctl: %s\n", err);
 			return VSWCTL_EXIT_FAIL;
 		}
-		ret = capture_admin(&c, argc - 1, argv + 1, json, out, errf);
+		if (strcmp(argv[1], "record") == 0)
+			ret = record_main(&c, argc - 1, argv + 1, json, out, errf);
+		else
+			ret = capture_admin(&c, argc - 1, argv + 1, json, out, errf);
 		close(c.fd);
 		free(c.buf);
 		return ret;
@@ -584,7 +831,8 @@ out:
 
 static const char trace_usage[] =
 	"usage: vswctl trace PORT [-c N] [-G SECONDS] [FILTER...]\n"
-	"       vswctl trace --packet 'in_port=PORT,dl_src=MAC,dl_dst=MAC[,vlan=N]'\n"
+	"       vswctl trace --packet 'in_port=PORT,dl_src=MAC,dl_dst=MAC[,vlan=N][,nw_src=IP,nw_dst=IP,\n"
+	"                     nw_proto=N,tp_src=N,tp_dst=N]'\n"
 	"Show every step the next N frames received on PORT that match FILTER (libpcap syntax)\n"
 	"take through the switch: headers, VLAN, MAC learning, MAC lookup, output ports or the\n"
 	"exact drop reason. With --packet, compute where a frame so described would go, from the\n"
@@ -628,6 +876,13 @@ static int trace_packet(struct cap_conn *c, const char *spec, bool json, FILE *o
 			json_object_set_new(args, kv, json_string(eq));
 		} else if (strcmp(kv, "vlan") == 0 && parse_num(eq, VLAN_MAX_TRACE, &v) == 0) {
 			json_object_set_new(args, "vlan", json_integer((json_int_t)v));
+		} else if (strcmp(kv, "nw_src") == 0 || strcmp(kv, "nw_dst") == 0) {
+			json_object_set_new(args, kv, json_string(eq));
+		} else if (strcmp(kv, "nw_proto") == 0 && parse_num(eq, 255, &v) == 0) {
+			json_object_set_new(args, kv, json_integer((json_int_t)v));
+		} else if ((strcmp(kv, "tp_src") == 0 || strcmp(kv, "tp_dst") == 0) &&
+			   parse_num(eq, 65535, &v) == 0) {
+			json_object_set_new(args, kv, json_integer((json_int_t)v));
 		} else {
 			goto bad;
 		}
@@ -649,7 +904,7 @@ bad:
 	json_decref(args);
 	fprintf(errf,
 		"vswctl: trace: --packet \"%s\": expected in_port=PORT,dl_src=MAC,dl_dst=MAC"
-		"[,vlan=N]\nTry 'vswctl trace --help' for more information.\n",
+		"[,vlan=N][,nw_src=IP,nw_dst=IP[,nw_proto=N,tp_src=N,tp_dst=N]]\nTry 'vswctl trace --help' for more information.\n",
 		spec);
 	return VSWCTL_EXIT_USAGE;
 }

@@ -115,6 +115,23 @@ static void trace_flood(struct trace_burst *tb, struct worker *w, struct bridge 
 	TRACE(true, "fate: flooded in vlan %u to%s", vid, list);
 }
 
+/* Traced copy only: the encapsulation of the copies a flood sends to remote VTEPs. */
+static void trace_flood_encap(struct trace_burst *tb, struct bridge *br, struct port *in,
+			      struct rte_mbuf *m, uint16_t vid)
+{
+	const struct port_set *ms = atomic_load_explicit(&br->members, memory_order_acquire);
+
+	for (unsigned int i = 0; i < ms->n; i++) {
+		const struct port *p = ms->p[i];
+		int want;
+
+		if (p == in || p->tun == NULL || (in->tun != NULL) ||
+		    (want = eth_egress_tagging(&p->vlan, vid)) < 0)
+			continue; /* frames from a tunnel never flood to tunnels (split horizon) */
+		trace_encap(tb, m, p, want, true);
+	}
+}
+
 static __rte_always_inline void bridge_input_flood(struct worker *w, struct bridge *br,
 						   struct port *in, struct rte_mbuf *m,
 						   uint16_t vid, bool tagged, uint64_t tsc,
@@ -128,6 +145,7 @@ static __rte_always_inline void bridge_input_flood(struct worker *w, struct brid
 	}
 	storm0 = in->stats[w->idx].drops[VSW_DROP_storm_limit];
 	noegress0 = in->stats[w->idx].drops[VSW_DROP_no_egress];
+	trace_flood_encap(tb, br, in, m, vid);
 	bridge_flood(w, br, in, m, vid, tagged, tsc);
 	trace_flood(tb, w, br, in, m, vid, storm0, noegress0);
 }
@@ -171,6 +189,8 @@ static __rte_always_inline unsigned int bridge_input_run(struct worker *w, struc
 		return n;
 	}
 	fdb = br->fdb;
+	/* the bridge's recording: every frame as received, whichever member port it came in by */
+	capture_rec_tap(w, br, in, pkts, n);
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -196,8 +216,11 @@ static __rte_always_inline unsigned int bridge_input_run(struct worker *w, struc
 	}
 	/* flow rules come before learning; a bridge without any pays this one branch */
 	ft = atomic_load_explicit(&br->flows, memory_order_acquire);
-	if (unlikely(ft != NULL))
+	if (unlikely(ft != NULL)) {
+		if (tb != NULL)
+			trace_flow(tb, w, br, in, ft, ok, vids, nok);
 		nok = flow_input_burst(w, br, in, ft, ok, vids, tagged, keys, nok, tsc);
+	}
 	fdb_lookup_bulk(fdb, keys, 2 * nok, slots);
 
 	for (unsigned int i = 0; i < nok; i++) {
@@ -279,6 +302,8 @@ static __rte_always_inline unsigned int bridge_input_run(struct worker *w, struc
 			uint64_t vna = od[VSW_DROP_vlan_not_allowed], nom = od[VSW_DROP_no_mbuf];
 			int want = eth_egress_tagging(&out->vlan, vids[i]);
 
+			if (out->tun != NULL && want >= 0)
+				trace_encap(tb, m, out, want, false);
 			port_tx_enqueue(w, out, m, vids[i], tagged[i]);
 			if (od[VSW_DROP_vlan_not_allowed] != vna)
 				TRACE(true, "fate: drop vlan_not_allowed at port_tx (%s)",
@@ -304,6 +329,20 @@ unsigned int bridge_input_frames(struct worker *w, struct port *in, struct rte_m
 
 	/* before any parsing: a malformed frame is captured too */
 	if (unlikely(capture_tap(w, in, CAPTURE_RX, pkts, n, &tb) != 0))
+		return bridge_input_run(w, in, pkts, n, now_s, tsc, &tb);
+	return bridge_input_run(w, in, pkts, n, now_s, tsc, NULL);
+}
+
+unsigned int bridge_input_frames_traced(struct worker *w, struct port *in, struct rte_mbuf **pkts,
+					uint16_t n, uint32_t now_s, uint64_t tsc,
+					struct trace_burst *parent)
+{
+	struct trace_burst tb;
+
+	if (capture_tap(w, in, CAPTURE_RX, pkts, n, &tb) == 0)
+		tb.n = 0;
+	trace_burst_adopt(&tb, parent, pkts, n);
+	if (tb.n != 0)
 		return bridge_input_run(w, in, pkts, n, now_s, tsc, &tb);
 	return bridge_input_run(w, in, pkts, n, now_s, tsc, NULL);
 }

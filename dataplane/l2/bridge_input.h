@@ -12,5 +12,10 @@ unsigned int bridge_input_burst(struct worker *w, struct port *in, uint32_t now_
  * Consumes them all; returns n. */
 unsigned int bridge_input_frames(struct worker *w, struct port *in, struct rte_mbuf **pkts,
 				 uint16_t n, uint32_t now_s, uint64_t tsc);
+/* The same for frames of which some are traced (in parent) by the stage handing them on. */
+struct trace_burst;
+unsigned int bridge_input_frames_traced(struct worker *w, struct port *in, struct rte_mbuf **pkts,
+					uint16_t n, uint32_t now_s, uint64_t tsc,
+					struct trace_burst *parent);
 
 #endif

@@ -662,6 +662,34 @@ int dp_capture_info_at(struct dp *dp, unsigned int idx, struct dp_capture_info *
 	return -ENOENT;
 }
 
+/* Recordings: the fake has no bridge to record; it checks names like the real one. */
+int dp_record_start(struct dp *dp, const struct dp_record_params *p, uint32_t *id, char *err,
+		    size_t errsz)
+{
+	(void)dp;
+	(void)id;
+	snprintf(err, errsz, "record-start: no bridge \"%s\"", p->bridge);
+	return -ENOENT;
+}
+
+int dp_record_stop(struct dp *dp, uint32_t id, const char *bridge, struct dp_record_info *info,
+		   char *err, size_t errsz)
+{
+	(void)dp;
+	(void)info;
+	snprintf(err, errsz, "record-stop: no recording %u of \"%s\"", id,
+		 bridge != NULL ? bridge : "");
+	return -ENOENT;
+}
+
+int dp_record_info_at(struct dp *dp, unsigned int idx, struct dp_record_info *info)
+{
+	(void)dp;
+	(void)idx;
+	(void)info;
+	return -ENOENT;
+}
+
 unsigned int dp_capture_running(struct dp *dp)
 {
 	(void)dp;

@@ -450,13 +450,52 @@ static void test_trace_records(void **state)
 			    "rx: 02:00:00:00:00:01 > 02:00:00:00:00:02, IPv4 0.0.0.0 > 0.0.0.0 "
 			    "ICMP, 64 bytes\nstep 1\nfate: output");
 	assert_int_equal(t->rec[0].len, strlen(t->rec[0].text));
-	assert_non_null(strstr(t->rec[1].text, "\nfate: not recorded by bridge_input"));
+	assert_non_null(strstr(t->rec[1].text, "\nfate: not recorded by any stage"));
 	/* all records used: nothing more is traced */
 	assert_int_equal(capture_burst(c, 0, pkts, 4, 1, CAPTURE_RX, &tb), 0);
 	assert_int_equal(rte_ring_count(c->ring), 0); /* trace mode copies nothing */
 	c->trace = NULL;
 	rte_free(t);
 	rte_pktmbuf_free_bulk(pkts, 4);
+	capture_free(c, NULL, 0);
+}
+
+/* A stage hands traced frames on (vxlan_decap to bridge_input): the next stage's burst
+ * adopts the records of its frames and publishes them; the first stage publishes the
+ * others, and never writes into an adopted record again. */
+static void test_trace_adopt(void **state)
+{
+	struct capture *c = capture_new("icmp", true, 4, UINT32_MAX);
+	struct trace *t = rte_zmalloc(NULL, sizeof(*t) + 2 * sizeof(t->rec[0]), 0);
+	struct rte_mbuf *pkts[2];
+	struct trace_burst parent, tb = {.n = 0};
+
+	(void)state;
+	assert_non_null(t);
+	t->max = 2;
+	c->trace = t;
+	pkts[0] = mkframe(F_ICMP);
+	pkts[1] = mkframe(F_ICMP);
+	assert_int_equal(capture_burst(c, 0, pkts, 2, 1, CAPTURE_RX, &parent), 2);
+	trace_step(&parent, pkts[0], true, "fate: drop here");
+	trace_step(&parent, pkts[1], false, "decap");
+	/* only pkts[1] goes on; pkts[0] (ended) is not adopted */
+	trace_burst_adopt(&tb, &parent, pkts, 2);
+	assert_int_equal(tb.n, 1);
+	assert_ptr_equal(tb.m[0], pkts[1]);
+	trace_step(&tb, pkts[1], true, "fate: output");
+	trace_burst_end(&tb);
+	assert_int_equal(atomic_load(&t->rec[1].done), 1);
+	assert_int_equal(atomic_load(&t->rec[0].done), 0);
+	trace_step(&parent, pkts[1], true, "fate: ignored: adopted");
+	trace_burst_end(&parent);
+	assert_int_equal(atomic_load(&t->rec[0].done), 1);
+	assert_non_null(strstr(t->rec[0].text, "\nfate: drop here"));
+	assert_non_null(strstr(t->rec[1].text, "\ndecap\nfate: output"));
+	assert_null(strstr(t->rec[1].text, "ignored"));
+	c->trace = NULL;
+	rte_free(t);
+	rte_pktmbuf_free_bulk(pkts, 2);
 	capture_free(c, NULL, 0);
 }
 
@@ -477,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_pool_empty),
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_trace_records),
+		cmocka_unit_test(test_trace_adopt),
 	};
 
 	snprintf(prefix, sizeof(prefix), "vsw_test_capture_%d", (int)getpid());
