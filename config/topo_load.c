@@ -1105,6 +1105,42 @@ static int f_br_vni(struct ld *ld, const yaml_node_t *v, void *obj)
 	return get_u32(ld, v, 1, TOPO_VNI_MAX, &br->vni);
 }
 
+static int f_br_vni_vlan(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	struct topo_bridge *br = obj;
+
+	if (get_vlan(ld, v, &br->vni_vlan) < 0)
+		return -EINVAL;
+	br->vni_vlan_loc = node_loc(v); /* only when read: see check_bridge_overlay */
+	return 0;
+}
+
+static int f_br_remote_max_macs(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	return get_u32(ld, v, 0, 4194304, &((struct topo_bridge *)obj)->remote_max_macs);
+}
+
+/* The overlay MTU: the largest inner IP packet; 68 (RFC 791's minimum) up to what a
+ * 9216-byte underlay carries. */
+static int f_br_mtu(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	struct topo_bridge *br = obj;
+
+	br->mtu_loc = node_loc(v);
+	return get_u32(ld, v, 68, 9216 - TOPO_VXLAN_OVERHEAD, &br->mtu); /* 0 if it fails */
+}
+
+static int read_remotes(struct ld *ld, const yaml_node_t *v, struct topo_remote **out, size_t *n);
+
+static int f_br_remotes(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	struct topo_bridge *br = obj;
+
+	br->has_remotes = true;
+	br->remotes_loc = node_loc(v);
+	return read_remotes(ld, v, &br->remotes, &br->n_remotes);
+}
+
 static int f_br_aging(struct ld *ld, const yaml_node_t *v, void *obj)
 {
 	return get_u32(ld, v, 1, 1000000, &((struct topo_bridge *)obj)->mac_aging_s);
@@ -1172,10 +1208,21 @@ static int f_sm_vlan(struct ld *ld, const yaml_node_t *v, void *obj)
 	return get_vlan(ld, v, &((struct topo_static_mac *)obj)->vlan);
 }
 
+static int f_sm_remote(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	struct topo_static_mac *sm = obj;
+
+	sm->port_loc = node_loc(v);
+	return get_ip(ld, v, false, &sm->remote);
+}
+
 static int f_br_static_macs(struct ld *ld, const yaml_node_t *v, void *obj)
 {
-	static const struct field fields[] = {
-		{"mac", f_sm_mac}, {"port", f_sm_port}, {"vlan", f_sm_vlan}, {NULL, NULL}};
+	static const struct field fields[] = {{"mac", f_sm_mac},
+					      {"port", f_sm_port},
+					      {"vlan", f_sm_vlan},
+					      {"remote", f_sm_remote},
+					      {NULL, NULL}};
 	struct topo_bridge *br = obj;
 	size_t cnt = seq_len(v);
 	int rc;
@@ -1200,15 +1247,23 @@ static int f_br_static_macs(struct ld *ld, const yaml_node_t *v, void *obj)
 		memset(sm, 0, sizeof(*sm));
 		sm->vlan = 1;
 		sm->loc = node_loc(it);
-		seen = map_fields(ld, it, fields, sm, "a mapping {mac, port, vlan}", false);
+		seen = map_fields(ld, it, fields, sm, "a mapping {mac, port or remote, vlan}",
+				  false);
 		if (it->type == YAML_MAPPING_NODE || is_null(it)) {
 			if (!(seen & 1))
 				missing(ld, it, "mac", "a MAC address xx:xx:xx:xx:xx:xx");
-			if (!(seen & 2))
-				missing(ld, it, "port", "the port the MAC is behind");
+			if (!(seen & 10))
+				missing(ld, it, "port",
+					"the port the MAC is behind, or remote: the remote VTEP");
+			if ((seen & 10) == 10)
+				err(ld, it,
+				    "port: for a local MAC or remote: for one behind a VTEP",
+				    "both port and remote given");
 		}
-		if (ld->errs->n != nerr || (seen & 3) != 3)
+		if (ld->errs->n != nerr || !(seen & 1) || !(seen & 10)) {
 			sm->port[0] = '\0';
+			sm->remote.family = 0;
+		}
 		br->n_static_macs++;
 		path_pop(ld, old);
 	}
@@ -1219,6 +1274,10 @@ static void one_bridge(struct ld *ld, const yaml_node_t *k, const yaml_node_t *v
 {
 	static const struct field fields[] = {
 		{"vni", f_br_vni},
+		{"vni_vlan", f_br_vni_vlan},
+		{"remote_max_macs", f_br_remote_max_macs},
+		{"mtu", f_br_mtu},
+		{"remotes", f_br_remotes},
 		{"mac_aging_s", f_br_aging},
 		{"max_macs", f_br_max_macs},
 		{"move_damp", f_br_move_damp},
@@ -1279,14 +1338,60 @@ static int f_vtep_udp(struct ld *ld, const yaml_node_t *v, void *obj)
 	return get_u16(ld, v, 1, 65535, &OV(ld)->udp_port);
 }
 
+static int f_vtep_name(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	(void)obj;
+	return get_name(ld, v, "VTEP", OV(ld)->name);
+}
+
+static int f_vtep_prefix(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	uint16_t p = 0;
+
+	(void)obj;
+	OV(ld)->prefix_loc = node_loc(v);
+	if (get_u16(ld, v, 1, 128, &p) < 0)
+		return -EINVAL;
+	OV(ld)->prefix_len = (uint8_t)p;
+	return 0;
+}
+
+static int f_vtep_gateway(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	(void)obj;
+	OV(ld)->gateway_loc = node_loc(v);
+	return get_ip(ld, v, false, &OV(ld)->gateway);
+}
+
+/* The dataplane's vtep-add bounds (576: the least an IPv4 host must take). */
+static int f_vtep_mtu(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	(void)obj;
+	OV(ld)->mtu_loc = node_loc(v);
+	return get_u16(ld, v, 576, 9216, &OV(ld)->mtu);
+}
+
+static int f_vtep_ttl(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	uint16_t ttl = 0;
+
+	(void)obj;
+	if (get_u16(ld, v, 1, 255, &ttl) < 0)
+		return -EINVAL;
+	OV(ld)->ttl = (uint8_t)ttl;
+	return 0;
+}
+
 static int f_ov_vtep(struct ld *ld, const yaml_node_t *v, void *obj)
 {
-	static const struct field fields[] = {{"local_ip", f_vtep_ip},
-					      {"port", f_vtep_port},
-					      {"udp_port", f_vtep_udp},
-					      {NULL, NULL}};
-	uint32_t seen =
-		map_fields(ld, v, fields, obj, "a mapping {local_ip, port, udp_port}", false);
+	static const struct field fields[] = {
+		{"local_ip", f_vtep_ip}, {"port", f_vtep_port},		{"udp_port", f_vtep_udp},
+		{"name", f_vtep_name},	 {"prefix_len", f_vtep_prefix}, {"gateway", f_vtep_gateway},
+		{"mtu", f_vtep_mtu},	 {"ttl", f_vtep_ttl},		{NULL, NULL}};
+	uint32_t seen = map_fields(ld, v, fields, obj,
+				   "a mapping {local_ip, port, udp_port, name, prefix_len, "
+				   "gateway, mtu, ttl}",
+				   false);
 
 	if (v->type == YAML_MAPPING_NODE || is_null(v)) {
 		if (!(seen & 1))
@@ -1297,29 +1402,87 @@ static int f_ov_vtep(struct ld *ld, const yaml_node_t *v, void *obj)
 	return 0;
 }
 
-static int f_ov_remotes(struct ld *ld, const yaml_node_t *v, void *obj)
+/* A list of remote VTEP addresses (overlay.remotes, or a bridge's own). */
+static int read_remotes(struct ld *ld, const yaml_node_t *v, struct topo_remote **out, size_t *n)
 {
-	struct topo_overlay *ov = OV(ld);
 	size_t cnt = seq_len(v);
+	struct topo_remote *a;
 	int rc;
 
-	(void)obj;
 	if (!is_list(ld, v, "a list of remote VTEP addresses"))
 		return 0;
-	ov->remotes =
-		items_alloc(ld, v, cnt, TOPO_REMOTES_MAX, "remotes", sizeof(*ov->remotes), &rc);
+	a = items_alloc(ld, v, cnt, TOPO_REMOTES_MAX, "remotes", sizeof(*a), &rc);
 	if (rc < 0)
 		return rc;
+	*out = a;
 	for (size_t i = 0; i < cnt; i++) {
 		yaml_node_t *it = node_get(ld, v->data.sequence.items.start[i]);
 		size_t old = path_push_index(ld, i);
 
 		if (it == NULL)
 			break;
-		ov->remotes[ov->n_remotes].loc = node_loc(it);
+		a[*n].loc = node_loc(it);
 		/* a bad one is kept with family 0: see f_br_static_macs */
-		get_ip(ld, it, false, &ov->remotes[ov->n_remotes].ip);
-		ov->n_remotes++;
+		get_ip(ld, it, false, &a[*n].ip);
+		(*n)++;
+		path_pop(ld, old);
+	}
+	return 0;
+}
+
+static int f_ov_remotes(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	(void)obj;
+	return read_remotes(ld, v, &OV(ld)->remotes, &OV(ld)->n_remotes);
+}
+
+static int f_nb_ip(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	return get_ip(ld, v, false, &((struct topo_neigh *)obj)->ip);
+}
+
+static int f_nb_mac(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	struct topo_static_mac sm = {0};
+	int rc = f_sm_mac(ld, v, &sm); /* the same rules: unicast, not zero */
+
+	memcpy(((struct topo_neigh *)obj)->mac, sm.mac, 6);
+	return rc;
+}
+
+static int f_ov_neighbours(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	static const struct field fields[] = {{"ip", f_nb_ip}, {"mac", f_nb_mac}, {NULL, NULL}};
+	struct topo_overlay *ov = OV(ld);
+	size_t cnt = seq_len(v);
+	int rc;
+
+	(void)obj;
+	if (!is_list(ld, v, "a list of {ip, mac}"))
+		return 0;
+	ov->neighbours = items_alloc(ld, v, cnt, 64, "neighbours", sizeof(*ov->neighbours), &rc);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < cnt; i++) {
+		struct topo_neigh *nb = &ov->neighbours[ov->n_neighbours];
+		yaml_node_t *it = node_get(ld, v->data.sequence.items.start[i]);
+		size_t old = path_push_index(ld, i), nerr = ld->errs->n;
+		uint32_t seen;
+
+		if (it == NULL)
+			break;
+		memset(nb, 0, sizeof(*nb));
+		nb->loc = node_loc(it);
+		seen = map_fields(ld, it, fields, nb, "a mapping {ip, mac}", false);
+		if (it->type == YAML_MAPPING_NODE || is_null(it)) {
+			if (!(seen & 1))
+				missing(ld, it, "ip", "the next hop's underlay address");
+			if (!(seen & 2))
+				missing(ld, it, "mac", "the next hop's MAC address");
+		}
+		if (ld->errs->n != nerr || (seen & 3) != 3)
+			nb->ip.family = 0; /* see f_br_static_macs */
+		ov->n_neighbours++;
 		path_pop(ld, old);
 	}
 	return 0;
@@ -1327,14 +1490,16 @@ static int f_ov_remotes(struct ld *ld, const yaml_node_t *v, void *obj)
 
 static int f_overlay(struct ld *ld, const yaml_node_t *v, void *obj)
 {
-	static const struct field fields[] = {
-		{"vtep", f_ov_vtep}, {"remotes", f_ov_remotes}, {NULL, NULL}};
+	static const struct field fields[] = {{"vtep", f_ov_vtep},
+					      {"remotes", f_ov_remotes},
+					      {"neighbours", f_ov_neighbours},
+					      {NULL, NULL}};
 	uint32_t seen;
 
 	(void)obj;
 	OV(ld)->present = true;
 	OV(ld)->loc = node_loc(v);
-	seen = map_fields(ld, v, fields, NULL, "a mapping {vtep, remotes}", false);
+	seen = map_fields(ld, v, fields, NULL, "a mapping {vtep, remotes, neighbours}", false);
 	if (!(seen & 1))
 		missing(ld, v, "vtep", "vtep: {local_ip, port}");
 	return 0;

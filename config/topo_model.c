@@ -5,6 +5,7 @@
  * field, options in key order) and never where an object was written.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -72,7 +73,11 @@ struct topo *topo_new(void)
 	t->dataplane.mbufs = TOPO_DEF_MBUFS;
 	t->dataplane.idle_sleep_max_us = TOPO_DEF_IDLE_SLEEP_US;
 	t->dataplane.huge = TOPO_HUGE_AUTO;
+	snprintf(t->overlay.name, sizeof(t->overlay.name), "%s", TOPO_DEF_VTEP_NAME);
 	t->overlay.udp_port = TOPO_DEF_UDP_PORT;
+	t->overlay.prefix_len = TOPO_DEF_PREFIX_LEN;
+	t->overlay.mtu = TOPO_DEF_UNDERLAY_MTU;
+	t->overlay.ttl = TOPO_DEF_TTL;
 	return t;
 }
 
@@ -84,9 +89,11 @@ void topo_free(struct topo *t)
 	for (size_t i = 0; i < t->n_bridges; i++) {
 		free(t->bridges[i].ports);
 		free(t->bridges[i].static_macs);
+		free(t->bridges[i].remotes);
 	}
 	free(t->bridges);
 	free(t->overlay.remotes);
+	free(t->overlay.neighbours);
 	free(t->flows);
 	free(t);
 }
@@ -139,6 +146,44 @@ static bool ip_equal(const struct topo_ip *a, const struct topo_ip *b)
 	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
 }
 
+const struct topo_remote *topo_bridge_remotes(const struct topo *t, const struct topo_bridge *b,
+					      size_t *n)
+{
+	if (b->vni == 0) {
+		*n = 0;
+		return NULL;
+	}
+	if (b->has_remotes) {
+		*n = b->n_remotes;
+		return b->remotes;
+	}
+	*n = t->overlay.n_remotes;
+	return t->overlay.remotes;
+}
+
+uint32_t topo_bridge_mtu(const struct topo *t, const struct topo_bridge *b)
+{
+	if (b->mtu != 0)
+		return b->mtu;
+	return t->overlay.mtu > TOPO_VXLAN_OVERHEAD ? t->overlay.mtu - TOPO_VXLAN_OVERHEAD : 0;
+}
+
+uint16_t topo_bridge_vni_vlan(const struct topo_bridge *b)
+{
+	return b->vni_vlan != 0 ? b->vni_vlan : 1;
+}
+
+static bool remotes_equal(const struct topo_remote *a, size_t na, const struct topo_remote *b,
+			  size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!ip_equal(&a[i].ip, &b[i].ip))
+			return false;
+	return true;
+}
+
 bool topo_port_equal(const struct topo_port *a, const struct topo_port *b)
 {
 	if (strcmp(a->name, b->name) != 0 || a->type != b->type || a->n_opts != b->n_opts ||
@@ -172,7 +217,11 @@ bool topo_bridge_equal(const struct topo_bridge *a, const struct topo_bridge *b)
 	if (strcmp(a->name, b->name) != 0 || a->vni != b->vni || a->mac_aging_s != b->mac_aging_s ||
 	    a->max_macs != b->max_macs || a->move_damp != b->move_damp ||
 	    a->move_damp_s != b->move_damp_s || a->n_ports != b->n_ports ||
-	    a->n_static_macs != b->n_static_macs)
+	    a->n_static_macs != b->n_static_macs ||
+	    topo_bridge_vni_vlan(a) != topo_bridge_vni_vlan(b) ||
+	    a->remote_max_macs != b->remote_max_macs || a->mtu != b->mtu ||
+	    a->has_remotes != b->has_remotes ||
+	    !remotes_equal(a->remotes, a->n_remotes, b->remotes, b->n_remotes))
 		return false;
 	for (size_t i = 0; i < a->n_ports; i++) {
 		if (!bridge_port_equal(&a->ports[i], &b->ports[i]))
@@ -182,7 +231,7 @@ bool topo_bridge_equal(const struct topo_bridge *a, const struct topo_bridge *b)
 		const struct topo_static_mac *x = &a->static_macs[i], *y = &b->static_macs[i];
 
 		if (memcmp(x->mac, y->mac, 6) != 0 || strcmp(x->port, y->port) != 0 ||
-		    x->vlan != y->vlan)
+		    x->vlan != y->vlan || !ip_equal(&x->remote, &y->remote))
 			return false;
 	}
 	return true;
@@ -270,12 +319,21 @@ bool topo_equal(const struct topo *a, const struct topo *b)
 	if (!a->overlay.present)
 		return true;
 	if (!ip_equal(&a->overlay.local_ip, &b->overlay.local_ip) ||
+	    strcmp(a->overlay.name, b->overlay.name) != 0 ||
 	    strcmp(a->overlay.port, b->overlay.port) != 0 ||
 	    a->overlay.udp_port != b->overlay.udp_port ||
-	    a->overlay.n_remotes != b->overlay.n_remotes)
+	    a->overlay.prefix_len != b->overlay.prefix_len ||
+	    !ip_equal(&a->overlay.gateway, &b->overlay.gateway) ||
+	    a->overlay.mtu != b->overlay.mtu || a->overlay.ttl != b->overlay.ttl ||
+	    a->overlay.n_neighbours != b->overlay.n_neighbours ||
+	    !remotes_equal(a->overlay.remotes, a->overlay.n_remotes, b->overlay.remotes,
+			   b->overlay.n_remotes))
 		return false;
-	for (size_t i = 0; i < a->overlay.n_remotes; i++) {
-		if (!ip_equal(&a->overlay.remotes[i].ip, &b->overlay.remotes[i].ip))
+	for (size_t i = 0; i < a->overlay.n_neighbours; i++) {
+		const struct topo_neigh *x = &a->overlay.neighbours[i],
+					*y = &b->overlay.neighbours[i];
+
+		if (!ip_equal(&x->ip, &y->ip) || memcmp(x->mac, y->mac, 6) != 0)
 			return false;
 	}
 	return true;

@@ -309,7 +309,8 @@ static bool sm_eq(const void *ctx, size_t a, size_t b)
 {
 	const struct topo_bridge *br = ctx;
 
-	return br->static_macs[a].port[0] != '\0' && br->static_macs[b].port[0] != '\0' &&
+	return (br->static_macs[a].port[0] != '\0' || br->static_macs[a].remote.family != 0) &&
+	       (br->static_macs[b].port[0] != '\0' || br->static_macs[b].remote.family != 0) &&
 	       memcmp(br->static_macs[a].mac, br->static_macs[b].mac, 6) == 0 &&
 	       br->static_macs[a].vlan == br->static_macs[b].vlan;
 }
@@ -329,6 +330,46 @@ static void sm_report(struct vd *vd, const void *ctx, size_t i, size_t j)
 
 static const struct dup_ops sm_ops = {sm_hash, sm_eq, sm_report};
 
+static bool ip_same(const struct topo_ip *a, const struct topo_ip *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+/* A MAC behind a remote VTEP sits on that remote's tunnel port, an access port of the
+ * VLAN the VNI carries: so the bridge needs a vni, the remote must be in its flood list,
+ * and the MAC's VLAN is the VNI's. */
+static void check_static_remote(struct vd *vd, const struct topo_bridge *br,
+				const struct topo_static_mac *sm, size_t i)
+{
+	const struct topo_remote *rs;
+	char path[PATH_SIZE], a[64], expect[64];
+	size_t n, k;
+
+	topo_ip_format(&sm->remote, false, a, sizeof(a));
+	snprintf(path, sizeof(path), "bridges.%s.static_macs[%zu].remote", br->name, i);
+	if (br->vni == 0) {
+		add(vd, sm->port_loc, path, "port: on a bridge without a vni",
+		    "bridge \"%s\" has no vni, so no MAC of it is behind a remote VTEP", br->name);
+		return;
+	}
+	rs = topo_bridge_remotes(vd->t, br, &n);
+	for (k = 0; k < n && !ip_same(&rs[k].ip, &sm->remote); k++)
+		;
+	if (k == n) {
+		add(vd, sm->port_loc, path,
+		    br->has_remotes ? "one of the bridge's remotes" : "one of overlay.remotes",
+		    "%s is not a remote VTEP of bridge \"%s\"", a, br->name);
+		return;
+	}
+	if (sm->vlan != topo_bridge_vni_vlan(br)) {
+		snprintf(path, sizeof(path), "bridges.%s.static_macs[%zu].vlan", br->name, i);
+		snprintf(expect, sizeof(expect), "vlan: %u, the bridge's vni_vlan",
+			 topo_bridge_vni_vlan(br));
+		add(vd, sm->loc, path, expect, "VNI %u carries VLAN %u only, not %u", br->vni,
+		    topo_bridge_vni_vlan(br), sm->vlan);
+	}
+}
+
 static void check_static_macs(struct vd *vd, const struct topo_bridge *br)
 {
 	char expect[512], mac[18];
@@ -338,9 +379,13 @@ static void check_static_macs(struct vd *vd, const struct topo_bridge *br)
 		const struct topo_bridge_port *bp = bridge_port(br, sm->port);
 		char path[PATH_SIZE];
 
-		if (sm->port[0] == '\0')
+		if (sm->port[0] == '\0' && sm->remote.family == 0)
 			continue; /* the loader reported what is wrong with it */
 		vsw_mac_format(sm->mac, mac);
+		if (sm->remote.family != 0) {
+			check_static_remote(vd, br, sm, i);
+			continue;
+		}
 		snprintf(path, sizeof(path), "bridges.%s.static_macs[%zu].port", br->name, i);
 		if (bp == NULL) {
 			port_names(vd->t, br, expect, sizeof(expect));
@@ -367,6 +412,96 @@ static void check_static_macs(struct vd *vd, const struct topo_bridge *br)
 	find_dups(vd, br->n_static_macs, &sm_ops, br);
 }
 
+/* A list of remote VTEPs (overlay.remotes or a bridge's): of local_ip's family, not
+ * local_ip, each once. */
+static void check_remotes(struct vd *vd, const struct topo_remote *rs, size_t n, const char *where)
+{
+	const struct topo_overlay *ov = &vd->t->overlay;
+	char path[PATH_SIZE], a[64];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct topo_remote *r = &rs[i];
+
+		if (r->ip.family == 0)
+			continue; /* unreadable: the loader said so */
+		snprintf(path, sizeof(path), "%s[%zu]", where, i);
+		topo_ip_format(&r->ip, false, a, sizeof(a));
+		if (ov->local_ip.family != 0 && r->ip.family != ov->local_ip.family) {
+			add(vd, r->loc, path,
+			    ov->local_ip.family == 4 ? "an IPv4 address, as local_ip"
+						     : "an IPv6 address, as local_ip",
+			    "%s is not of local_ip's family", a);
+			continue;
+		}
+		if (memcmp(r->ip.addr, ov->local_ip.addr, 16) == 0) {
+			add(vd, r->loc, path, "another VTEP's address", "%s is local_ip itself", a);
+			continue;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (ip_same(&rs[j].ip, &r->ip)) {
+				add(vd, r->loc, path, "each remote once", "%s is already %s[%zu]",
+				    a, where, j);
+				break;
+			}
+		}
+	}
+}
+
+/*
+ * The overlay settings of a bridge mean something only with a vni; and its overlay MTU
+ * (the largest inner IP packet a host of the bridge may send) plus the 50 bytes of outer
+ * headers must fit the underlay's MTU, or the dataplane drops those frames one by one
+ * (vxlan_mtu_exceeded): refused here, before anything runs.
+ */
+static void check_bridge_overlay(struct vd *vd, const struct topo_bridge *br)
+{
+	const struct topo_overlay *ov = &vd->t->overlay;
+	char path[PATH_SIZE], where[PATH_SIZE], expect[160];
+	uint32_t mtu;
+
+	if (br->vni == 0) {
+		static const char *const why = "a vni: the bridge is not on the overlay";
+		const struct {
+			bool given;
+			struct topo_loc loc;
+			const char *key;
+		} f[] = {
+			{br->vni_vlan_loc.line != 0, br->vni_vlan_loc, "vni_vlan"},
+			{br->mtu != 0, br->mtu_loc, "mtu"},
+			{br->has_remotes, br->remotes_loc, "remotes"},
+			{br->remote_max_macs != 0, br->loc, "remote_max_macs"},
+		};
+
+		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+			if (!f[k].given)
+				continue;
+			snprintf(path, sizeof(path), "bridges.%s.%s", br->name, f[k].key);
+			add(vd, f[k].loc, path, why,
+			    "an overlay setting on a bridge without a vni");
+		}
+		return;
+	}
+	if (br->has_remotes) {
+		snprintf(where, sizeof(where), "bridges.%s.remotes", br->name);
+		check_remotes(vd, br->remotes, br->n_remotes, where);
+	}
+	if (!ov->present)
+		return;
+	mtu = topo_bridge_mtu(vd->t, br);
+	if (mtu + TOPO_VXLAN_OVERHEAD <= ov->mtu)
+		return;
+	snprintf(expect, sizeof(expect), "mtu at most %u, or overlay.vtep.mtu of at least %u",
+		 ov->mtu > TOPO_VXLAN_OVERHEAD ? ov->mtu - TOPO_VXLAN_OVERHEAD : 0,
+		 mtu + TOPO_VXLAN_OVERHEAD);
+	if (br->mtu != 0) {
+		snprintf(path, sizeof(path), "bridges.%s.mtu", br->name);
+		add(vd, br->mtu_loc, path, expect,
+		    "overlay MTU %u + %u bytes of VXLAN headers exceeds the underlay MTU %u "
+		    "(overlay.vtep.mtu%s)",
+		    mtu, TOPO_VXLAN_OVERHEAD, ov->mtu, ov->mtu_loc.line ? "" : ", the default");
+	}
+}
+
 static void check_bridges(struct vd *vd)
 {
 	const struct topo *t = vd->t;
@@ -386,6 +521,7 @@ static void check_bridges(struct vd *vd)
 		}
 		check_bridge_ports(vd, br, i);
 		check_static_macs(vd, br);
+		check_bridge_overlay(vd, br);
 		if (br->vni == 0)
 			continue;
 		snprintf(path, sizeof(path), "bridges.%s.vni", br->name);
@@ -406,6 +542,17 @@ static void check_bridges(struct vd *vd)
 	}
 }
 
+static bool prefix_holds(const struct topo_ip *net, unsigned int len, const struct topo_ip *ip)
+{
+	for (unsigned int bit = 0; bit < len && bit < 128; bit++) {
+		uint8_t m = (uint8_t)(0x80 >> (bit % 8));
+
+		if ((net->addr[bit / 8] & m) != (ip->addr[bit / 8] & m))
+			return false;
+	}
+	return true;
+}
+
 static void check_overlay(struct vd *vd)
 {
 	const struct topo *t = vd->t;
@@ -419,30 +566,44 @@ static void check_overlay(struct vd *vd)
 		add(vd, ov->port_loc, "overlay.vtep.port", expect, "no port named \"%s\"",
 		    ov->port);
 	}
-	for (size_t i = 0; i < ov->n_remotes; i++) {
-		const struct topo_remote *r = &ov->remotes[i];
+	check_remotes(vd, ov->remotes, ov->n_remotes, "overlay.remotes");
+	if (ov->local_ip.family != 0 && ov->prefix_len > (ov->local_ip.family == 4 ? 32 : 128))
+		add(vd, ov->prefix_loc, "overlay.vtep.prefix_len",
+		    ov->local_ip.family == 4 ? "1..32 for an IPv4 local_ip" : "1..128",
+		    "%u is longer than an address", ov->prefix_len);
+	if (ov->gateway.family != 0 && ov->local_ip.family != 0) {
+		const char *path = "overlay.vtep.gateway";
+
+		topo_ip_format(&ov->gateway, false, a, sizeof(a));
+		if (ov->gateway.family != ov->local_ip.family)
+			add(vd, ov->gateway_loc, path, "an address of local_ip's family",
+			    "%s is not of local_ip's family", a);
+		else if (ip_same(&ov->gateway, &ov->local_ip))
+			add(vd, ov->gateway_loc, path, "another host on the underlay subnet",
+			    "%s is local_ip itself", a);
+		else if (ov->prefix_len <= (ov->local_ip.family == 4 ? 32 : 128) &&
+			 !prefix_holds(&ov->local_ip, ov->prefix_len, &ov->gateway))
+			add(vd, ov->gateway_loc, path, "an address on local_ip's subnet",
+			    "%s is not on the underlay subnet (local_ip/prefix_len %u)", a,
+			    ov->prefix_len);
+	}
+	for (size_t i = 0; i < ov->n_neighbours; i++) {
+		const struct topo_neigh *nb = &ov->neighbours[i];
 		char path[PATH_SIZE];
 
-		if (r->ip.family == 0)
-			continue; /* unreadable: the loader said so */
-		snprintf(path, sizeof(path), "overlay.remotes[%zu]", i);
-		topo_ip_format(&r->ip, false, a, sizeof(a));
-		if (ov->local_ip.family != 0 && r->ip.family != ov->local_ip.family) {
-			add(vd, r->loc, path,
-			    ov->local_ip.family == 4 ? "an IPv4 address, as local_ip"
-						     : "an IPv6 address, as local_ip",
+		if (nb->ip.family == 0)
+			continue;
+		snprintf(path, sizeof(path), "overlay.neighbours[%zu].ip", i);
+		topo_ip_format(&nb->ip, false, a, sizeof(a));
+		if (ov->local_ip.family != 0 && nb->ip.family != ov->local_ip.family) {
+			add(vd, nb->loc, path, "an address of local_ip's family",
 			    "%s is not of local_ip's family", a);
 			continue;
 		}
-		if (memcmp(r->ip.addr, ov->local_ip.addr, 16) == 0 && r->ip.family != 0) {
-			add(vd, r->loc, path, "another VTEP's address", "%s is local_ip itself", a);
-			continue;
-		}
 		for (size_t j = 0; j < i; j++) {
-			if (ov->remotes[j].ip.family == r->ip.family &&
-			    memcmp(ov->remotes[j].ip.addr, r->ip.addr, 16) == 0) {
-				add(vd, r->loc, path, "each remote once",
-				    "%s is already overlay.remotes[%zu]", a, j);
+			if (ip_same(&ov->neighbours[j].ip, &nb->ip)) {
+				add(vd, nb->loc, path, "each next hop once",
+				    "%s is already overlay.neighbours[%zu]", a, j);
 				break;
 			}
 		}

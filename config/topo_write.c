@@ -223,6 +223,19 @@ static void write_bridge(struct w *w, const struct topo_bridge *br)
 	map_start(w, false);
 	if (br->vni != 0)
 		kv_num(w, "vni", br->vni);
+	if (topo_bridge_vni_vlan(br) != 1)
+		kv_num(w, "vni_vlan", topo_bridge_vni_vlan(br));
+	if (br->remote_max_macs != 0)
+		kv_num(w, "remote_max_macs", br->remote_max_macs);
+	if (br->mtu != 0)
+		kv_num(w, "mtu", br->mtu);
+	if (br->has_remotes) {
+		plain(w, "remotes");
+		seq_start(w, true);
+		for (size_t i = 0; i < br->n_remotes; i++)
+			kv_ip(w, NULL, &br->remotes[i].ip);
+		seq_end(w);
+	}
 	if (br->mac_aging_s != TOPO_DEF_MAC_AGING_S)
 		kv_num(w, "mac_aging_s", br->mac_aging_s);
 	if (br->max_macs != TOPO_DEF_MAX_MACS)
@@ -260,7 +273,10 @@ static void write_bridge(struct w *w, const struct topo_bridge *br)
 			vsw_mac_format(sm->mac, mac);
 			map_start(w, true);
 			kv_str(w, "mac", mac);
-			kv_str(w, "port", sm->port);
+			if (sm->remote.family != 0)
+				kv_ip(w, "remote", &sm->remote);
+			else
+				kv_str(w, "port", sm->port);
 			kv_num(w, "vlan", sm->vlan);
 			map_end(w);
 		}
@@ -277,15 +293,39 @@ static void write_overlay(struct w *w, const struct topo_overlay *ov)
 	map_start(w, false);
 	plain(w, "vtep");
 	map_start(w, true);
+	if (strcmp(ov->name, TOPO_DEF_VTEP_NAME) != 0)
+		kv_str(w, "name", ov->name);
 	kv_ip(w, "local_ip", &ov->local_ip);
+	if (ov->prefix_len != TOPO_DEF_PREFIX_LEN)
+		kv_num(w, "prefix_len", ov->prefix_len);
+	if (ov->gateway.family != 0)
+		kv_ip(w, "gateway", &ov->gateway);
 	kv_str(w, "port", ov->port);
 	kv_num(w, "udp_port", ov->udp_port);
+	if (ov->mtu != TOPO_DEF_UNDERLAY_MTU)
+		kv_num(w, "mtu", ov->mtu);
+	if (ov->ttl != TOPO_DEF_TTL)
+		kv_num(w, "ttl", ov->ttl);
 	map_end(w);
 	if (ov->n_remotes > 0) {
 		plain(w, "remotes");
 		seq_start(w, true);
 		for (size_t i = 0; i < ov->n_remotes; i++)
 			kv_ip(w, NULL, &ov->remotes[i].ip);
+		seq_end(w);
+	}
+	if (ov->n_neighbours > 0) {
+		char mac[18];
+
+		plain(w, "neighbours");
+		seq_start(w, false);
+		for (size_t i = 0; i < ov->n_neighbours; i++) {
+			vsw_mac_format(ov->neighbours[i].mac, mac);
+			map_start(w, true);
+			kv_ip(w, "ip", &ov->neighbours[i].ip);
+			kv_str(w, "mac", mac);
+			map_end(w);
+		}
 		seq_end(w);
 	}
 	map_end(w);

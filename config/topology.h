@@ -52,6 +52,14 @@ struct topo_dataplane {
 	enum topo_huge huge;		    /* default auto */
 };
 
+/* ---- addresses ---- */
+
+struct topo_ip {
+	uint8_t family; /* 4 or 6; 0: unset */
+	uint8_t prefix; /* 32/128 for a host address */
+	uint8_t addr[16];
+};
+
 /* ---- ports ---- */
 
 enum topo_port_type {
@@ -105,12 +113,20 @@ struct topo_bridge_port {
 	struct topo_loc vlan_loc;	      /* of vlan: or trunk: (for VLAN errors) */
 };
 
+/* A MAC that never ages or moves: behind a port of the bridge, or (remote.family != 0,
+ * port "") behind a remote VTEP of the bridge's VNI, i.e. on that remote's tunnel port. */
 struct topo_static_mac {
 	uint8_t mac[6];
 	char port[TOPO_NAME_MAX];
+	struct topo_ip remote;
 	uint16_t vlan; /* default 1 */
 	struct topo_loc loc;
-	struct topo_loc port_loc;
+	struct topo_loc port_loc; /* of port: or remote: */
+};
+
+struct topo_remote {
+	struct topo_ip ip;
+	struct topo_loc loc;
 };
 
 struct topo_bridge {
@@ -124,32 +140,51 @@ struct topo_bridge {
 	size_t n_ports;
 	struct topo_static_mac *static_macs;
 	size_t n_static_macs;
+	/* overlay (only with a vni) */
+	uint16_t vni_vlan;	  /* the bridge VLAN the VNI carries; 0 means 1, the default */
+	uint32_t remote_max_macs; /* MACs learned from all remotes together; 0 = no cap */
+	uint32_t mtu;		  /* overlay MTU; 0: not given, overlay.vtep.mtu - 50 */
+	bool has_remotes;	  /* remotes: given: it replaces overlay.remotes */
+	struct topo_remote *remotes;
+	size_t n_remotes;
 	struct topo_loc loc;
 	struct topo_loc vni_loc;
+	struct topo_loc vni_vlan_loc; /* {0,0} when not given */
+	struct topo_loc mtu_loc;
+	struct topo_loc remotes_loc;
 };
 
 /* ---- overlay ---- */
 
-struct topo_ip {
-	uint8_t family; /* 4 or 6; 0: unset */
-	uint8_t prefix; /* 32/128 for a host address */
-	uint8_t addr[16];
-};
-
-struct topo_remote {
+/* A static next hop on the underlay (vtep-neigh-add): never asked by ARP, never aged. */
+struct topo_neigh {
 	struct topo_ip ip;
+	uint8_t mac[6];
 	struct topo_loc loc;
 };
+
+#define TOPO_VXLAN_OVERHEAD 50 /* outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8 */
 
 struct topo_overlay {
 	bool present;
+	char name[TOPO_NAME_MAX]; /* the VTEP's name on the socket, default "vtep0" */
 	struct topo_ip local_ip;
-	char port[TOPO_NAME_MAX]; /* the underlay port */
-	uint16_t udp_port;	  /* default 4789 */
-	struct topo_remote *remotes;
+	uint8_t prefix_len;	     /* of the underlay subnet, default 24 */
+	struct topo_ip gateway;	     /* next hop for remotes off the subnet; family 0: none */
+	char port[TOPO_NAME_MAX];    /* the underlay port */
+	uint16_t udp_port;	     /* default 4789 */
+	uint16_t mtu;		     /* underlay IP MTU, default 1500 */
+	uint8_t ttl;		     /* outer TTL, default 64 */
+	struct topo_remote *remotes; /* the flood list of every bridge with a vni and no
+				      * remotes: of its own */
 	size_t n_remotes;
+	struct topo_neigh *neighbours;
+	size_t n_neighbours;
 	struct topo_loc loc;
 	struct topo_loc port_loc;
+	struct topo_loc mtu_loc;
+	struct topo_loc prefix_loc;
+	struct topo_loc gateway_loc;
 };
 
 /* ---- flows ---- */
@@ -275,6 +310,15 @@ const struct topo_port *topo_port_find(const struct topo *t, const char *name);
 const struct topo_bridge *topo_bridge_find(const struct topo *t, const char *name);
 /* The bridge a port is attached to, or NULL. */
 const struct topo_bridge *topo_port_bridge(const struct topo *t, const char *port);
+
+/* The remote VTEPs a bridge floods to: its own remotes: when given, else overlay.remotes;
+ * none without a vni. */
+const struct topo_remote *topo_bridge_remotes(const struct topo *t, const struct topo_bridge *b,
+					      size_t *n);
+/* The bridge's overlay MTU: its mtu, or the underlay's minus the VXLAN headers. */
+uint32_t topo_bridge_mtu(const struct topo *t, const struct topo_bridge *b);
+/* The VLAN the bridge's VNI carries (vni_vlan, 0 read as the default 1). */
+uint16_t topo_bridge_vni_vlan(const struct topo_bridge *b);
 
 /* "198.18.0.0/24" (the prefix only when shorter than the address); buf >= 48 bytes. */
 void topo_ip_format(const struct topo_ip *ip, bool with_prefix, char *buf, size_t size);

@@ -101,6 +101,12 @@ struct topo *observe_from_json(json_t *ports, json_t *bridges, json_t *fdbs, cha
  * rules), per bridge in t's order, each bridge's rules in the order they are tried. */
 int observe_flows_from_json(struct topo *t, json_t *flows, char *err, size_t errsz);
 
+/* Fill t->overlay and each bridge's remotes from vtep-list's result (with port-list's
+ * for the tunnel ports' VLAN); t's bridges must be in already. A dataplane with more than
+ * one VTEP is refused (-EOPNOTSUPP): a topology describes one. */
+int observe_overlay_from_json(struct topo *t, json_t *vteps, json_t *ports, char *err,
+			      size_t errsz);
+
 /*
  * The dataplane's id of an observed flow rule. A running rule has no place in a file, so
  * in a model from observe_* its loc.line holds the id flow-dump gave (in a model loaded
@@ -114,8 +120,9 @@ int observe_flows_from_json(struct topo *t, json_t *flows, char *err, size_t err
  * refused before a plan is made (never silently ignored). Adds errors naming the field.
  */
 struct dp_caps {
-	bool flows;   /* flow-add/flow-del/flow-dump answer */
-	bool overlay; /* VXLAN (bridge vni, overlay:) */
+	bool flows;    /* flow-add/flow-del/flow-dump answer */
+	bool overlay;  /* VXLAN (bridge vni, overlay:): vtep-list answers */
+	bool flow_vni; /* flow-add takes a vni match */
 };
 size_t ctrl_check_caps(const struct topo *t, const struct dp_caps *caps, const char *file,
 		       struct topo_errors *errs);

@@ -223,6 +223,8 @@ static int attach_from_json(struct topo *t, json_t *j, const char *port, char *e
 	return 0;
 }
 
+static int ip_from_json(json_t *v, struct topo_ip *ip);
+
 static int statics_from_json(struct topo_bridge *b, json_t *fdb, char *err, size_t errsz)
 {
 	json_t *e;
@@ -249,8 +251,14 @@ static int statics_from_json(struct topo_bridge *b, json_t *fdb, char *err, size
 		if (get_u32(e, "vlan", &vlan) < 0 || vlan < 1 || vlan > TOPO_VLAN_MAX)
 			return fail(err, errsz, b->name, "vlan");
 		m->vlan = (uint16_t)vlan;
-		if (get_name(e, "port", m->port) < 0)
+		if (json_object_get(e, "remote_vtep") != NULL) {
+			/* on a tunnel port: the model names the remote, not the port */
+			if (ip_from_json(json_object_get(e, "remote_vtep"), &m->remote) < 0 ||
+			    m->remote.prefix != 32)
+				return fail(err, errsz, b->name, "remote_vtep");
+		} else if (get_name(e, "port", m->port) < 0) {
 			return fail(err, errsz, b->name, "port");
+		}
 		b->n_static_macs++;
 	}
 	return 0;
@@ -282,6 +290,14 @@ struct topo *observe_from_json(json_t *ports, json_t *bridges, json_t *fdbs, cha
 			goto out_free;
 		}
 		t->n_bridges++;
+		/* a dataplane without the overlay has neither field: 0, as the model's default */
+		if ((json_object_get(j, "vni") != NULL && get_u32(j, "vni", &b->vni) < 0) ||
+		    (json_object_get(j, "remote_max_macs") != NULL &&
+		     get_u32(j, "remote_max_macs", &b->remote_max_macs) < 0) ||
+		    b->vni > TOPO_VNI_MAX) {
+			rc = fail(err, errsz, b->name, "vni or remote_max_macs");
+			goto out_free;
+		}
 		if (get_u32(j, "mac_aging_s", &b->mac_aging_s) < 0 ||
 		    get_u32(j, "max_macs", &b->max_macs) < 0 ||
 		    get_u32(j, "move_damp", &b->move_damp) < 0 ||
@@ -299,6 +315,9 @@ struct topo *observe_from_json(json_t *ports, json_t *bridges, json_t *fdbs, cha
 		}
 	}
 	json_array_foreach(ports, i, j) {
+		/* a tunnel port is a remote VTEP (vtep-list), not a port of the topology */
+		if (strcmp(json_string_value(json_object_get(j, "type")) ?: "", "vxlan") == 0)
+			continue;
 		rc = port_from_json(j, &t->ports[t->n_ports], err, errsz);
 		if (rc < 0)
 			goto out_free;
@@ -575,6 +594,181 @@ int observe_flows_from_json(struct topo *t, json_t *flows, char *err, size_t err
 	return 0;
 }
 
+/* ---- the overlay (vtep-list) ---- */
+
+static int remote_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct topo_remote *)a)->ip.addr,
+		      ((const struct topo_remote *)b)->ip.addr, 16);
+}
+
+static int neigh_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct topo_neigh *)a)->ip.addr,
+		      ((const struct topo_neigh *)b)->ip.addr, 16);
+}
+
+static int remote_append(struct topo_remote **v, size_t *n, const struct topo_ip *ip)
+{
+	struct topo_remote *nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (nv == NULL)
+		return -ENOMEM;
+	memset(&nv[*n], 0, sizeof(nv[*n]));
+	nv[*n].ip = *ip;
+	*v = nv;
+	(*n)++;
+	return 0;
+}
+
+static bool remotes_same(const struct topo_bridge *a, const struct topo_bridge *b)
+{
+	if (a->n_remotes != b->n_remotes)
+		return false;
+	for (size_t i = 0; i < a->n_remotes; i++)
+		if (memcmp(a->remotes[i].ip.addr, b->remotes[i].ip.addr, 16) != 0)
+			return false;
+	return true;
+}
+
+/* The VLAN of a tunnel port (an access port of the VLAN its VNI carries), 0 if unknown. */
+static uint16_t tunnel_vlan(json_t *ports, const char *port)
+{
+	json_t *j;
+	size_t i;
+
+	json_array_foreach(ports, i, j) {
+		if (strcmp(json_string_value(json_object_get(j, "name")) ?: "", port) == 0) {
+			json_int_t v = json_integer_value(json_object_get(j, "vlan"));
+
+			return v >= 1 && v <= TOPO_VLAN_MAX ? (uint16_t)v : 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The flood lists come per bridge from the dataplane; the model writes them the way a
+ * person would: one overlay.remotes when every bridge with a vni has the same list, a
+ * list per bridge otherwise. Either way topo_bridge_remotes() gives each bridge its own.
+ */
+static int remotes_normalise(struct topo *t)
+{
+	struct topo_bridge *first = NULL;
+	bool same = true;
+
+	for (size_t i = 0; i < t->n_bridges; i++) {
+		struct topo_bridge *b = &t->bridges[i];
+
+		if (b->vni == 0)
+			continue;
+		if (b->n_remotes > 1)
+			qsort(b->remotes, b->n_remotes, sizeof(b->remotes[0]), remote_cmp);
+		if (first == NULL)
+			first = b;
+		else if (!remotes_same(first, b))
+			same = false;
+	}
+	if (first == NULL)
+		return 0;
+	if (!same || !t->overlay.present) {
+		for (size_t i = 0; i < t->n_bridges; i++)
+			t->bridges[i].has_remotes = t->bridges[i].vni != 0;
+		return 0;
+	}
+	for (size_t i = 0; i < first->n_remotes; i++)
+		if (remote_append(&t->overlay.remotes, &t->overlay.n_remotes,
+				  &first->remotes[i].ip) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; i < t->n_bridges; i++) {
+		free(t->bridges[i].remotes);
+		t->bridges[i].remotes = NULL;
+		t->bridges[i].n_remotes = 0;
+		t->bridges[i].has_remotes = false;
+	}
+	return 0;
+}
+
+int observe_overlay_from_json(struct topo *t, json_t *vteps, json_t *ports, char *err, size_t errsz)
+{
+	struct topo_overlay *ov = &t->overlay;
+	json_t *v = json_array_get(vteps, 0), *x;
+	uint32_t u;
+	size_t i;
+
+	if (!json_is_array(vteps))
+		return fail(err, errsz, "vtep-list", "result");
+	if (json_array_size(vteps) > 1) {
+		snprintf(err, errsz,
+			 "the dataplane runs %zu VTEPs; a topology describes one (delete the "
+			 "others with `vswctl vtep del` first)",
+			 json_array_size(vteps));
+		return -EOPNOTSUPP;
+	}
+	if (v != NULL) {
+		ov->present = true;
+		if (get_name(v, "name", ov->name) < 0 || get_name(v, "port", ov->port) < 0)
+			return fail(err, errsz, "a VTEP", "name or port");
+		if (ip_from_json(json_object_get(v, "local_ip"), &ov->local_ip) < 0 ||
+		    ov->local_ip.prefix != 32)
+			return fail(err, errsz, ov->name, "local_ip");
+		x = json_object_get(v, "gateway");
+		if (x != NULL && (ip_from_json(x, &ov->gateway) < 0 || ov->gateway.prefix != 32))
+			return fail(err, errsz, ov->name, "gateway");
+		if (get_u32(v, "prefix_len", &u) < 0 || u < 1 || u > 32)
+			return fail(err, errsz, ov->name, "prefix_len");
+		ov->prefix_len = (uint8_t)u;
+		if (get_u32(v, "udp_port", &u) < 0 || u < 1 || u > 65535)
+			return fail(err, errsz, ov->name, "udp_port");
+		ov->udp_port = (uint16_t)u;
+		if (get_u32(v, "mtu", &u) < 0 || u > 65535)
+			return fail(err, errsz, ov->name, "mtu");
+		ov->mtu = (uint16_t)u;
+		if (get_u32(v, "ttl", &u) < 0 || u < 1 || u > 255)
+			return fail(err, errsz, ov->name, "ttl");
+		ov->ttl = (uint8_t)u;
+		/* only the static next hops are configuration; resolved ones are ARP's */
+		json_array_foreach(json_object_get(v, "neighbours"), i, x) {
+			struct topo_neigh *nv, *nb;
+
+			if (strcmp(json_string_value(json_object_get(x, "state")) ?: "",
+				   "static") != 0)
+				continue;
+			nv = realloc(ov->neighbours, (ov->n_neighbours + 1) * sizeof(*nv));
+			if (nv == NULL)
+				return -ENOMEM;
+			ov->neighbours = nv;
+			nb = &nv[ov->n_neighbours];
+			memset(nb, 0, sizeof(*nb));
+			if (ip_from_json(json_object_get(x, "ip"), &nb->ip) < 0 ||
+			    vsw_mac_parse(json_string_value(json_object_get(x, "mac")) ?: "",
+					  nb->mac) < 0)
+				return fail(err, errsz, ov->name, "neighbours");
+			ov->n_neighbours++;
+		}
+		if (ov->n_neighbours > 1)
+			qsort(ov->neighbours, ov->n_neighbours, sizeof(ov->neighbours[0]),
+			      neigh_cmp);
+		json_array_foreach(json_object_get(v, "remotes"), i, x) {
+			const char *bn = json_string_value(json_object_get(x, "bridge"));
+			const char *port = json_string_value(json_object_get(x, "port"));
+			struct topo_bridge *b = NULL;
+			struct topo_ip ip;
+
+			for (size_t k = 0; bn != NULL && k < t->n_bridges && b == NULL; k++)
+				if (strcmp(t->bridges[k].name, bn) == 0)
+					b = &t->bridges[k];
+			if (b == NULL || port == NULL ||
+			    ip_from_json(json_object_get(x, "remote"), &ip) < 0)
+				return fail(err, errsz, ov->name, "remotes");
+			if (remote_append(&b->remotes, &b->n_remotes, &ip) < 0)
+				return -ENOMEM;
+			b->vni_vlan = tunnel_vlan(ports, port);
+		}
+	}
+	return remotes_normalise(t);
+}
+
 static int dp_get(const struct dp_link *dp, const char *cmd, json_t *args, json_t **res, char *err,
 		  size_t errsz)
 {
@@ -588,6 +782,7 @@ static int dp_get(const struct dp_link *dp, const char *cmd, json_t *args, json_
 struct topo *observe_topo(const struct dp_link *dp, char *err, size_t errsz)
 {
 	json_t *ports = NULL, *bridges = NULL, *fdbs = json_object(), *flows = json_object(), *b;
+	json_t *vteps = NULL;
 	struct topo *t = NULL;
 	size_t i;
 
@@ -624,12 +819,23 @@ struct topo *observe_topo(const struct dp_link *dp, char *err, size_t errsz)
 			goto out;
 		}
 	}
+	{
+		int status = 0;
+
+		/* a dataplane without the overlay runs none: nothing to observe */
+		if (dp->call(dp->ctx, "vtep-list", NULL, &vteps, &status, err, errsz) < 0 &&
+		    status != EOPNOTSUPP)
+			goto out;
+	}
 	t = observe_from_json(ports, bridges, fdbs, err, errsz);
-	if (t != NULL && observe_flows_from_json(t, flows, err, errsz) < 0) {
+	if (t != NULL &&
+	    (observe_flows_from_json(t, flows, err, errsz) < 0 ||
+	     (vteps != NULL && observe_overlay_from_json(t, vteps, ports, err, errsz) < 0))) {
 		topo_free(t);
 		t = NULL;
 	}
 out:
+	json_decref(vteps);
 	json_decref(ports);
 	json_decref(bridges);
 	json_decref(fdbs);
@@ -640,6 +846,7 @@ out:
 size_t ctrl_check_caps(const struct topo *t, const struct dp_caps *caps, const char *file,
 		       struct topo_errors *errs)
 {
+	const struct topo_overlay *ov = &t->overlay;
 	size_t n = 0;
 	char path[64];
 
@@ -650,15 +857,21 @@ size_t ctrl_check_caps(const struct topo *t, const struct dp_caps *caps, const c
 			continue;
 		snprintf(path, sizeof(path), "bridges.%s.vni", b->name);
 		topo_errors_add(errs, file, b->vni_loc.line, b->vni_loc.column, path, NULL,
-				"this dataplane has no VXLAN overlay yet; the controller will not "
-				"apply a bridge it cannot stretch");
+				"this dataplane has no VXLAN overlay (vtep-list is not one of its "
+				"commands); the controller will not apply a bridge it cannot "
+				"stretch");
 		n++;
 	}
-	if (t->overlay.present && !caps->overlay) {
-		topo_errors_add(errs, file, t->overlay.loc.line, t->overlay.loc.column, "overlay",
-				NULL,
-				"this dataplane has no VXLAN overlay yet; the controller will not "
-				"apply it");
+	if (ov->present && !caps->overlay) {
+		topo_errors_add(errs, file, ov->loc.line, ov->loc.column, "overlay", NULL,
+				"this dataplane has no VXLAN overlay (vtep-list is not one of its "
+				"commands); the controller will not apply it");
+		n++;
+	}
+	if (ov->present && caps->overlay && ov->local_ip.family == 6) {
+		topo_errors_add(errs, file, ov->loc.line, ov->loc.column, "overlay.vtep.local_ip",
+				"an IPv4 address",
+				"the dataplane's VTEP runs over an IPv4 underlay only");
 		n++;
 	}
 	if (t->n_flows > 0 && !caps->flows) {
@@ -671,7 +884,7 @@ size_t ctrl_check_caps(const struct topo *t, const struct dp_caps *caps, const c
 				t->n_flows, t->n_flows == 1 ? "" : "s");
 		n++;
 	}
-	for (size_t i = 0; i < t->n_flows; i++) {
+	for (size_t i = 0; i < t->n_flows && !caps->flow_vni; i++) {
 		const struct topo_flow *f = &t->flows[i];
 
 		if (!(f->match.fields & TOPO_M_BIT(TOPO_M_VNI)))
@@ -679,8 +892,9 @@ size_t ctrl_check_caps(const struct topo *t, const struct dp_caps *caps, const c
 		snprintf(path, sizeof(path), "flows[%zu].match.vni", i);
 		topo_errors_add(errs, file, f->match.loc[TOPO_M_VNI].line,
 				f->match.loc[TOPO_M_VNI].column, path, NULL,
-				"the dataplane's flow tables cannot match a VNI; the controller "
-				"will not apply a rule it would have to change");
+				"this dataplane's flow tables cannot match a VNI (its flow-add "
+				"refuses the field); the controller will not apply a rule that "
+				"would match more than it says");
 		n++;
 	}
 	return n;

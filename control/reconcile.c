@@ -7,16 +7,26 @@
  *
  *   0 flow-del    rules that go away, or whose bridge or a port they name is re-created
  *                 (the dataplane keeps a rule's ports by index: they go before the port)
- *   1 fdb-del     static MACs that go away, or whose port is about to be detached
+ *   1 fdb-del     static MACs that go away, or whose port is about to be detached (or,
+ *                 for a MAC behind a remote VTEP, whose remote goes)
+ *  1b vtep-remote-del  remotes that go, or whose VTEP or bridge is re-created, or whose
+ *                 bridge's vni or vni_vlan changes (bridge-set refuses a vni under remotes)
+ *  1c vtep-neigh-del   static next hops that go, or whose VTEP is re-created
+ *  1d vtep-del    a VTEP that goes or changes (there is no vtep-set), or whose underlay
+ *                 port is re-created (port-del is refused under a VTEP)
  *   2 port-detach ports leaving their bridge, being re-created, or on a re-created bridge
  *   3 port-del    ports removed, or whose type/options changed (re-created)
  *   4 bridge-del  bridges removed, or re-created (max_macs cannot shrink in place)
  *   5 bridge-add  new and re-created bridges
- *   6 bridge-set  aging and damping changes (undoable: the old values are set back)
+ *   6 bridge-set  aging, damping, vni and remote_max_macs changes (undoable: the old
+ *                 values are set back)
  *   7 port-add    new and re-created ports
  *   8 port-set    storm_pps, storm_burst, max_macs
+ *  8b vtep-add    after its underlay port exists and has left any bridge
+ *  8c vtep-neigh-add  static next hops, new or with a new MAC (changed in place)
  *   9 port-attach new attachments, and in place for new VLANs (a re-attach)
- *  10 fdb-add     static MACs
+ *  9b vtep-remote-add  once the bridge has its VNI and the VTEP runs
+ *  10 fdb-add     static MACs (behind a remote: on its tunnel port, once it exists)
  *  10b flow-add   new and re-created rules, in the file's order (among equal priorities
  *      flow-mod   the older rule wins); flow-mod when only actions (or a named rule's
  *                 priority) change, so counters carry on
@@ -107,10 +117,21 @@ static json_t *j_name(const char *key, const char *name)
 
 static json_t *bridge_add_args(const struct topo_bridge *b)
 {
-	return json_pack("{s:s, s:I, s:I, s:I, s:I}", "name", b->name, "mac_aging_s",
-			 (json_int_t)b->mac_aging_s, "max_macs", (json_int_t)b->max_macs,
-			 "move_damp", (json_int_t)b->move_damp, "move_damp_s",
-			 (json_int_t)b->move_damp_s);
+	json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I}", "name", b->name, "mac_aging_s",
+			      (json_int_t)b->mac_aging_s, "max_macs", (json_int_t)b->max_macs,
+			      "move_damp", (json_int_t)b->move_damp, "move_damp_s",
+			      (json_int_t)b->move_damp_s);
+
+	/* only when set: a dataplane without the overlay refuses the keys */
+	if (o != NULL && b->vni != 0 && json_object_set_new(o, "vni", json_integer(b->vni)) < 0)
+		goto out_free;
+	if (o != NULL && b->remote_max_macs != 0 &&
+	    json_object_set_new(o, "remote_max_macs", json_integer(b->remote_max_macs)) < 0)
+		goto out_free;
+	return o;
+out_free:
+	json_decref(o);
+	return NULL;
 }
 
 static json_t *port_opts_json(const struct topo_port *p)
@@ -203,13 +224,38 @@ static void attach_text(const struct topo_bridge_port *bp, char *buf, size_t siz
 		snprintf(buf, size, "trunk %s", list);
 }
 
-static json_t *fdb_add_args(const char *bridge, const struct topo_static_mac *m)
+/* The tunnel port vtep-remote-add makes for a remote of a VNI, by the dataplane's default
+ * name (the controller never names them otherwise). */
+static void tunnel_name(uint32_t vni, const struct topo_ip *remote, char *buf, size_t size)
 {
-	char mac[18];
+	char ip[48];
+
+	topo_ip_format(remote, false, ip, sizeof(ip));
+	snprintf(buf, size, "vx%u-%s", vni, ip);
+}
+
+/* vni: the bridge's, for a MAC behind a remote VTEP (it sits on the tunnel port) */
+static json_t *fdb_add_args(const char *bridge, uint32_t vni, const struct topo_static_mac *m)
+{
+	char mac[18], tun[64];
 
 	vsw_mac_format(m->mac, mac);
-	return json_pack("{s:s, s:s, s:s, s:I}", "bridge", bridge, "mac", mac, "port", m->port,
-			 "vlan", (json_int_t)m->vlan);
+	if (m->remote.family != 0)
+		tunnel_name(vni, &m->remote, tun, sizeof(tun));
+	return json_pack("{s:s, s:s, s:s, s:I}", "bridge", bridge, "mac", mac, "port",
+			 m->remote.family != 0 ? tun : m->port, "vlan", (json_int_t)m->vlan);
+}
+
+static void static_where(const struct topo_static_mac *m, char *buf, size_t size)
+{
+	char ip[48];
+
+	if (m->remote.family == 0) {
+		snprintf(buf, size, "on %s", m->port);
+		return;
+	}
+	topo_ip_format(&m->remote, false, ip, sizeof(ip));
+	snprintf(buf, size, "behind remote VTEP %s", ip);
 }
 
 static json_t *fdb_del_args(const char *bridge, const struct topo_static_mac *m)
@@ -330,6 +376,49 @@ static const struct topo_bridge_port *attachment_mid(const struct ctx *x, const 
 	return bp;
 }
 
+/* ---- the overlay: what stays ---- */
+
+static bool addr_same(const struct topo_ip *a, const struct topo_ip *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+static bool remote_in(const struct topo *t, const struct topo_bridge *b, const struct topo_ip *ip)
+{
+	size_t n;
+	const struct topo_remote *r = topo_bridge_remotes(t, b, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (addr_same(&r[i].ip, ip))
+			return true;
+	return false;
+}
+
+/* The VTEP runs on as it is: there is no vtep-set, so any change re-creates it, and so
+ * does re-creating its underlay port (port-del is refused under a VTEP). */
+static bool vtep_kept(const struct ctx *x)
+{
+	const struct topo_overlay *w = &x->want->overlay, *h = &x->have->overlay;
+
+	return w->present && h->present && strcmp(w->name, h->name) == 0 &&
+	       strcmp(w->port, h->port) == 0 && addr_same(&w->local_ip, &h->local_ip) &&
+	       w->prefix_len == h->prefix_len && addr_same(&w->gateway, &h->gateway) &&
+	       w->udp_port == h->udp_port && w->mtu == h->mtu && w->ttl == h->ttl &&
+	       port_kept(x, w->port);
+}
+
+/* Does the running remote ip of bridge hb stay? Not when its VTEP or bridge is
+ * re-created, the bridge's VNI changes (bridge-set refuses while remotes exist) or the
+ * VLAN the VNI carries does (the tunnel port's access VLAN is set when it is made). */
+static bool remote_kept(const struct ctx *x, const struct topo_bridge *hb, const struct topo_ip *ip)
+{
+	const struct topo_bridge *wb = topo_bridge_find(x->want, hb->name);
+
+	return wb != NULL && hb->vni != 0 && wb->vni == hb->vni && vtep_kept(x) &&
+	       bridge_kept(x, hb->name) && topo_bridge_vni_vlan(wb) == topo_bridge_vni_vlan(hb) &&
+	       remote_in(x->want, wb, ip);
+}
+
 /* Does the static MAC survive steps 1-9 untouched? It does not when it goes away, moves
  * to another port, or its port or bridge is detached, re-attached or re-created (the
  * dataplane flushes a port's MACs then, so it is removed first and added back after). */
@@ -341,8 +430,10 @@ static bool static_kept(const struct ctx *x, const struct topo_bridge *hb,
 	const struct topo_bridge_port *hp, *wp;
 	const struct topo_bridge *b;
 
-	if (wm == NULL || strcmp(wm->port, m->port) != 0)
+	if (wm == NULL || strcmp(wm->port, m->port) != 0 || !addr_same(&wm->remote, &m->remote))
 		return false;
+	if (m->remote.family != 0)
+		return remote_kept(x, hb, &m->remote);
 	hp = attachment_mid(x, m->port, &b);
 	wp = port_attachment(x->want, m->port, &b);
 	return hp != NULL && wp != NULL && attach_equal(hp, wp);
@@ -366,15 +457,16 @@ static int fdb_removals(struct ctx *x)
 
 		for (size_t k = 0; k < hb->n_static_macs; k++) {
 			const struct topo_static_mac *m = &hb->static_macs[k];
-			char name[80];
+			char name[80], where[80];
 			int rc;
 
 			if (static_kept(x, hb, m))
 				continue;
 			fdb_name(hb->name, m, name, sizeof(name));
+			static_where(m, where, sizeof(where));
 			rc = step_add(x->p, PLAN_REMOVE, "fdb", name, "fdb-del",
 				      fdb_del_args(hb->name, m), "fdb-add",
-				      fdb_add_args(hb->name, m), "static MAC on %s", m->port);
+				      fdb_add_args(hb->name, hb->vni, m), "static MAC %s", where);
 			if (rc < 0)
 				return rc;
 		}
@@ -473,8 +565,12 @@ static int bridge_dels(struct ctx *x)
 
 static void bridge_text(const struct topo_bridge *b, char *buf, size_t size)
 {
-	snprintf(buf, size, "mac_aging_s=%u max_macs=%u move_damp=%u move_damp_s=%u",
-		 b->mac_aging_s, b->max_macs, b->move_damp, b->move_damp_s);
+	int n = snprintf(buf, size, "mac_aging_s=%u max_macs=%u move_damp=%u move_damp_s=%u",
+			 b->mac_aging_s, b->max_macs, b->move_damp, b->move_damp_s);
+
+	if (b->vni != 0 && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, " vni=%u remote_max_macs=%u", b->vni,
+			 b->remote_max_macs);
 }
 
 static int bridge_adds(struct ctx *x)
@@ -553,6 +649,8 @@ static int bridge_sets(struct ctx *x, bool max_macs)
 			{"mac_aging_s", w->mac_aging_s, h ? h->mac_aging_s : 0},
 			{"move_damp", w->move_damp, h ? h->move_damp : 0},
 			{"move_damp_s", w->move_damp_s, h ? h->move_damp_s : 0},
+			{"vni", w->vni, h ? h->vni : 0},
+			{"remote_max_macs", w->remote_max_macs, h ? h->remote_max_macs : 0},
 		};
 		int rc;
 
@@ -569,7 +667,8 @@ static int bridge_sets(struct ctx *x, bool max_macs)
 				return rc;
 			/* counted once per bridge: with the other fields if they change too */
 			if (w->mac_aging_s == h->mac_aging_s && w->move_damp == h->move_damp &&
-			    w->move_damp_s == h->move_damp_s)
+			    w->move_damp_s == h->move_damp_s && w->vni == h->vni &&
+			    w->remote_max_macs == h->remote_max_macs)
 				x->p->n_change++;
 			continue;
 		}
@@ -668,15 +767,16 @@ static int fdb_adds(struct ctx *x)
 		for (size_t k = 0; k < wb->n_static_macs; k++) {
 			const struct topo_static_mac *m = &wb->static_macs[k];
 			const struct topo_static_mac *hm = static_find(hb, m);
-			char name[80];
+			char name[80], where[80];
 			int rc;
 
 			if (hm != NULL && static_kept(x, hb, hm))
 				continue;
 			fdb_name(wb->name, m, name, sizeof(name));
+			static_where(m, where, sizeof(where));
 			rc = step_add(x->p, PLAN_ADD, "fdb", name, "fdb-add",
-				      fdb_add_args(wb->name, m), "fdb-del",
-				      fdb_del_args(wb->name, m), "static MAC on %s", m->port);
+				      fdb_add_args(wb->name, wb->vni, m), "fdb-del",
+				      fdb_del_args(wb->name, m), "static MAC %s", where);
 			if (rc < 0)
 				return rc;
 		}
@@ -994,6 +1094,245 @@ static int flow_adds(struct ctx *x)
 	return 0;
 }
 
+/* ---- the overlay: VTEP, static next hops, remote VTEPs ---- */
+
+static json_t *vtep_add_args(const struct topo_overlay *ov)
+{
+	char ip[48];
+	json_t *o;
+
+	topo_ip_format(&ov->local_ip, false, ip, sizeof(ip));
+	o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "name", ov->name, "port", ov->port,
+		      "local_ip", ip, "prefix_len", (json_int_t)ov->prefix_len, "udp_port",
+		      (json_int_t)ov->udp_port, "mtu", (json_int_t)ov->mtu, "ttl",
+		      (json_int_t)ov->ttl);
+	if (o != NULL && ov->gateway.family != 0) {
+		topo_ip_format(&ov->gateway, false, ip, sizeof(ip));
+		if (json_object_set_new(o, "gateway", json_string(ip)) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static void vtep_text(const struct topo_overlay *ov, char *buf, size_t size)
+{
+	char ip[48], gw[60] = "";
+
+	topo_ip_format(&ov->local_ip, false, ip, sizeof(ip));
+	if (ov->gateway.family != 0) {
+		snprintf(gw, sizeof(gw), " gateway ");
+		topo_ip_format(&ov->gateway, false, gw + 9, sizeof(gw) - 9);
+	}
+	snprintf(buf, size, "%s/%u%s on %s, udp_port %u, mtu %u, ttl %u", ip, ov->prefix_len, gw,
+		 ov->port, ov->udp_port, ov->mtu, ov->ttl);
+}
+
+static json_t *neigh_args(const char *vtep, const struct topo_neigh *nb, bool with_mac)
+{
+	char ip[48], mac[18];
+
+	topo_ip_format(&nb->ip, false, ip, sizeof(ip));
+	vsw_mac_format(nb->mac, mac);
+	if (with_mac)
+		return json_pack("{s:s, s:s, s:s}", "vtep", vtep, "ip", ip, "mac", mac);
+	return json_pack("{s:s, s:s}", "vtep", vtep, "ip", ip);
+}
+
+static const struct topo_neigh *neigh_find(const struct topo_overlay *ov, const struct topo_ip *ip)
+{
+	for (size_t i = 0; ov->present && i < ov->n_neighbours; i++)
+		if (addr_same(&ov->neighbours[i].ip, ip))
+			return &ov->neighbours[i];
+	return NULL;
+}
+
+static json_t *remote_add_args(const struct topo *t, const struct topo_bridge *b,
+			       const struct topo_ip *ip)
+{
+	char a[48];
+
+	topo_ip_format(ip, false, a, sizeof(a));
+	return json_pack("{s:s, s:s, s:s, s:I}", "bridge", b->name, "remote", a, "vtep",
+			 t->overlay.name, "vlan", (json_int_t)topo_bridge_vni_vlan(b));
+}
+
+static json_t *remote_del_args(const struct topo_bridge *b, const struct topo_ip *ip)
+{
+	char a[48];
+
+	topo_ip_format(ip, false, a, sizeof(a));
+	return json_pack("{s:s, s:s}", "bridge", b->name, "remote", a);
+}
+
+static void remote_name(const struct topo_bridge *b, const struct topo_ip *ip, char *buf,
+			size_t size)
+{
+	char a[48];
+
+	topo_ip_format(ip, false, a, sizeof(a));
+	snprintf(buf, size, "%s %s", b->name, a);
+}
+
+/* 1b: remotes that go (their tunnel port and the MACs learned behind it go too) */
+static int remote_dels(struct ctx *x)
+{
+	for (size_t i = 0; i < x->have->n_bridges; i++) {
+		const struct topo_bridge *hb = &x->have->bridges[i];
+		const struct topo_bridge *wb = topo_bridge_find(x->want, hb->name);
+		const struct topo_remote *r;
+		size_t n;
+
+		r = topo_bridge_remotes(x->have, hb, &n);
+		for (size_t k = 0; k < n; k++) {
+			char name[80];
+			int rc;
+
+			if (remote_kept(x, hb, &r[k].ip))
+				continue;
+			remote_name(hb, &r[k].ip, name, sizeof(name));
+			rc = step_add(x->p, PLAN_REMOVE, "remote", name, "vtep-remote-del",
+				      remote_del_args(hb, &r[k].ip), "vtep-remote-add",
+				      remote_add_args(x->have, hb, &r[k].ip), "VNI %u vlan %u%s",
+				      hb->vni, topo_bridge_vni_vlan(hb),
+				      wb != NULL && remote_in(x->want, wb, &r[k].ip)
+					      ? " (re-created)"
+					      : "");
+			if (rc < 0)
+				return rc;
+			if (wb == NULL || !remote_in(x->want, wb, &r[k].ip))
+				x->p->n_remove++;
+		}
+	}
+	return 0;
+}
+
+/* 1c, 1d: static next hops that go or change VTEP, then the VTEP itself */
+static int vtep_dels(struct ctx *x)
+{
+	const struct topo_overlay *h = &x->have->overlay, *w = &x->want->overlay;
+	bool kept = vtep_kept(x);
+	char text[200];
+	int rc;
+
+	if (!h->present)
+		return 0;
+	for (size_t i = 0; i < h->n_neighbours; i++) {
+		const struct topo_neigh *nb = &h->neighbours[i];
+		char ip[48];
+
+		if (kept && neigh_find(w, &nb->ip) != NULL)
+			continue; /* stays, or neigh-add changes its MAC in place */
+		topo_ip_format(&nb->ip, false, ip, sizeof(ip));
+		rc = step_add(x->p, PLAN_REMOVE, "neigh", ip, "vtep-neigh-del",
+			      neigh_args(h->name, nb, false), "vtep-neigh-add",
+			      neigh_args(h->name, nb, true), "static next hop on %s", h->name);
+		if (rc < 0)
+			return rc;
+		if (neigh_find(w, &nb->ip) == NULL)
+			x->p->n_remove++;
+	}
+	if (kept)
+		return 0;
+	vtep_text(h, text, sizeof(text));
+	rc = step_add(x->p, PLAN_REMOVE, "vtep", h->name, "vtep-del", j_name("name", h->name),
+		      "vtep-add", vtep_add_args(h), "%s%s", text,
+		      w->present && strcmp(w->name, h->name) == 0 ? " (re-created)" : "");
+	if (rc < 0)
+		return rc;
+	if (!w->present || strcmp(w->name, h->name) != 0)
+		x->p->n_remove++;
+	return 0;
+}
+
+/* 8b, 8c: the VTEP (its underlay port exists and is in no bridge by now), its next hops */
+static int vtep_adds(struct ctx *x)
+{
+	const struct topo_overlay *h = &x->have->overlay, *w = &x->want->overlay;
+	bool kept = vtep_kept(x);
+	char text[200];
+	int rc;
+
+	if (!w->present)
+		return 0;
+	if (!kept) {
+		vtep_text(w, text, sizeof(text));
+		rc = step_add(x->p, PLAN_ADD, "vtep", w->name, "vtep-add", vtep_add_args(w),
+			      "vtep-del", j_name("name", w->name), "%s", text);
+		if (rc < 0)
+			return rc;
+		if (h->present && strcmp(w->name, h->name) == 0)
+			x->p->n_change++;
+		else
+			x->p->n_add++;
+	}
+	for (size_t i = 0; i < w->n_neighbours; i++) {
+		const struct topo_neigh *nb = &w->neighbours[i];
+		const struct topo_neigh *old = kept ? neigh_find(h, &nb->ip) : NULL;
+		char ip[48], was[18], mac[18];
+
+		if (old != NULL && memcmp(old->mac, nb->mac, 6) == 0)
+			continue;
+		topo_ip_format(&nb->ip, false, ip, sizeof(ip));
+		vsw_mac_format(nb->mac, mac);
+		if (old != NULL) {
+			vsw_mac_format(old->mac, was);
+			rc = step_add(x->p, PLAN_CHANGE, "neigh", ip, "vtep-neigh-add",
+				      neigh_args(w->name, nb, true), "vtep-neigh-add",
+				      neigh_args(w->name, old, true), "mac %s -> %s", was, mac);
+			if (rc < 0)
+				return rc;
+			x->p->n_change++;
+			continue;
+		}
+		rc = step_add(x->p, PLAN_ADD, "neigh", ip, "vtep-neigh-add",
+			      neigh_args(w->name, nb, true), "vtep-neigh-del",
+			      neigh_args(w->name, nb, false), "static next hop %s on %s", mac,
+			      w->name);
+		if (rc < 0)
+			return rc;
+		if (neigh_find(h, &nb->ip) == NULL)
+			x->p->n_add++;
+		else
+			x->p->n_change++;
+	}
+	return 0;
+}
+
+/* 9b: remotes, once their bridge has its VNI and the VTEP runs */
+static int remote_adds(struct ctx *x)
+{
+	for (size_t i = 0; i < x->want->n_bridges; i++) {
+		const struct topo_bridge *wb = &x->want->bridges[i];
+		const struct topo_bridge *hb = topo_bridge_find(x->have, wb->name);
+		const struct topo_remote *r;
+		size_t n;
+
+		r = topo_bridge_remotes(x->want, wb, &n);
+		for (size_t k = 0; k < n; k++) {
+			bool running = hb != NULL && remote_in(x->have, hb, &r[k].ip);
+			char name[80];
+			int rc;
+
+			if (running && remote_kept(x, hb, &r[k].ip))
+				continue;
+			remote_name(wb, &r[k].ip, name, sizeof(name));
+			rc = step_add(x->p, PLAN_ADD, "remote", name, "vtep-remote-add",
+				      remote_add_args(x->want, wb, &r[k].ip), "vtep-remote-del",
+				      remote_del_args(wb, &r[k].ip), "VNI %u vlan %u", wb->vni,
+				      topo_bridge_vni_vlan(wb));
+			if (rc < 0)
+				return rc;
+			if (running)
+				x->p->n_change++;
+			else
+				x->p->n_add++;
+		}
+	}
+	return 0;
+}
+
 /*
  * Attachments and static MACs are counted as changes of their objects only when nothing
  * else counted them: a summary "1 to add" for a new port that is also attached, as a
@@ -1055,11 +1394,13 @@ int reconcile_plan(const struct topo *want, const struct topo *have, struct plan
 	int rc;
 
 	plan_init(p);
-	if ((rc = flow_dels(&x)) < 0 || (rc = fdb_removals(&x)) < 0 || (rc = detaches(&x)) < 0 ||
-	    (rc = port_dels(&x)) < 0 || (rc = bridge_dels(&x)) < 0 || (rc = bridge_adds(&x)) < 0 ||
+	if ((rc = flow_dels(&x)) < 0 || (rc = fdb_removals(&x)) < 0 || (rc = remote_dels(&x)) < 0 ||
+	    (rc = vtep_dels(&x)) < 0 || (rc = detaches(&x)) < 0 || (rc = port_dels(&x)) < 0 ||
+	    (rc = bridge_dels(&x)) < 0 || (rc = bridge_adds(&x)) < 0 ||
 	    (rc = bridge_sets(&x, false)) < 0 || (rc = port_adds(&x)) < 0 ||
-	    (rc = port_sets(&x)) < 0 || (rc = attaches(&x)) < 0 || (rc = fdb_adds(&x)) < 0 ||
-	    (rc = flow_adds(&x)) < 0 || (rc = bridge_sets(&x, true)) < 0) {
+	    (rc = port_sets(&x)) < 0 || (rc = vtep_adds(&x)) < 0 || (rc = attaches(&x)) < 0 ||
+	    (rc = remote_adds(&x)) < 0 || (rc = fdb_adds(&x)) < 0 || (rc = flow_adds(&x)) < 0 ||
+	    (rc = bridge_sets(&x, true)) < 0) {
 		plan_clear(p);
 		return rc;
 	}

@@ -12,7 +12,9 @@
 # Last, scripts/demo-controller.sh drives a fresh switch from a topology file through
 # vsw-controller (apply, show, export, a controller killed and adopted again), and
 # scripts/demo-vms.sh boots two QEMU VMs on vhost-user ports of one bridge and has them
-# ping each other (skipped, saying why, without QEMU or a kernel for the guest).
+# ping each other (skipped, saying why, without QEMU or a kernel for the guest), and
+# scripts/demo-overlay.sh runs two vsw hosts, each in a namespace with its own controller,
+# joined by a VXLAN overlay (VNI 5001) on a veth underlay, with a host pinging across.
 # Needs root. VSW_BUILD: build directory (default build, relative to the repository).
 set -eEu -o pipefail
 
@@ -192,4 +194,6 @@ bold "11. the same switch driven by vsw-controller from a topology file"
 VSW_BUILD=$VSW_BUILD bash "$ROOT/scripts/demo-controller.sh" || RC=1
 bold "12. two QEMU VMs on vhost-user ports of one bridge, pinging each other"
 VSW_BUILD=$VSW_BUILD bash "$ROOT/scripts/demo-vms.sh" || RC=1
+bold "13. two vsw hosts joined by a VXLAN overlay, each programmed by its controller"
+VSW_BUILD=$VSW_BUILD bash "$ROOT/scripts/demo-overlay.sh" || RC=1
 exit $RC

@@ -4,7 +4,9 @@
  * with their undos), observe_from_json (dataplane replies -> the same model), apply_plan
  * against a fake dataplane that refuses the n-th request (undo in reverse), flow rules
  * (paired by name or content, flow-mod for new actions, deleted before the ports they
- * name), and the state file's checksum (corrupted and truncated files refused).
+ * name), the overlay (VTEP, next hops and remotes in the order the dataplane needs,
+ * re-created around what cannot change in place, observed from vtep-list without a flap),
+ * and the state file's checksum (corrupted and truncated files refused).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -690,16 +692,376 @@ static void test_flows_apply_id(void **state)
 	topo_free(have);
 }
 
+/* ---- the overlay ---- */
+
+static const char ov_base[] = "version: 1\n"
+			      "ports:\n"
+			      "  u: { type: af_packet, iface: veth-u }\n"
+			      "  h: { type: null }\n"
+			      "bridges:\n"
+			      "  ov:\n"
+			      "    vni: 5001\n"
+			      "    remote_max_macs: 100\n"
+			      "    mtu: 1400\n"
+			      "    ports: { h: {} }\n"
+			      "    static_macs:\n"
+			      "      - { mac: \"02:00:00:00:00:05\", remote: 198.18.0.2 }\n"
+			      "overlay:\n"
+			      "  vtep: { local_ip: 198.18.0.1, port: u, mtu: 1500 }\n"
+			      "  remotes: [198.18.0.2, 198.18.0.3]\n"
+			      "  neighbours: [{ ip: 198.18.0.3, mac: \"02:aa:00:00:00:03\" }]\n";
+
+/* ov_base with one substitution, for the variants below */
+static struct topo *load_sub(const char *from, const char *to)
+{
+	char buf[2048];
+	const char *at = strstr(ov_base, from);
+
+	assert_non_null(at);
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - ov_base), ov_base, to, at + strlen(from));
+	return load(buf);
+}
+
+static void test_overlay_add(void **state)
+{
+	struct topo *want = load(ov_base), *have = topo_new();
+	struct plan p;
+	int vtep, rem2, rem3, fdb, nb;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	vtep = find(&p, "vtep-add", "vtep0");
+	rem2 = find(&p, "vtep-remote-add", "ov 198.18.0.2");
+	rem3 = find(&p, "vtep-remote-add", "ov 198.18.0.3");
+	fdb = find(&p, "fdb-add", "ov 02:00:00:00:00:05 vlan 1");
+	nb = find(&p, "vtep-neigh-add", "198.18.0.3");
+	assert_true(vtep >= 0 && rem2 >= 0 && rem3 >= 0 && fdb >= 0 && nb >= 0);
+	/* underlay port before the VTEP, VTEP and the bridge's VNI before the remotes, the
+	 * remote's tunnel port before the MAC behind it */
+	assert_true(find(&p, "port-add", "u") < vtep);
+	assert_true(find(&p, "bridge-add", "ov") < rem2);
+	assert_true(vtep < nb && vtep < rem2 && rem2 < fdb);
+	{
+		json_t *a = p.v[find(&p, "bridge-add", "ov")].args;
+
+		assert_int_equal(json_integer_value(json_object_get(a, "vni")), 5001);
+		assert_int_equal(json_integer_value(json_object_get(a, "remote_max_macs")), 100);
+		a = p.v[vtep].args;
+		assert_string_equal(json_string_value(json_object_get(a, "local_ip")),
+				    "198.18.0.1");
+		assert_int_equal(json_integer_value(json_object_get(a, "mtu")), 1500);
+		assert_int_equal(json_integer_value(json_object_get(a, "prefix_len")), 24);
+		assert_null(json_object_get(a, "gateway"));
+		a = p.v[fdb].args;
+		assert_string_equal(json_string_value(json_object_get(a, "port")),
+				    "vx5001-198.18.0.2");
+		a = p.v[rem3].args;
+		assert_string_equal(json_string_value(json_object_get(a, "vtep")), "vtep0");
+		assert_int_equal(json_integer_value(json_object_get(a, "vlan")), 1);
+		assert_string_equal(p.v[rem3].undo_cmd, "vtep-remote-del");
+		assert_string_equal(p.v[vtep].undo_cmd, "vtep-del");
+	}
+	/* 2 ports, 1 bridge, the VTEP, 2 remotes, 1 next hop, 1 static MAC (with its bridge) */
+	assert_int_equal(p.n_add, 7);
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_overlay_noop(void **state)
+{
+	struct topo *want = load(ov_base), *have = load(ov_base), *same;
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 0);
+	plan_clear(&p);
+	/* the same flood list said per bridge (in another order) means the same */
+	topo_free(have);
+	have = load_sub("    mtu: 1400\n",
+			"    mtu: 1400\n    remotes: [198.18.0.3, 198.18.0.2]\n");
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 0);
+	plan_clear(&p);
+	/* a bridge's own list replaces overlay.remotes for it */
+	same = load_sub("    mtu: 1400\n", "    mtu: 1400\n    remotes: [198.18.0.2]\n");
+	assert_int_equal(reconcile_plan(same, have, &p), 0);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(find(&p, "vtep-remote-del", "ov 198.18.0.3"), 0);
+	plan_clear(&p);
+	topo_free(same);
+	topo_free(want);
+	topo_free(have);
+}
+
+static const char *const no_remote3 = "  remotes: [198.18.0.2]\n";
+
+static void test_overlay_remove_remote(void **state)
+{
+	struct topo *want = load_sub("  remotes: [198.18.0.2, 198.18.0.3]\n", no_remote3);
+	struct topo *have = load(ov_base);
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	/* exactly the remote: the VTEP, the next hop and the other remote stay */
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.v[0].cmd, "vtep-remote-del");
+	assert_string_equal(p.v[0].name, "ov 198.18.0.3");
+	assert_string_equal(p.v[0].undo_cmd, "vtep-remote-add");
+	assert_string_equal(json_string_value(json_object_get(p.v[0].undo_args, "remote")),
+			    "198.18.0.3");
+	assert_int_equal(p.n_remove, 1);
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_overlay_vtep_change(void **state)
+{
+	struct topo *want = load_sub("mtu: 1500 }", "mtu: 9000, ttl: 8 }");
+	struct topo *have = load(ov_base);
+	struct plan p;
+	int fdbd, remd, nbd, vdel, vadd, nba, rema, fdba;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	fdbd = find(&p, "fdb-del", "ov 02:00:00:00:00:05 vlan 1");
+	remd = find(&p, "vtep-remote-del", "ov 198.18.0.2");
+	nbd = find(&p, "vtep-neigh-del", "198.18.0.3");
+	vdel = find(&p, "vtep-del", "vtep0");
+	vadd = find(&p, "vtep-add", "vtep0");
+	nba = find(&p, "vtep-neigh-add", "198.18.0.3");
+	rema = find(&p, "vtep-remote-add", "ov 198.18.0.2");
+	fdba = find(&p, "fdb-add", "ov 02:00:00:00:00:05 vlan 1");
+	/* no vtep-set: re-created, with everything on it taken down first and put back after */
+	assert_true(fdbd >= 0 && fdbd < remd && remd < vdel && nbd < vdel && vdel < vadd &&
+		    vadd < nba && vadd < rema && rema < fdba);
+	assert_int_equal(json_integer_value(json_object_get(p.v[vadd].args, "mtu")), 9000);
+	assert_int_equal(json_integer_value(json_object_get(p.v[vdel].undo_args, "mtu")), 1500);
+	assert_int_equal(find(&p, "port-del", "u"), -1); /* the underlay port is kept */
+	assert_int_equal(find(&p, "bridge-set", "ov"), -1);
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_overlay_vni_change(void **state)
+{
+	struct topo *want = load_sub("vni: 5001", "vni: 5002");
+	struct topo *have = load(ov_base);
+	struct plan p;
+	int set;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	set = find(&p, "bridge-set", "ov");
+	assert_true(set >= 0);
+	assert_int_equal(json_integer_value(json_object_get(p.v[set].args, "vni")), 5002);
+	assert_int_equal(json_integer_value(json_object_get(p.v[set].undo_args, "vni")), 5001);
+	/* bridge-set refuses a new VNI under remotes: they go before, come back after */
+	assert_true(find(&p, "vtep-remote-del", "ov 198.18.0.3") < set);
+	assert_true(set < find(&p, "vtep-remote-add", "ov 198.18.0.3"));
+	/* the MAC behind a remote moves to the new tunnel port's name */
+	assert_string_equal(
+		json_string_value(json_object_get(
+			p.v[find(&p, "fdb-add", "ov 02:00:00:00:00:05 vlan 1")].args, "port")),
+		"vx5002-198.18.0.2");
+	assert_int_equal(find(&p, "vtep-del", "vtep0"), -1);
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_overlay_remove_all(void **state)
+{
+	struct topo *want = topo_new(), *have = load(ov_base);
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_true(find(&p, "fdb-del", "ov 02:00:00:00:00:05 vlan 1") <
+		    find(&p, "vtep-remote-del", "ov 198.18.0.2"));
+	assert_true(find(&p, "vtep-remote-del", "ov 198.18.0.2") < find(&p, "vtep-del", "vtep0"));
+	assert_true(find(&p, "vtep-neigh-del", "198.18.0.3") < find(&p, "vtep-del", "vtep0"));
+	assert_true(find(&p, "vtep-del", "vtep0") < find(&p, "port-del", "u"));
+	assert_true(find(&p, "vtep-remote-del", "ov 198.18.0.3") < find(&p, "bridge-del", "ov"));
+	/* undo of bridge-del brings the VNI back */
+	assert_int_equal(json_integer_value(json_object_get(
+				 p.v[find(&p, "bridge-del", "ov")].undo_args, "vni")),
+			 5001);
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_overlay_observe(void **state)
+{
+	const char *ports_j =
+		"[{\"name\":\"u\",\"type\":\"af_packet\",\"options\":{\"iface\":\"veth-u\",\"qpairs\":1},"
+		"\"bridge\":\"\",\"vlan_mode\":\"none\",\"vlan\":0,\"trunk\":[],\"native\":0,"
+		"\"storm_pps\":0,\"storm_burst\":64,\"max_macs\":0},"
+		"{\"name\":\"h\",\"type\":\"null\",\"options\":{\"rx\":false},\"bridge\":\"ov\","
+		"\"vlan_mode\":\"access\",\"vlan\":1,\"trunk\":[],\"native\":0,"
+		"\"storm_pps\":0,\"storm_burst\":64,\"max_macs\":0},"
+		"{\"name\":\"vx5001-198.18.0.3\",\"type\":\"vxlan\",\"options\":{},\"bridge\":\"ov\","
+		"\"vlan_mode\":\"access\",\"vlan\":1,\"trunk\":[],\"native\":0,"
+		"\"storm_pps\":0,\"storm_burst\":64,\"max_macs\":0},"
+		"{\"name\":\"vx5001-198.18.0.2\",\"type\":\"vxlan\",\"options\":{},\"bridge\":\"ov\","
+		"\"vlan_mode\":\"access\",\"vlan\":1,\"trunk\":[],\"native\":0,"
+		"\"storm_pps\":0,\"storm_burst\":64,\"max_macs\":0}]";
+	const char *bridges_j = "[{\"name\":\"ov\",\"mac_aging_s\":300,\"max_macs\":65536,"
+				"\"move_damp\":5,\"move_damp_s\":10,\"vni\":5001,"
+				"\"remote_max_macs\":100}]";
+	const char *fdbs_j =
+		"{\"ov\":[{\"mac\":\"02:00:00:00:00:05\",\"vlan\":1,\"port\":\"vx5001-198.18.0.2\","
+		"\"type\":\"static\",\"age_s\":0,\"remote_vtep\":\"198.18.0.2\"},"
+		"{\"mac\":\"02:00:00:00:00:06\",\"vlan\":1,\"port\":\"vx5001-198.18.0.3\","
+		"\"type\":\"learned\",\"age_s\":1,\"remote_vtep\":\"198.18.0.3\"}]}";
+	const char *vteps_j =
+		"[{\"name\":\"vtep0\",\"port\":\"u\",\"local_ip\":\"198.18.0.1\",\"prefix_len\":24,"
+		"\"udp_port\":4789,\"mtu\":1500,\"ttl\":64,\"mac\":\"02:00:00:00:00:aa\","
+		"\"counters\":{},\"neighbours\":[{\"ip\":\"198.18.0.2\",\"mac\":\"02:aa:00:00:00:02\","
+		"\"state\":\"resolved\",\"age_s\":1,\"users\":1},{\"ip\":\"198.18.0.3\","
+		"\"mac\":\"02:aa:00:00:00:03\",\"state\":\"static\",\"age_s\":0,\"users\":1}],"
+		"\"remotes\":[{\"bridge\":\"ov\",\"vni\":5001,\"remote\":\"198.18.0.3\","
+		"\"port\":\"vx5001-198.18.0.3\",\"next_hop\":\"198.18.0.3\",\"mtu_needed\":0},"
+		"{\"bridge\":\"ov\",\"vni\":5001,\"remote\":\"198.18.0.2\",\"port\":\"vx5001-198.18.0.2\","
+		"\"next_hop\":\"198.18.0.2\",\"mtu_needed\":0}]}]";
+	json_t *ports = json_loads(ports_j, 0, NULL), *bridges = json_loads(bridges_j, 0, NULL);
+	json_t *fdbs = json_loads(fdbs_j, 0, NULL), *vteps = json_loads(vteps_j, 0, NULL);
+	struct topo *want = load(ov_base), *have;
+	struct plan p;
+	char err[256] = "";
+
+	(void)state;
+	assert_non_null(ports);
+	assert_non_null(vteps);
+	have = observe_from_json(ports, bridges, fdbs, err, sizeof(err));
+	assert_non_null(have);
+	assert_int_equal(have->n_ports, 2); /* tunnel ports are remotes, not ports */
+	assert_int_equal(observe_overlay_from_json(have, vteps, ports, err, sizeof(err)), 0);
+	/* one flood list for every bridge: written once, sorted */
+	assert_int_equal(have->overlay.n_remotes, 2);
+	assert_false(have->bridges[0].has_remotes);
+	assert_int_equal(have->overlay.remotes[0].ip.addr[3], 2);
+	assert_int_equal(have->overlay.n_neighbours, 1); /* the static one only */
+	assert_int_equal(have->bridges[0].static_macs[0].remote.family, 4);
+	/* an adopted dataplane running the file is not touched */
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	for (size_t i = 0; i < p.n; i++)
+		fprintf(stderr, "unexpected step %s %s\n", p.v[i].cmd, p.v[i].name);
+	assert_int_equal(p.n, 0);
+	plan_clear(&p);
+	topo_free(have);
+	/* two VTEPs cannot be one topology's */
+	have = observe_from_json(ports, bridges, fdbs, err, sizeof(err));
+	json_array_append(vteps, json_array_get(vteps, 0));
+	assert_int_equal(observe_overlay_from_json(have, vteps, ports, err, sizeof(err)),
+			 -EOPNOTSUPP);
+	assert_non_null(strstr(err, "2 VTEPs"));
+	topo_free(have);
+	json_decref(ports);
+	json_decref(bridges);
+	json_decref(fdbs);
+	json_decref(vteps);
+	topo_free(want);
+}
+
+static void test_overlay_apply_undo(void **state)
+{
+	struct topo *want = load(ov_base), *have = topo_new();
+	struct dp_link dp = {fake_call, NULL};
+	size_t failed, undo_failed, rem;
+	struct fake f = {0};
+	char err[1024];
+	struct plan p;
+
+	(void)state;
+	dp.ctx = &f;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	rem = (size_t)find(&p, "vtep-remote-add", "ov 198.18.0.3");
+	/* the second remote is refused: everything before it is taken back, newest first */
+	f.fail_at = (int)rem + 1;
+	assert_int_equal(apply_plan(&dp, &p, &failed, &undo_failed, err, sizeof(err)), -EIO);
+	assert_int_equal(failed, rem);
+	assert_int_equal(undo_failed, 0);
+	assert_int_equal(f.n, (int)(rem + 1 + rem));
+	for (size_t k = 0; k < rem; k++) {
+		const struct plan_step *s = &p.v[rem - 1 - k];
+		const char *name = json_string_value(json_object_get(s->undo_args, "name"));
+		char want_log[48];
+
+		if (name == NULL)
+			name = json_string_value(json_object_get(s->undo_args, "port"));
+		snprintf(want_log, sizeof(want_log), "%s %s", s->undo_cmd, name ? name : "?");
+		assert_string_equal(f.log[rem + 1 + k], want_log);
+	}
+	assert_string_equal(f.log[f.n - 1], "bridge-del ov");
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_overlay_caps(void **state)
+{
+	struct topo *t = load("version: 1\n"
+			      "ports: { u: { type: null } }\n"
+			      "bridges: { ov: { vni: 7 } }\n"
+			      "overlay: { vtep: { local_ip: 198.18.0.1, port: u } }\n"
+			      "flows: [{ bridge: ov, match: { vni: 7 }, actions: [drop] }]\n");
+	struct topo *t6 = load("version: 1\n"
+			       "ports: { u: { type: null } }\n"
+			       "overlay: { vtep: { local_ip: \"2001:db8::1\", port: u } }\n");
+	struct dp_caps none = {.flows = true}, all = {true, true, true};
+	struct dp_caps no_vni = {.flows = true, .overlay = true};
+	struct topo_errors errs;
+
+	(void)state;
+	topo_errors_init(&errs);
+	assert_int_equal(ctrl_check_caps(t, &all, "t.yaml", &errs), 0);
+	assert_int_equal(ctrl_check_caps(t, &no_vni, "t.yaml", &errs), 1);
+	assert_string_equal(errs.v[0].path, "flows[0].match.vni");
+	assert_int_equal(errs.v[0].line, 5);
+	topo_errors_clear(&errs);
+	/* vni and overlay: refused on a dataplane without it, each naming its field */
+	assert_int_equal(ctrl_check_caps(t, &none, "t.yaml", &errs), 3);
+	assert_string_equal(errs.v[0].path, "bridges.ov.vni");
+	assert_string_equal(errs.v[1].path, "overlay");
+	topo_errors_clear(&errs);
+	assert_int_equal(ctrl_check_caps(t6, &all, "t.yaml", &errs), 1);
+	assert_string_equal(errs.v[0].path, "overlay.vtep.local_ip");
+	topo_errors_clear(&errs);
+	topo_free(t);
+	topo_free(t6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_add_all),	       cmocka_unit_test(test_noop),
-		cmocka_unit_test(test_remove_all),     cmocka_unit_test(test_change),
-		cmocka_unit_test(test_max_macs),       cmocka_unit_test(test_observe),
-		cmocka_unit_test(test_apply_undo),     cmocka_unit_test(test_state_file),
-		cmocka_unit_test(test_flows_add),      cmocka_unit_test(test_flows_noop),
-		cmocka_unit_test(test_flows_change),   cmocka_unit_test(test_flows_remove),
+		cmocka_unit_test(test_add_all),
+		cmocka_unit_test(test_noop),
+		cmocka_unit_test(test_remove_all),
+		cmocka_unit_test(test_change),
+		cmocka_unit_test(test_max_macs),
+		cmocka_unit_test(test_observe),
+		cmocka_unit_test(test_apply_undo),
+		cmocka_unit_test(test_state_file),
+		cmocka_unit_test(test_flows_add),
+		cmocka_unit_test(test_flows_noop),
+		cmocka_unit_test(test_flows_change),
+		cmocka_unit_test(test_flows_remove),
 		cmocka_unit_test(test_flows_apply_id),
+		cmocka_unit_test(test_overlay_add),
+		cmocka_unit_test(test_overlay_noop),
+		cmocka_unit_test(test_overlay_remove_remote),
+		cmocka_unit_test(test_overlay_vtep_change),
+		cmocka_unit_test(test_overlay_vni_change),
+		cmocka_unit_test(test_overlay_remove_all),
+		cmocka_unit_test(test_overlay_observe),
+		cmocka_unit_test(test_overlay_apply_undo),
+		cmocka_unit_test(test_overlay_caps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -375,7 +375,7 @@ static const struct
 					 "  uplink: {type: af_packet, iface: veth-up}\n"
 					 "bridges:\n"
 					 "  a: {aging: 30}\n",
-					 "t.yaml:7:7: error: bridges.a.aging: unknown key \"aging\" (expected one of: vni, mac_aging_s, max_macs, move_damp, move_damp_s, ports, static_macs)\n"},
+					 "t.yaml:7:7: error: bridges.a.aging: unknown key \"aging\" (expected one of: vni, vni_vlan, remote_max_macs, mtu, remotes, mac_aging_s, max_macs, move_damp, move_damp_s, ports, static_macs)\n"},
 					{"bridge_ranges",
 					 "version: 1\n"
 					 "ports:\n"
@@ -491,6 +491,85 @@ static const struct
 					 "  vtep: {udp_port: 4789}\n",
 					 "t.yaml:7:9: error: overlay.vtep: missing \"local_ip\" (expected the VTEP's own IP address)\n"
 					 "t.yaml:7:9: error: overlay.vtep: missing \"port\" (expected the underlay port's name)\n"},
+					{"overlay_mtu_too_big",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {vni: 5001, mtu: 1500, ports: {vm1: {}}}\n"
+					 "  b: {vni: 5002, mtu: 1450}\n"
+					 "overlay:\n"
+					 "  vtep: {local_ip: 198.18.0.1, port: uplink}\n",
+					 "t.yaml:6:23: error: bridges.a.mtu: overlay MTU 1500 + 50 bytes of VXLAN headers exceeds the underlay MTU 1500 (overlay.vtep.mtu, the default) (expected mtu at most 1450, or overlay.vtep.mtu of at least 1550)\n"},
+					{"overlay_mtu_small_underlay",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {vni: 5001, mtu: 9000}\n"
+					 "  b: {vni: 5002}\n"
+					 "overlay:\n"
+					 "  vtep: {local_ip: 198.18.0.1, port: uplink, mtu: 9000}\n",
+					 "t.yaml:5:23: error: bridges.a.mtu: overlay MTU 9000 + 50 bytes of VXLAN headers exceeds the underlay MTU 9000 (overlay.vtep.mtu) (expected mtu at most 8950, or overlay.vtep.mtu of at least 9050)\n"},
+					{"overlay_bridge_fields",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  vm1: {type: vhost-user, socket: /run/vsw/vm1.sock}\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "bridges:\n"
+					 "  a: {vni_vlan: 10, mtu: 1400, remotes: [198.18.0.2], remote_max_macs: 5}\n"
+					 "  b:\n"
+					 "    vni: 5002\n"
+					 "    vni_vlan: 10\n"
+					 "    remotes: [198.18.0.2, 198.18.0.2, 198.18.0.1]\n"
+					 "    ports: {vm1: {vlan: 10}}\n"
+					 "    static_macs:\n"
+					 "      - {mac: \"02:00:00:00:00:01\", remote: 198.18.0.3, vlan: 10}\n"
+					 "      - {mac: \"02:00:00:00:00:02\", remote: 198.18.0.2}\n"
+					 "      - {mac: \"02:00:00:00:00:03\", remote: 198.18.0.2, port: vm1}\n"
+					 "      - {mac: \"02:00:00:00:00:04\"}\n"
+					 "  c: {vni_vlan: 0x1000, mtu: 67}\n"
+					 "overlay:\n"
+					 "  vtep: {local_ip: 198.18.0.1, port: uplink}\n",
+					 "t.yaml:6:3: error: bridges.a.remote_max_macs: an overlay setting on a bridge without a vni (expected a vni: the bridge is not on the overlay)\n"
+					 "t.yaml:6:17: error: bridges.a.vni_vlan: an overlay setting on a bridge without a vni (expected a vni: the bridge is not on the overlay)\n"
+					 "t.yaml:6:26: error: bridges.a.mtu: an overlay setting on a bridge without a vni (expected a vni: the bridge is not on the overlay)\n"
+					 "t.yaml:6:41: error: bridges.a.remotes: an overlay setting on a bridge without a vni (expected a vni: the bridge is not on the overlay)\n"
+					 "t.yaml:10:27: error: bridges.b.remotes[1]: 198.18.0.2 is already bridges.b.remotes[0] (expected each remote once)\n"
+					 "t.yaml:10:39: error: bridges.b.remotes[2]: 198.18.0.1 is local_ip itself (expected another VTEP's address)\n"
+					 "t.yaml:13:44: error: bridges.b.static_macs[0].remote: 198.18.0.3 is not a remote VTEP of bridge \"b\" (expected one of the bridge's remotes)\n"
+					 "t.yaml:14:9: error: bridges.b.static_macs[1].vlan: VNI 5002 carries VLAN 10 only, not 1 (expected vlan: 10, the bridge's vni_vlan)\n"
+					 "t.yaml:15:9: error: bridges.b.static_macs[2]: both port and remote given (expected port: for a local MAC or remote: for one behind a VTEP)\n"
+					 "t.yaml:16:9: error: bridges.b.static_macs[3]: missing \"port\" (expected the port the MAC is behind, or remote: the remote VTEP)\n"
+					 "t.yaml:17:17: error: bridges.c.vni_vlan: 0x1000 is out of range (expected an integer 1..4094)\n"
+					 "t.yaml:17:30: error: bridges.c.mtu: 67 is out of range (expected an integer 68..9166)\n"},
+					{"vtep_values",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "overlay:\n"
+					 "  vtep: {local_ip: 198.18.0.1, port: uplink, prefix_len: 33, ttl: 0, mtu: 575,\n"
+					 "         gateway: 198.51.100.1, name: \"a b\"}\n"
+					 "  neighbours:\n"
+					 "    - {ip: 198.18.0.2, mac: \"02:00:00:00:00:01\"}\n"
+					 "    - {ip: 198.18.0.2, mac: \"02:00:00:00:00:02\"}\n"
+					 "    - {ip: \"2001:db8::1\", mac: \"01:00:00:00:00:01\"}\n"
+					 "    - {mac: \"02:00:00:00:00:03\"}\n",
+					 "t.yaml:5:58: error: overlay.vtep.prefix_len: 33 is longer than an address (expected 1..32 for an IPv4 local_ip)\n"
+					 "t.yaml:5:67: error: overlay.vtep.ttl: 0 is out of range (expected an integer 1..255)\n"
+					 "t.yaml:5:75: error: overlay.vtep.mtu: 575 is out of range (expected an integer 576..9216)\n"
+					 "t.yaml:6:39: error: overlay.vtep.name: \"a b\" is not a valid VTEP name (expected 1..31 characters of A-Z a-z 0-9 _ . -)\n"
+					 "t.yaml:9:7: error: overlay.neighbours[1].ip: 198.18.0.2 is already overlay.neighbours[0] (expected each next hop once)\n"
+					 "t.yaml:10:32: error: overlay.neighbours[2].mac: \"01:00:00:00:00:01\" is a multicast address (expected a unicast MAC)\n"
+					 "t.yaml:11:7: error: overlay.neighbours[3]: missing \"ip\" (expected the next hop's underlay address)\n"},
+					{"vtep_gateway",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  uplink: {type: af_packet, iface: veth-up}\n"
+					 "overlay:\n"
+					 "  vtep: {local_ip: 198.18.0.1, port: uplink, gateway: 198.51.100.1}\n",
+					 "t.yaml:5:55: error: overlay.vtep.gateway: 198.51.100.1 is not on the underlay subnet (local_ip/prefix_len 24) (expected an address on local_ip's subnet)\n"},
 					{"flow_dangling",
 					 "version: 1\n"
 					 "ports:\n"
@@ -668,8 +747,9 @@ static void test_bad_file(void **state)
 
 /* ---- good files ---- */
 
-static const char *const examples[] = {"l2-two-bridges.yaml", "vhost-vms.yaml", "overlay.yaml",
-				       "flows.yaml"};
+static const char *const examples[] = {"l2-two-bridges.yaml", "vhost-vms.yaml",
+				       "overlay.yaml",	      "flows.yaml",
+				       "overlay-host-a.yaml", "overlay-host-b.yaml"};
 
 static void test_examples(void **state)
 {
@@ -721,13 +801,21 @@ static const char full_yaml[] =
 	"      p1: {trunk: \"1-3,5,7-4094\", native: 4}\n"
 	"      r: {trunk: 9}\n"
 	"      t: {}\n"
+	"    vni_vlan: 4\n"
+	"    remote_max_macs: 4194304\n"
+	"    mtu: 8950\n"
+	"    remotes: [\"2001:db8::4\"]\n"
 	"    static_macs:\n"
 	"      - {mac: \"02-AA-bb-cc-dd-ee\", port: p1, vlan: 4}\n"
 	"      - {mac: \"02:aa:bb:cc:dd:ee\", port: \"null\", vlan: 4094}\n"
+	"      - {mac: \"02:aa:bb:cc:dd:ef\", remote: \"2001:db8::4\", vlan: 4}\n"
 	"  b2: {ports: {t2: {vlan: 2}, v: {vlan: 2}}}\n"
+	"  b3: {vni: 7, remotes: []}\n"
 	"overlay:\n"
-	"  vtep: {local_ip: \"2001:db8::1\", port: u, udp_port: 8472}\n"
+	"  vtep: {local_ip: \"2001:db8::1\", port: u, udp_port: 8472, name: \"vt-1\", prefix_len: 64,\n"
+	"         gateway: \"2001:db8::fe\", mtu: 9000, ttl: 1}\n"
 	"  remotes: [\"2001:db8::2\", \"2001:db8::3\"]\n"
+	"  neighbours: [{ip: \"2001:db8::2\", mac: \"02:00:00:00:00:99\"}]\n"
 	"flows:\n"
 	"  - name: all\n"
 	"    bridge: \"true\"\n"
