@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "ctrl.h"
+#include "imperative.h"
 #include "vsw_client.h"
 #include "vsw_proto.h"
 
@@ -120,6 +121,42 @@ static int64_t dp_uptime(struct ctrl *c)
 	return up;
 }
 
+/*
+ * Does flow-add take a vni match? Asked with a rule for a bridge that does not exist: the
+ * dataplane parses the match before it looks for the bridge, so ENOENT means the field was
+ * understood and EINVAL that it was not. Nothing is added either way (a bridge of that
+ * name is checked for first; a rule that landed anyway is deleted).
+ */
+static bool dp_probe_flow_vni(struct ctrl *c)
+{
+	static const char probe[] = "vsw-ctrl-vni-probe";
+	json_t *args, *res = NULL;
+	char err[300];
+	int status = 0;
+
+	args = json_pack("{s:s}", "name", probe);
+	if (dp_call(c, "bridge-list", args, &res, &status, err, sizeof(err)) == 0) {
+		json_decref(args);
+		json_decref(res);
+		return false; /* someone's bridge: do not touch it */
+	}
+	json_decref(args);
+	args = json_pack("{s:s, s:{s:i}, s:[s]}", "bridge", probe, "match", "vni", 1, "actions",
+			 "drop");
+	status = 0;
+	if (dp_call(c, "flow-add", args, &res, &status, err, sizeof(err)) == 0) {
+		json_decref(res);
+		json_decref(args);
+		args = json_pack("{s:s}", "bridge", probe);
+		dp_call(c, "flow-del", args, &res, &status, err, sizeof(err));
+		json_decref(res);
+		json_decref(args);
+		return true;
+	}
+	json_decref(args);
+	return status == ENOENT;
+}
+
 static void dp_probe_caps(struct ctrl *c)
 {
 	json_t *args = json_pack("{s:s}", "bridge", "vsw-probe"), *res = NULL;
@@ -130,7 +167,13 @@ static void dp_probe_caps(struct ctrl *c)
 	json_decref(args);
 	json_decref(res);
 	c->caps.flows = c->dp != NULL && status != EOPNOTSUPP;
-	c->caps.overlay = false; /* no VXLAN commands in the protocol yet */
+	/* vtep-list is harmless; a dataplane without the overlay does not know it */
+	res = NULL;
+	status = 0;
+	dp_call(c, "vtep-list", NULL, &res, &status, err, sizeof(err));
+	json_decref(res);
+	c->caps.overlay = c->dp != NULL && status != EOPNOTSUPP;
+	c->caps.flow_vni = c->caps.flows && dp_probe_flow_vni(c);
 }
 
 static bool dp_connect(struct ctrl *c)
@@ -312,17 +355,17 @@ static json_t *errors_json(const struct topo_errors *errs)
 
 static json_t *ctrl_info(struct ctrl *c)
 {
-	return json_pack("{s:s, s:i, s:I, s:s, s:s, s:b, s:s, s:s, s:s, s:b, s:I, s:s, s:b}",
-			 "version", VSW_VERSION, "protocol", VSW_PROTO_VERSION, "uptime_s",
-			 (json_int_t)((now_ms() - c->started_ms) / 1000), "socket", c->o.sock,
-			 "dataplane_socket", c->o.dp_sock, "connected", c->dp != NULL,
-			 "dataplane_error", c->dp != NULL ? "" : c->dp_err, "state_file",
-			 c->o.state_path, "state",
-			 c->state_bad	   ? c->state_msg
-			 : c->want != NULL ? "ok"
-					   : "none",
-			 "desired", c->want != NULL, "reprograms", (json_int_t)c->reprograms,
-			 "last_error", c->last_error, "flows", c->caps.flows);
+	return json_pack(
+		"{s:s, s:i, s:I, s:s, s:s, s:b, s:s, s:s, s:s, s:b, s:I, s:s, s:b, s:b}", "version",
+		VSW_VERSION, "protocol", VSW_PROTO_VERSION, "uptime_s",
+		(json_int_t)((now_ms() - c->started_ms) / 1000), "socket", c->o.sock,
+		"dataplane_socket", c->o.dp_sock, "connected", c->dp != NULL, "dataplane_error",
+		c->dp != NULL ? "" : c->dp_err, "state_file", c->o.state_path, "state",
+		c->state_bad	  ? c->state_msg
+		: c->want != NULL ? "ok"
+				  : "none",
+		"desired", c->want != NULL, "reprograms", (json_int_t)c->reprograms, "last_error",
+		c->last_error, "flows", c->caps.flows, "overlay", c->caps.overlay);
 }
 
 static int h_info(struct req *r)
@@ -408,6 +451,26 @@ out_fail:
 	return -r->status;
 }
 
+/* What the socket cannot give back, taken from the desired state: the dataplane's command
+ * line, and per bridge its overlay MTU (a promise the validator checks, not a setting) and
+ * the VLAN its VNI carries when no remote's tunnel port shows it. */
+static void export_declarations(struct topo *have, const struct topo *want)
+{
+	have->dataplane = want->dataplane;
+	for (size_t i = 0; i < have->n_bridges; i++) {
+		struct topo_bridge *h = &have->bridges[i];
+		const struct topo_bridge *w = topo_bridge_find(want, h->name);
+		size_t n;
+
+		if (w == NULL || w->vni != h->vni || h->vni == 0)
+			continue;
+		h->mtu = w->mtu;
+		topo_bridge_remotes(have, h, &n);
+		if (n == 0)
+			h->vni_vlan = w->vni_vlan;
+	}
+}
+
 /* The running topology as YAML, with the dataplane section last applied (the dataplane's
  * command line cannot be read back over the socket). */
 static int export_yaml(struct req *r, char **yaml)
@@ -423,7 +486,7 @@ static int export_yaml(struct req *r, char **yaml)
 		return -EAGAIN;
 	}
 	if (r->c->want != NULL)
-		have->dataplane = r->c->want->dataplane;
+		export_declarations(have, r->c->want);
 	*yaml = NULL;
 	f = open_memstream(yaml, &size);
 	if (f == NULL) {
@@ -557,9 +620,45 @@ out:
 	return rc;
 }
 
+/* An imperative command kept as desired state (imperative.c). */
+static struct topo *edit_observe(void *ctx, char *err, size_t errsz)
+{
+	return observe(ctx, err, errsz);
+}
+
+static int h_edit(struct req *r)
+{
+	struct ctrl *c = r->c;
+	const struct imp_env env = {.link = &c->link,
+				    .caps = &c->caps,
+				    .state_path = c->o.state_path,
+				    .observe = edit_observe,
+				    .ctx = c};
+	struct imp_reply ir;
+
+	imp_request(&env, c->want, r->args, &ir);
+	r->result = ir.result;
+	r->errors = ir.errors;
+	if (ir.status != 0) {
+		r->status = ir.status;
+		snprintf(r->err, sizeof(r->err), "%s", ir.err);
+		say("edit refused: %s", ir.err);
+		return -ir.status;
+	}
+	if (ir.want != NULL) {
+		topo_free(c->want);
+		c->want = ir.want;
+		c->state_bad = false;
+		c->need_reconcile = false;
+		c->last_error[0] = '\0';
+		say("edit %s applied", json_string_value(json_object_get(r->args, "cmd")));
+	}
+	return 0;
+}
+
 /* ---- framing of one request ---- */
 
-enum arg_type { A_STRING, A_BOOL };
+enum arg_type { A_STRING, A_BOOL, A_OBJECT };
 struct arg_spec {
 	const char *key;
 	enum arg_type type;
@@ -580,9 +679,14 @@ static const struct arg_spec a_topo[] = {
 	{NULL, 0, false},
 };
 
+static const struct arg_spec a_edit[] = {
+	{"cmd", A_STRING, true},      {"args", A_OBJECT, false}, {"may_exist", A_BOOL, false},
+	{"if_exists", A_BOOL, false}, {NULL, 0, false},
+};
+
 static const struct cmd cmds[] = {
 	{"info", false, a_none}, {"show", false, a_none}, {"export", false, a_none},
-	{"plan", false, a_topo}, {"apply", true, a_topo},
+	{"plan", false, a_topo}, {"apply", true, a_topo}, {"edit", true, a_edit},
 };
 
 static int args_check(struct req *r, const struct arg_spec *spec)
@@ -603,6 +707,8 @@ static int args_check(struct req *r, const struct arg_spec *spec)
 			return fail(r, EINVAL, "%s is not a string", key);
 		if (a->type == A_BOOL && !json_is_boolean(v))
 			return fail(r, EINVAL, "%s is not true or false", key);
+		if (a->type == A_OBJECT && !json_is_object(v))
+			return fail(r, EINVAL, "%s is not an object", key);
 	}
 	for (a = spec; a->key != NULL; a++)
 		if (a->required && json_object_get(r->args, a->key) == NULL)
@@ -645,7 +751,8 @@ static int dispatch(struct req *r, json_t *msg, json_int_t *id, bool may_write)
 			cmd = &cmds[i];
 	if (cmd == NULL)
 		return fail(r, EOPNOTSUPP,
-			    "unknown command \"%.40s\" (expected info, show, export, plan, apply)",
+			    "unknown command \"%.40s\" (expected info, show, export, plan, apply, "
+			    "edit)",
 			    name);
 	r->cmd = cmd->name;
 	r->args = json_object_get(msg, "args");
@@ -663,6 +770,8 @@ static int dispatch(struct req *r, json_t *msg, json_int_t *id, bool may_write)
 		return h_show(r);
 	if (strcmp(name, "export") == 0)
 		return h_export(r);
+	if (strcmp(name, "edit") == 0)
+		return h_edit(r);
 	return h_apply(r, strcmp(name, "plan") == 0 || dry);
 }
 

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -730,16 +731,25 @@ static int parse_raw(const struct cmd *cmd, int argc, char **argv, struct vswctl
 /* Match keys: the protocol's own names, plus OVS's tcp_dst style (which also set ip_proto). */
 static const struct {
 	const char *key, *field, *proto;
-	enum { FM_NAME, FM_VLAN, FM_TEXT, FM_SYM, FM_PORT } type;
+	enum { FM_NAME, FM_VLAN, FM_TEXT, FM_SYM, FM_PORT, FM_VNI } type;
 } flow_match_keys[] = {
-	{"in_port", "in_port", NULL, FM_NAME},	 {"vlan", "vlan", NULL, FM_VLAN},
-	{"eth_src", "eth_src", NULL, FM_TEXT},	 {"eth_dst", "eth_dst", NULL, FM_TEXT},
-	{"eth_type", "eth_type", NULL, FM_SYM},	 {"ip_src", "ip_src", NULL, FM_TEXT},
-	{"ip_dst", "ip_dst", NULL, FM_TEXT},	 {"ip_proto", "ip_proto", NULL, FM_SYM},
-	{"l4_src", "l4_src", NULL, FM_PORT},	 {"l4_dst", "l4_dst", NULL, FM_PORT},
-	{"tcp_src", "l4_src", "tcp", FM_PORT},	 {"tcp_dst", "l4_dst", "tcp", FM_PORT},
-	{"udp_src", "l4_src", "udp", FM_PORT},	 {"udp_dst", "l4_dst", "udp", FM_PORT},
-	{"sctp_src", "l4_src", "sctp", FM_PORT}, {"sctp_dst", "l4_dst", "sctp", FM_PORT},
+	{"in_port", "in_port", NULL, FM_NAME},
+	{"vlan", "vlan", NULL, FM_VLAN},
+	{"eth_src", "eth_src", NULL, FM_TEXT},
+	{"eth_dst", "eth_dst", NULL, FM_TEXT},
+	{"eth_type", "eth_type", NULL, FM_SYM},
+	{"ip_src", "ip_src", NULL, FM_TEXT},
+	{"ip_dst", "ip_dst", NULL, FM_TEXT},
+	{"ip_proto", "ip_proto", NULL, FM_SYM},
+	{"l4_src", "l4_src", NULL, FM_PORT},
+	{"l4_dst", "l4_dst", NULL, FM_PORT},
+	{"tcp_src", "l4_src", "tcp", FM_PORT},
+	{"tcp_dst", "l4_dst", "tcp", FM_PORT},
+	{"udp_src", "l4_src", "udp", FM_PORT},
+	{"udp_dst", "l4_dst", "udp", FM_PORT},
+	{"sctp_src", "l4_src", "sctp", FM_PORT},
+	{"sctp_dst", "l4_dst", "sctp", FM_PORT},
+	{"vni", "vni", NULL, FM_VNI},
 };
 #define N_FLOW_MATCH_KEYS (sizeof(flow_match_keys) / sizeof(flow_match_keys[0]))
 
@@ -848,7 +858,7 @@ static int flow_parse_words(const struct cmd *cmd, int argc, char **argv, json_t
 				   with_match
 					   ? "name, priority, actions or a match field: in_port, "
 					     "vlan, eth_src, eth_dst, eth_type, ip_src, ip_dst, "
-					     "ip_proto, l4_src, l4_dst, tcp_dst, udp_dst..."
+					     "ip_proto, l4_src, l4_dst, tcp_dst, udp_dst, vni..."
 					   : "id, name, priority, actions");
 			break;
 		}
@@ -871,6 +881,12 @@ static int flow_parse_words(const struct cmd *cmd, int argc, char **argv, json_t
 					 errsz);
 			if (flow_match_keys[k].proto != NULL)
 				implied_proto = flow_match_keys[k].proto;
+			break;
+		case FM_VNI:
+			if (parse_u32(v, &n) < 0 || n > 16777215)
+				rc = usage(err, errsz, cmd, "vni=%s is not 0..16777215", v);
+			else
+				rc = put(match, "vni", json_integer(n), err, errsz);
 			break;
 		case FM_SYM:
 			rc = put(match, flow_match_keys[k].field, flow_sym_value(v), err, errsz);
@@ -1182,9 +1198,12 @@ void vswctl_usage(FILE *out)
 	      ")\n"
 	      "  -j, --json          print the result as JSON (indented, keys sorted)\n"
 	      "  -t, --timeout SEC   give up after SEC seconds (default 10; 0 = wait forever)\n"
-	      "  --controller PATH   vsw-controller's socket, for apply, show and export\n"
-	      "                      (default $VSW_CONTROLLER_SOCKET, else " VSW_CONTROLLER_SOCK_DEFAULT
-	      ")\n"
+	      "  --controller PATH   vsw-controller's socket, for apply, show and export, and\n"
+	      "                      for the commands that change the switch when it manages\n"
+	      "                      this dataplane (default $VSW_CONTROLLER_SOCKET, else\n"
+	      "                      " VSW_CONTROLLER_SOCK_DEFAULT ")\n"
+	      "  --direct            send changes to the dataplane alone, even when a controller\n"
+	      "                      manages it (they are not kept: a reconcile may undo them)\n"
 	      "  -h, --help          this text; `vswctl COMMAND --help` explains one command\n"
 	      "  -V, --version       print vswctl's version\n"
 	      "\n"
@@ -1203,8 +1222,11 @@ void vswctl_usage(FILE *out)
 	      "  trace PORT [-c N] [FILTER...] | trace --packet in_port=P,dl_src=M,dl_dst=M\n",
 	      out); /* tools/vswctl_capture.c */
 	fputs("\n"
-	      "Exit status: 0 success, 1 the dataplane refused or could not be reached,\n"
-	      "2 the command line is wrong (nothing was sent).\n",
+	      "When a vsw-controller manages the dataplane, bridge, port, fdb add/del, flow\n"
+	      "add/del/mod and vtep changes go to it: it keeps them as desired state (they\n"
+	      "show in `vswctl export` and survive a dataplane restart). Without one they go\n"
+	      "to the dataplane. Exit status: 0 success, 1 the switch refused or could not be\n"
+	      "reached, 2 the command line is wrong (nothing was sent).\n",
 	      out);
 }
 
@@ -1424,6 +1446,139 @@ static int run_raw(struct vsw_client *c, const char *line, FILE *out, FILE *errf
 	return rc;
 }
 
+/* Changes a controller keeps as desired state (control/imperative.c), when it manages the
+ * dataplane we talk to. The read-only commands, fdb-flush, stats-clear, captures and raw
+ * always go to the dataplane. */
+static bool ctrl_kept(const char *cmd)
+{
+	static const char *const kept[] = {
+		"bridge-add",	   "bridge-del",     "bridge-set",     "port-add",
+		"port-del",	   "port-set",	     "port-attach",    "port-detach",
+		"fdb-add",	   "fdb-del",	     "flow-add",       "flow-del",
+		"flow-mod",	   "vtep-add",	     "vtep-del",       "vtep-remote-add",
+		"vtep-remote-del", "vtep-neigh-add", "vtep-neigh-del",
+	};
+
+	for (size_t i = 0; cmd != NULL && i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (strcmp(kept[i], cmd) == 0)
+			return true;
+	return false;
+}
+
+static bool same_socket(const char *a, const char *b)
+{
+	char ra[PATH_MAX], rb[PATH_MAX];
+
+	if (strcmp(a, b) == 0)
+		return true;
+	return realpath(a, ra) != NULL && realpath(b, rb) != NULL && strcmp(ra, rb) == 0;
+}
+
+/* The checks' errors of a refused edit, as `vswctl apply` prints a file's. */
+static void print_edit_errors(FILE *errf, json_t *errors)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(errors, i, e) {
+		const char *path = json_string_value(json_object_get(e, "path"));
+
+		fprintf(errf, "%s: error: %s%s%s\n",
+			json_string_value(json_object_get(e, "file")) ?: "?", path ? path : "",
+			path && path[0] ? ": " : "",
+			json_string_value(json_object_get(e, "message")) ?: "?");
+	}
+}
+
+#define NOT_MANAGED (-1)
+#define EDIT_TIMEOUT_MS 60000 /* a change may create ports; -t overrides it */
+
+/*
+ * Send a change to the controller as an `edit` request, when a controller answers at csock
+ * and manages the dataplane at dsock. Returns the exit code, or NOT_MANAGED when there is
+ * no such controller (the caller then talks to the dataplane): silently, unless the
+ * controller was named with --controller, which then must answer and manage it.
+ */
+static int via_controller(const char *csock, bool named, const char *dsock, int timeout_ms,
+			  bool json, const struct vswctl_req *req, FILE *out, FILE *errf)
+{
+	struct vsw_reply info = {0}, r = {0};
+	struct vsw_client *c;
+	const char *dps;
+	json_t *args;
+	char err[1024];
+	int rc, ret = VSWCTL_EXIT_FAIL;
+
+	c = vsw_client_connect(csock, timeout_ms, err, sizeof(err));
+	if (c == NULL) {
+		if (!named)
+			return NOT_MANAGED;
+		fprintf(errf,
+			"vswctl: %s (is vsw-controller running? --direct talks to the "
+			"dataplane alone)\n",
+			err);
+		return VSWCTL_EXIT_FAIL;
+	}
+	rc = vsw_client_call(c, "info", NULL, &info, err, sizeof(err));
+	if (rc < 0 || info.status != 0) {
+		fprintf(errf,
+			"vswctl: the controller at %s does not answer: %s (--direct talks to "
+			"the dataplane alone)\n",
+			csock, rc < 0 ? err : info.error);
+		goto out;
+	}
+	dps = json_string_value(json_object_get(info.result, "dataplane_socket"));
+	if (dps == NULL || !same_socket(dps, dsock)) {
+		if (!named) {
+			ret = NOT_MANAGED;
+			goto out;
+		}
+		fprintf(errf,
+			"vswctl: the controller at %s manages the dataplane at %s, not %s "
+			"(-s PATH; --direct talks to the dataplane alone)\n",
+			csock, dps ? dps : "?", dsock);
+		goto out;
+	}
+	args = json_pack("{s:s, s:b, s:b}", "cmd", req->cmd, "may_exist", req->ok_status == EEXIST,
+			 "if_exists", req->ok_status == ENOENT);
+	if (args == NULL || (req->args != NULL && json_object_set(args, "args", req->args) < 0)) {
+		json_decref(args);
+		fprintf(errf, "vswctl: out of memory\n");
+		goto out;
+	}
+	rc = vsw_client_call(c, "edit", args, &r, err, sizeof(err));
+	json_decref(args);
+	if (rc < 0) {
+		fprintf(errf, "vswctl: %s\n", err);
+		goto out;
+	}
+	if (r.status != 0) {
+		if (r.status == req->ok_status) {
+			ret = VSWCTL_EXIT_OK;
+		} else {
+			print_edit_errors(errf, json_object_get(r.msg, "errors"));
+			fprintf(errf, "vswctl: %s\n", r.error);
+		}
+		goto out;
+	}
+	rc = 0;
+	if (json)
+		rc = vswctl_print_json(out, r.result);
+	else if (req->out != VSWCTL_OUT_NONE &&
+		 !(req->out == VSWCTL_OUT_FLOW_IDS && json_object_get(r.result, "ids") == NULL) &&
+		 !(req->out == VSWCTL_OUT_FLOW_DEL && json_object_get(r.result, "deleted") == NULL))
+		rc = vswctl_print(out, req->out, r.result, err, sizeof(err));
+	if (rc < 0)
+		fprintf(errf, "vswctl: %s\n", json ? strerror(-rc) : err);
+	else
+		ret = VSWCTL_EXIT_OK;
+out:
+	vsw_reply_clear(&r);
+	vsw_reply_clear(&info);
+	vsw_client_close(c);
+	return ret;
+}
+
 int vswctl_main(int argc, char **argv, FILE *out, FILE *errf)
 {
 	static const struct option opts[] = {
@@ -1433,6 +1588,7 @@ int vswctl_main(int argc, char **argv, FILE *out, FILE *errf)
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{"controller", required_argument, NULL, 'C'},
+		{"direct", no_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
 	struct vswctl_ctrl_opts copts = {.sock = getenv("VSW_CONTROLLER_SOCKET")};
@@ -1441,7 +1597,9 @@ int vswctl_main(int argc, char **argv, FILE *out, FILE *errf)
 	struct vsw_client *c = NULL;
 	struct vswctl_req req;
 	struct vsw_reply r;
-	bool json = false;
+	bool json = false, direct = false, ctrl_named = false;
+	char **words = NULL;
+	int n_words = 0;
 	char err[1024];
 	int opt, rc, ret;
 
@@ -1460,6 +1618,10 @@ int vswctl_main(int argc, char **argv, FILE *out, FILE *errf)
 			break;
 		case 'C':
 			copts.sock = optarg;
+			ctrl_named = true;
+			break;
+		case 'D':
+			direct = true;
 			break;
 		case 't':
 			copts.timeout_set = true;
@@ -1505,7 +1667,19 @@ int vswctl_main(int argc, char **argv, FILE *out, FILE *errf)
 		return vswctl_trace_main(sock, timeout_ms, json, argc - optind, argv + optind, out,
 					 errf);
 
-	rc = vswctl_parse(argc - optind, argv + optind, &req, err, sizeof(err));
+	/* --direct may also follow the command words, as --may-exist does */
+	words = calloc((size_t)(argc - optind) + 1, sizeof(*words));
+	if (words == NULL) {
+		fprintf(errf, "vswctl: out of memory\n");
+		return VSWCTL_EXIT_FAIL;
+	}
+	for (int i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "--direct") == 0)
+			direct = true;
+		else
+			words[n_words++] = argv[i];
+	}
+	rc = vswctl_parse(n_words, words, &req, err, sizeof(err));
 	if (rc == -EINVAL) {
 		ret = usage_exit(errf, err, req.hint);
 		goto out_req;
@@ -1519,6 +1693,15 @@ int vswctl_main(int argc, char **argv, FILE *out, FILE *errf)
 		fputs(req.help, out);
 		ret = VSWCTL_EXIT_OK;
 		goto out_req;
+	}
+	if (!direct && req.raw == NULL && ctrl_kept(req.cmd)) {
+		if (copts.sock == NULL || *copts.sock == '\0')
+			copts.sock = VSW_CONTROLLER_SOCK_DEFAULT;
+		ret = via_controller(copts.sock, ctrl_named, sock,
+				     copts.timeout_set ? timeout_ms : EDIT_TIMEOUT_MS, json, &req,
+				     out, errf);
+		if (ret != NOT_MANAGED)
+			goto out_req;
 	}
 
 	c = vsw_client_connect(sock, timeout_ms, err, sizeof(err));
@@ -1567,5 +1750,6 @@ out_close:
 	vsw_client_close(c);
 out_req:
 	vswctl_req_clear(&req);
+	free(words);
 	return ret;
 }
