@@ -346,14 +346,3 @@ unsigned int bridge_input_frames_traced(struct worker *w, struct port *in, struc
 		return bridge_input_run(w, in, pkts, n, now_s, tsc, &tb);
 	return bridge_input_run(w, in, pkts, n, now_s, tsc, NULL);
 }
-
-unsigned int bridge_input_burst(struct worker *w, struct port *in, uint32_t now_s, uint64_t tsc)
-{
-	struct rte_mbuf *pkts[VSW_BURST];
-	uint16_t n;
-
-	n = rte_eth_rx_burst(in->dpdk_port, 0, pkts, VSW_BURST);
-	if (n == 0)
-		return 0;
-	return bridge_input_frames(w, in, pkts, n, now_s, tsc);
-}
