@@ -6,7 +6,9 @@
 # tests/vm/) on one bridge ping each other through vsw; moved to access VLANs 10 and 20
 # they cannot, moved both to VLAN 10 they can again; then the dataplane is stopped and
 # started again and, its vhost-user ports being in client mode (QEMU serves the sockets),
-# the guests' ping resumes without anything done to the VMs.
+# the guests' ping resumes without anything done to the VMs. On the way, the virtio
+# features the guest's driver negotiated (its sysfs) are checked: mergeable rx buffers on,
+# offloads from the guest off, and the same as what `vswctl port show` reports.
 . "$(dirname "$0")/lib.sh"
 . "$VSW_ROOT/tests/vm/vm.sh"
 e2e_init
@@ -16,7 +18,7 @@ rc=0
 "$VSW_ROOT/tests/vm/mkguest.sh" "$E2E_TMP/guest" >"$E2E_TMP/mkguest.log" 2>&1 || rc=$?
 ((rc != 77)) || skip "$(tail -n 1 "$E2E_TMP/mkguest.log")"
 ((rc == 0)) || fail "mkguest.sh failed: $(cat "$E2E_TMP/mkguest.log")"
-trap 'vm_rc=$?; vm_stop vm1; vm_stop vm2; (exit $vm_rc); e2e_cleanup' EXIT
+trap vm_e2e_exit EXIT
 
 dp_start
 S1=$E2E_TMP/vm1.sock
@@ -45,6 +47,22 @@ vm_wait vm2 150 || fail "vm2 did not boot"
 wait_for 15 "vm1 link up" link_is vm1 up
 wait_for 15 "vm2 link up" link_is vm2 up
 log "guests up, links up, after $((SECONDS - t0)) s"
+
+# What the real guest driver negotiated, as the guest sees it: mergeable rx buffers on,
+# checksum and segmentation offloads towards the switch off (the port refuses them), and
+# every feature the dataplane reports (`port show`) really in use by the guest, but bit 30
+# (vhost-user's protocol-features bit, which the guest never sees).
+feat=$(vm_features vm1) || fail "no virtio features in vm1's sysfs"
+log "vm1 negotiated (guest's sysfs, bit 0 first): $feat"
+[[ ${feat:15:1} == 1 ]] || fail "vm1: mrg_rxbuf (bit 15) not negotiated"
+for b in 0 6 11 12 13 14; do
+	[[ ${feat:b:1} == 0 ]] || fail "vm1: guest offload feature bit $b negotiated"
+done
+dpf=$(vsw -j port show vm1 | jget "int(r[0]['guest_features'], 16) & ~(1 << 30)")
+for ((b = 0; b < 64; b++)); do
+	((!((dpf >> b) & 1))) || [[ ${feat:b:1} == 1 ]] ||
+		fail "vsw reports feature bit $b for vm1, the guest did not negotiate it ($feat)"
+done
 
 log "same VLAN: vm1 pings vm2"
 ping_ok vm1 198.51.100.2 || fail "vm1 cannot ping vm2: $(cat "$E2E_TMP/ping.out")"

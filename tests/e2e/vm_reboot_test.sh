@@ -17,7 +17,7 @@ rc=0
 "$VSW_ROOT/tests/vm/mkguest.sh" "$E2E_TMP/guest" >"$E2E_TMP/mkguest.log" 2>&1 || rc=$?
 ((rc != 77)) || skip "$(tail -n 1 "$E2E_TMP/mkguest.log")"
 ((rc == 0)) || fail "mkguest.sh failed: $(cat "$E2E_TMP/mkguest.log")"
-trap 'vm_rc=$?; vm_stop vm1; vm_stop vm2; (exit $vm_rc); e2e_cleanup' EXIT
+trap vm_e2e_exit EXIT
 VM_REBOOT=1
 
 dp_start

@@ -5,6 +5,8 @@
 # initramfs of busybox-static plus the virtio-net modules, whose /init brings eth0 up with
 # the address given on the kernel command line and then runs a shell on the serial port
 # (ttyS0), which is how tests send commands. No disk, no network boot, nothing downloaded.
+# The host's ethtool comes along with its shared libraries when it is installed (busybox
+# has none; tests need it to change queue pairs, `ethtool -L`, and read per-queue counters).
 #
 #   tests/vm/mkguest.sh OUTDIR        writes OUTDIR/vmlinuz and OUTDIR/initrd.gz
 #
@@ -56,6 +58,15 @@ for m in "${MODS[@]}"; do
 	esac
 done
 echo "${MODS[*]}" >"$root/lib/modules/order"
+
+# ethtool and what the host's dynamic linker loads for it, at the same paths.
+if et=$(command -v ethtool); then
+	cp "$et" "$root/sbin/ethtool"
+	for f in $(ldd "$et" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+	done
+fi
 
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh

@@ -17,6 +17,10 @@
 VM_QEMU=${VM_QEMU:-qemu-system-x86_64}
 VM_CPU=${VM_CPU:-0} # the switch's worker polls cpu 1
 VM_MEM=${VM_MEM:-256}
+# VM_SMP vCPUs; VM_QUEUES queue pairs on the NIC (more than 1: multiqueue, mq=on; the
+# guest's virtio_net enables min(VM_QUEUES, VM_SMP) of them at boot).
+VM_SMP=${VM_SMP:-1}
+VM_QUEUES=${VM_QUEUES:-1}
 # VM_REBOOT=1: a guest's reboot resets the machine (vm_reboot); by default QEMU exits
 # instead (-no-reboot), so that a guest that panics (panic=-1) ends rather than loops.
 VM_REBOOT=${VM_REBOOT:-0}
@@ -24,19 +28,23 @@ declare -A VM_PID=() VM_DIR=() VM_SEQ=() VM_BOOTS=()
 
 # vm_qemu_args GUESTDIR NAME SOCKET MAC ADDR MODE: the QEMU command line (one word a line).
 vm_qemu_args() {
-	local g=$1 name=$2 sock=$3 mac=$4 addr=$5 mode=$6 chr
+	local g=$1 name=$2 sock=$3 mac=$4 addr=$5 mode=$6 chr mq= nq=
 	if [[ $mode == server ]]; then
 		chr="socket,id=c0,path=$sock,server=on,wait=off"
 	else
 		chr="socket,id=c0,path=$sock,reconnect=1"
 	fi
-	printf '%s\n' -name "$name" -machine pc -accel tcg -m "$VM_MEM" -smp 1 \
+	if ((VM_QUEUES > 1)); then
+		nq=",queues=$VM_QUEUES"
+		mq=",mq=on"
+	fi
+	printf '%s\n' -name "$name" -machine pc -accel tcg -m "$VM_MEM" -smp "$VM_SMP" \
 		-object "memory-backend-memfd,id=mem,size=${VM_MEM}M,share=on" \
 		-numa node,memdev=mem \
 		-kernel "$g/vmlinuz" -initrd "$g/initrd.gz" \
 		-append "console=ttyS0 quiet loglevel=1 panic=-1 vsw_name=$name vsw_ip=$addr" \
-		-chardev "$chr" -netdev type=vhost-user,id=n0,chardev=c0 \
-		-device "virtio-net-pci,netdev=n0,mac=$mac,vectors=0" \
+		-chardev "$chr" -netdev "type=vhost-user,id=n0,chardev=c0$nq" \
+		-device "virtio-net-pci,netdev=n0,mac=$mac,vectors=0$mq" \
 		-nodefaults -display none
 	[[ $VM_REBOOT == 1 ]] || echo -no-reboot
 }
@@ -100,6 +108,13 @@ vm_run() {
 	return 124
 }
 
+# vm_features NAME: the virtio features the guest's NIC negotiated, as the guest's sysfs
+# shows them: 64 characters, 0 or 1, bit 0 first (the tiny guest has no other virtio device).
+vm_features() {
+	vm_run "$1" 10 "cat /sys/bus/virtio/devices/virtio*/features" | tr -d '\r' |
+		grep -E '^[01]{64}$'
+}
+
 # vm_reboot NAME: reboot the guest from its console, as its user would (reboot -f: no
 # init scripts in the tiny guest); QEMU resets the machine, which must have been started
 # with VM_REBOOT=1. vm_wait then waits for the new boot's shell.
@@ -123,6 +138,21 @@ vm_stop() {
 	wait "${VM_PID[$name]}" 2>/dev/null || true
 	unset "VM_PID[$name]"
 	rm -f "$dir/$name.in" "$dir/$name.out"
+}
+
+# vm_e2e_exit: the EXIT trap of e2e tests (tests/e2e/lib.sh) that start VMs: stop them
+# all, then the harness's own cleanup with the test's exit status. Errors are off first:
+# under set -eE a failing command in a trap would end the shell before e2e_cleanup ran,
+# leaving the dataplane behind.
+vm_e2e_exit() {
+	local rc=$? n
+	trap - ERR
+	set +e
+	for n in "${!VM_PID[@]}"; do
+		vm_stop "$n"
+	done
+	(exit "$rc")
+	e2e_cleanup
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
