@@ -605,6 +605,14 @@ int vswctl_capture_main(const char *sock, int timeout_ms, bool json, int argc, c
 	/* argv[0] is "capture" */
 	if (argc >= 2 && (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "stop") == 0 ||
 			  strcmp(argv[1], "record") == 0)) {
+		/* help needs no dataplane */
+		for (int i = 2; i < argc; i++) {
+			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+				fputs(strcmp(argv[1], "record") == 0 ? record_usage : capture_usage,
+				      out);
+				return VSWCTL_EXIT_OK;
+			}
+		}
 		if (cap_connect(&c, sock, err, sizeof(err)) < 0) {
 			fprintf(errf, "vswctl: %s\n", err);
 			return VSWCTL_EXIT_FAIL;
