@@ -32,7 +32,7 @@ setup: ## install the missing Debian packages (root)
 setup-bench: ## the same, plus Open vSwitch with DPDK for make bench
 	@scripts/setup.sh --bench
 
-build: setup ## build build/ (gcc, release): vswd dataplane, vswctl, tests
+build: setup ## build build/ (gcc, release): vsw-dataplane, vsw-controller, vswctl, tests
 	@scripts/build.sh release
 
 build-asan: setup ## build build-asan/ (gcc, debug, AddressSanitizer + UBSan)

@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <libgen.h>
+#include <net/if.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +119,34 @@ static const char *opt_get(const struct dp_port_params *p, const char *key)
 		if (!strcmp(p->opts[i].key, key))
 			return p->opts[i].val;
 	return NULL;
+}
+
+/* DPDK's vdev drivers log why they failed and return EPERM or EINVAL: find the usual cause
+ * (a file or interface the options name that is not there) so the error names it. Control
+ * path, on failure only. Returns 0 and leaves why empty when nothing obvious is wrong. */
+static int port_missing_reason(const struct dp_port_params *p, char *why, size_t whysz)
+{
+	static const char *const ifaces[] = {"iface", "rx_iface", "rx_iface_in", "tx_iface"};
+	const char *v;
+
+	why[0] = '\0';
+	if (p->type == DP_PORT_PCAP && (v = opt_get(p, "rx_pcap")) != NULL && access(v, R_OK) < 0)
+		return snprintf(why, whysz, "rx_pcap %s: %s", v, strerror(errno));
+	if (p->type == DP_PORT_PCAP && (v = opt_get(p, "tx_pcap")) != NULL) {
+		char dir[DP_PORT_OPT_VAL_MAX];
+
+		snprintf(dir, sizeof(dir), "%s", v);
+		if (access(dirname(dir), W_OK) < 0)
+			return snprintf(why, whysz, "tx_pcap %s: directory %s: %s", v, dir,
+					strerror(errno));
+	}
+	if (p->type != DP_PORT_PCAP && p->type != DP_PORT_AF_PACKET)
+		return 0;
+	for (unsigned int i = 0; i < RTE_DIM(ifaces); i++)
+		if ((v = opt_get(p, ifaces[i])) != NULL && if_nametoindex(v) == 0)
+			return snprintf(why, whysz, "%s %s: no such network interface", ifaces[i],
+					v);
+	return 0;
 }
 
 /* The rx queues the options ask for (queues=, qpairs=; default 1), 0 if out of range. */
@@ -664,8 +694,15 @@ int dp_port_add(struct dp *dp, const char *name, const struct dp_port_params *pa
 	}
 	rc = rte_eal_hotplug_add("vdev", p->devname, args);
 	if (rc < 0) {
-		snprintf(err, errsz, "port-add %s: DPDK cannot create %s (%s): %s", name,
-			 port_types[params->type].driver, args, rte_strerror(-rc));
+		char why[256];
+
+		if (port_missing_reason(params, why, sizeof(why)) > 0) {
+			snprintf(err, errsz, "port-add %s: %s", name, why);
+			rc = -ENOENT;
+		} else {
+			snprintf(err, errsz, "port-add %s: DPDK cannot create %s (%s): %s", name,
+				 port_types[params->type].driver, args, rte_strerror(-rc));
+		}
 		goto out_free;
 	}
 	rc = rte_eth_dev_get_port_by_name(p->devname, &p->dpdk_port);
