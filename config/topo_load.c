@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <pcap/pcap.h>
 #include <yaml.h>
 
 #include "topo_internal.h"
@@ -1270,6 +1271,152 @@ static int f_br_static_macs(struct ld *ld, const yaml_node_t *v, void *obj)
 	return 0;
 }
 
+/* ---- a bridge's recording ---- */
+
+#define REC(obj) (&((struct topo_bridge *)(obj))->record)
+
+static int f_rec_file(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	const char *expect = "an absolute path of at most 1023 bytes, e.g. /var/lib/vsw/br0.pcapng";
+	const char *s = NULL;
+	char buf[64];
+	size_t len;
+
+	REC(obj)->file_loc = node_loc(v);
+	if (get_str(ld, v, expect, &s) < 0)
+		return -EINVAL;
+	len = strlen(s);
+	if (s[0] != '/')
+		return err(ld, v, expect, "%s is not an absolute path",
+			   describe(v, buf, sizeof(buf)));
+	if (len >= TOPO_RECORD_PATH_MAX)
+		return err(ld, v, expect, "is %zu bytes long", len);
+	if (s[len - 1] == '/')
+		return err(ld, v, "a file name, not a directory", "%s ends with '/'",
+			   describe(v, buf, sizeof(buf)));
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return err(ld, v, "a path without control characters",
+				   "%s holds a control character", describe(v, buf, sizeof(buf)));
+	memcpy(REC(obj)->file, s, len + 1);
+	return 0;
+}
+
+static int f_rec_max_size(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	return get_u32(ld, v, 0, TOPO_RECORD_SIZE_KB_MAX, &REC(obj)->max_size_kb);
+}
+
+static int f_rec_max_files(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	return get_u32(ld, v, 1, TOPO_RECORD_FILES_MAX, &REC(obj)->max_files);
+}
+
+static int f_rec_snaplen(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	return get_u32(ld, v, 1, TOPO_RECORD_SNAPLEN_MAX, &REC(obj)->snaplen);
+}
+
+static int f_rec_format(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	const char *s = NULL;
+
+	if (get_str(ld, v, "pcapng or pcap", &s) < 0)
+		return -EINVAL;
+	if (strcmp(s, "pcapng") == 0)
+		REC(obj)->format = TOPO_REC_PCAPNG;
+	else if (strcmp(s, "pcap") == 0)
+		REC(obj)->format = TOPO_REC_PCAP;
+	else
+		return err_type(ld, v, "pcapng or pcap");
+	return 0;
+}
+
+/*
+ * The filter is compiled here as the dataplane will compile it (libpcap, Ethernet link
+ * type, on a handle that captures nothing), so `vswctl check` names a typo with
+ * libpcap's own words and a line and column, instead of an apply failing halfway.
+ */
+static int f_rec_filter(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	const char *expect = "a libpcap filter, e.g. \"not arp\" or \"udp port 4789\"";
+	struct bpf_program prog;
+	const char *s = NULL;
+	pcap_t *dead;
+	size_t len;
+	int rc = 0;
+
+	if (v->type == YAML_SCALAR_NODE && v->data.scalar.length == 0 && !is_plain(v)) {
+		REC(obj)->filter[0] = '\0'; /* filter: "" means every frame */
+		return 0;
+	}
+	if (get_str(ld, v, expect, &s) < 0)
+		return -EINVAL;
+	len = strlen(s);
+	if (len >= TOPO_RECORD_FILTER_MAX)
+		return err(ld, v, "a filter of at most 1023 bytes", "is %zu bytes long", len);
+	dead = pcap_open_dead(DLT_EN10MB, TOPO_RECORD_SNAPLEN_MAX);
+	if (dead == NULL)
+		return err(ld, v, NULL, "out of memory compiling the filter");
+	if (pcap_compile(dead, &prog, s, 1, PCAP_NETMASK_UNKNOWN) < 0)
+		rc = err(ld, v, expect, "libpcap: %s", pcap_geterr(dead));
+	else
+		pcap_freecode(&prog);
+	pcap_close(dead);
+	if (rc == 0)
+		memcpy(REC(obj)->filter, s, len + 1);
+	return rc;
+}
+
+static int f_br_record(struct ld *ld, const yaml_node_t *v, void *obj)
+{
+	static const struct field fields[] = {
+		{"file", f_rec_file},
+		{"max_size_kb", f_rec_max_size},
+		{"max_files", f_rec_max_files},
+		{"filter", f_rec_filter},
+		{"snaplen", f_rec_snaplen},
+		{"format", f_rec_format},
+		{NULL, NULL},
+	};
+	struct topo_record *r = REC(obj);
+	size_t nerr = ld->errs->n;
+	uint32_t seen;
+
+	memset(r, 0, sizeof(*r));
+	r->loc = node_loc(v);
+	r->max_files = TOPO_DEF_REC_MAX_FILES;
+	r->snaplen = TOPO_DEF_REC_SNAPLEN;
+	seen = map_fields(ld, v, fields, obj,
+			  "a mapping {file, max_size_kb, max_files, filter, snaplen, format}",
+			  false);
+	if (v->type != YAML_MAPPING_NODE && !is_null(v))
+		return 0; /* reported */
+	if (!(seen & 1))
+		missing(ld, v, "file", "the absolute path of the file to write");
+	for (size_t i = nerr; i < ld->errs->n; i++) {
+		const char *ep = ld->errs->v[i].path, *dot = ep ? strrchr(ep, '.') : NULL;
+
+		/* a bad max_size_kb or max_files is said once, not again as a pair */
+		if (dot != NULL &&
+		    (strcmp(dot, ".max_files") == 0 || strcmp(dot, ".max_size_kb") == 0))
+			seen &= ~4u;
+	}
+	if ((seen & 4) && r->max_size_kb == 0) {
+		const yaml_node_t *mf = map_get(ld, v, "max_files", NULL);
+		size_t old = path_push(ld, "max_files");
+
+		if (mf != NULL)
+			err(ld, mf, "max_size_kb: N to rotate, or no max_files",
+			    "max_files without rotation (max_size_kb %s: one file, never rotated)",
+			    (seen & 2) ? "is 0" : "is not given");
+		path_pop(ld, old);
+	}
+	/* a broken block is not half kept: its errors are said, the validator skips it */
+	r->present = ld->errs->n == nerr;
+	return 0;
+}
+
 static void one_bridge(struct ld *ld, const yaml_node_t *k, const yaml_node_t *v, void *obj)
 {
 	static const struct field fields[] = {
@@ -1284,6 +1431,7 @@ static void one_bridge(struct ld *ld, const yaml_node_t *k, const yaml_node_t *v
 		{"move_damp_s", f_br_move_damp_s},
 		{"ports", f_br_ports},
 		{"static_macs", f_br_static_macs},
+		{"record", f_br_record},
 		{NULL, NULL},
 	};
 	struct topo_bridge *br = &ld->t->bridges[ld->t->n_bridges];

@@ -44,9 +44,11 @@ const struct topo_opt_spec topo_opt_specs[] = {
 	{TOPO_PORT_PCAP, "infinite_rx", OPT_BOOL, false, 0, 0, "false", "true or false"},
 	{TOPO_PORT_NULL, "rx", OPT_BOOL, false, 0, 0, "false", "true or false"},
 	{TOPO_PORT_NULL, "size", OPT_UINT, false, 14, 9216, NULL, NULL},
+	{TOPO_PORT_NULL, "queues", OPT_UINT, false, 1, 16, "1", NULL},
 	{TOPO_PORT_AF_PACKET, "iface", OPT_IFACE, true, 0, 0, NULL, "an interface name"},
 	{TOPO_PORT_AF_PACKET, "qpairs", OPT_UINT, false, 1, 16, "1", NULL},
 	{TOPO_PORT_TAP, "iface", OPT_IFACE, false, 0, 0, NULL, "an interface name"},
+	{TOPO_PORT_TAP, "queues", OPT_UINT, false, 1, 16, "1", NULL},
 	{TOPO_PORT_VHOST_USER, "socket", OPT_PATH, true, 0, 0, NULL, "a socket path"},
 	{TOPO_PORT_VHOST_USER, "mode", OPT_MODE, false, 0, 0, "server", "server or client"},
 	{TOPO_PORT_VHOST_USER, "queues", OPT_UINT, false, 1, 16, "1", NULL},
@@ -90,6 +92,7 @@ void topo_free(struct topo *t)
 		free(t->bridges[i].ports);
 		free(t->bridges[i].static_macs);
 		free(t->bridges[i].remotes);
+		free(t->bridges[i].tunnels);
 	}
 	free(t->bridges);
 	free(t->overlay.remotes);
@@ -173,6 +176,48 @@ uint16_t topo_bridge_vni_vlan(const struct topo_bridge *b)
 	return b->vni_vlan != 0 ? b->vni_vlan : 1;
 }
 
+void topo_tunnel_name(const struct topo_bridge *b, const struct topo_ip *ip, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < b->n_tunnels; i++) {
+		const struct topo_tunnel *tn = &b->tunnels[i];
+
+		if (tn->remote.family == ip->family &&
+		    memcmp(tn->remote.addr, ip->addr, sizeof(ip->addr)) == 0) {
+			snprintf(buf, size, "%s", tn->port);
+			return;
+		}
+	}
+	/* the dataplane's default: an IPv6 remote with '_' for ':' (names hold no ':') */
+	topo_ip_format(ip, false, a, sizeof(a));
+	for (char *c = a; *c != '\0'; c++)
+		if (*c == ':')
+			*c = '_';
+	if (snprintf(buf, size, "vx%u-%s", b->vni, a) < TOPO_NAME_MAX)
+		return;
+	/* too long for a port name: the dataplane wants one given, so make a short one */
+	{
+		uint32_t h = 2166136261u;
+
+		for (size_t i = 0; i < sizeof(ip->addr); i++)
+			h = (h ^ ip->addr[i]) * 16777619u;
+		snprintf(buf, size, "vx%u-%08x", b->vni, h);
+	}
+}
+
+bool topo_record_equal(const struct topo_record *a, const struct topo_record *b)
+{
+	if (a->present != b->present)
+		return false;
+	if (!a->present)
+		return true;
+	return strcmp(a->file, b->file) == 0 && a->max_size_kb == b->max_size_kb &&
+	       (a->max_size_kb == 0 || a->max_files == b->max_files) &&
+	       strcmp(a->filter, b->filter) == 0 && a->snaplen == b->snaplen &&
+	       a->format == b->format;
+}
+
 static bool remotes_equal(const struct topo_remote *a, size_t na, const struct topo_remote *b,
 			  size_t nb)
 {
@@ -221,7 +266,8 @@ bool topo_bridge_equal(const struct topo_bridge *a, const struct topo_bridge *b)
 	    topo_bridge_vni_vlan(a) != topo_bridge_vni_vlan(b) ||
 	    a->remote_max_macs != b->remote_max_macs || a->mtu != b->mtu ||
 	    a->has_remotes != b->has_remotes ||
-	    !remotes_equal(a->remotes, a->n_remotes, b->remotes, b->n_remotes))
+	    !remotes_equal(a->remotes, a->n_remotes, b->remotes, b->n_remotes) ||
+	    !topo_record_equal(&a->record, &b->record))
 		return false;
 	for (size_t i = 0; i < a->n_ports; i++) {
 		if (!bridge_port_equal(&a->ports[i], &b->ports[i]))

@@ -542,6 +542,56 @@ static void check_bridges(struct vd *vd)
 	}
 }
 
+/* Is path one of the files recording r writes: its file, or a rotated FILE.N? */
+static bool record_writes(const struct topo_record *r, const char *path)
+{
+	size_t len = strlen(r->file);
+	unsigned long n;
+	char *end;
+
+	if (strcmp(r->file, path) == 0)
+		return true;
+	if (r->max_size_kb == 0 || strncmp(r->file, path, len) != 0 || path[len] != '.' ||
+	    path[len + 1] < '1' || path[len + 1] > '9')
+		return false;
+	n = strtoul(path + len + 1, &end, 10);
+	return *end == '\0' && n < r->max_files;
+}
+
+/* Two recordings into one file (or into the other's rotated files) would truncate each
+ * other's frames: the later bridge is at fault. */
+static void check_records(struct vd *vd)
+{
+	const struct topo *t = vd->t;
+	char path[PATH_SIZE], expect[64];
+
+	for (size_t i = 0; i < t->n_bridges; i++) {
+		const struct topo_record *r = &t->bridges[i].record;
+
+		if (!r->present)
+			continue;
+		snprintf(path, sizeof(path), "bridges.%s.record.file", t->bridges[i].name);
+		if (r->file[0] != '/') {
+			add(vd, r->file_loc, path, "an absolute path", "\"%.200s\" is not absolute",
+			    r->file);
+			continue;
+		}
+		for (size_t j = 0; j < i; j++) {
+			const struct topo_record *o = &t->bridges[j].record;
+
+			if (!o->present ||
+			    (!record_writes(o, r->file) && !record_writes(r, o->file)))
+				continue;
+			snprintf(expect, sizeof(expect), "a file of bridge %s's own",
+				 t->bridges[i].name);
+			add(vd, r->file_loc, path, expect,
+			    "%s is already written by bridge \"%s\"'s recording (%s, line %u)",
+			    r->file, t->bridges[j].name, o->file, o->file_loc.line);
+			break;
+		}
+	}
+}
+
 static bool prefix_holds(const struct topo_ip *net, unsigned int len, const struct topo_ip *ip)
 {
 	for (unsigned int bit = 0; bit < len && bit < 128; bit++) {
@@ -825,6 +875,7 @@ size_t topo_validate(const struct topo *t, const char *file, struct topo_errors 
 		    t->version);
 	check_ports(&vd);
 	check_bridges(&vd);
+	check_records(&vd);
 	check_overlay(&vd);
 	check_flows(&vd);
 	return vd.n;

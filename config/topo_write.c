@@ -215,6 +215,27 @@ static void write_trunk(struct w *w, const uint8_t *bm)
 	seq_end(w);
 }
 
+static void write_record(struct w *w, const struct topo_record *r)
+{
+	if (!r->present)
+		return;
+	plain(w, "record");
+	map_start(w, false);
+	kv_str(w, "file", r->file);
+	if (r->max_size_kb != 0) {
+		kv_num(w, "max_size_kb", r->max_size_kb);
+		if (r->max_files != TOPO_DEF_REC_MAX_FILES)
+			kv_num(w, "max_files", r->max_files);
+	}
+	if (r->filter[0] != '\0')
+		kv_str(w, "filter", r->filter);
+	if (r->snaplen != TOPO_DEF_REC_SNAPLEN)
+		kv_num(w, "snaplen", r->snaplen);
+	if (r->format != TOPO_REC_PCAPNG)
+		kv_str(w, "format", "pcap");
+	map_end(w);
+}
+
 static void write_bridge(struct w *w, const struct topo_bridge *br)
 {
 	char mac[18];
@@ -244,6 +265,7 @@ static void write_bridge(struct w *w, const struct topo_bridge *br)
 		kv_num(w, "move_damp", br->move_damp);
 	if (br->move_damp_s != TOPO_DEF_MOVE_DAMP_S)
 		kv_num(w, "move_damp_s", br->move_damp_s);
+	write_record(w, &br->record);
 	if (br->n_ports > 0) {
 		plain(w, "ports");
 		map_start(w, false);

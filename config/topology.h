@@ -30,7 +30,12 @@
 #define TOPO_REMOTES_MAX 1024
 #define TOPO_VLAN_MAX 4094
 #define TOPO_VNI_MAX 16777215
-#define TOPO_VLAN_BITMAP_SIZE 512 /* bytes: bit v = VLAN v, as in common/vsw_util.h */
+#define TOPO_VLAN_BITMAP_SIZE 512   /* bytes: bit v = VLAN v, as in common/vsw_util.h */
+#define TOPO_RECORD_PATH_MAX 1024   /* as DP_RECORD_PATH_MAX in dataplane/capture_ctl.h */
+#define TOPO_RECORD_FILTER_MAX 1024 /* as DP_CAPTURE_FILTER_MAX */
+#define TOPO_RECORD_SNAPLEN_MAX 262144
+#define TOPO_RECORD_FILES_MAX 1000
+#define TOPO_RECORD_SIZE_KB_MAX (1u << 30)
 
 /* Where an object was read from; {0, 0} for objects made in memory. */
 struct topo_loc {
@@ -129,6 +134,34 @@ struct topo_remote {
 	struct topo_loc loc;
 };
 
+/* A remote's tunnel port as the dataplane named it (vtep-list): observed models only, so
+ * that static MACs behind a running remote go to its port whatever its name. */
+struct topo_tunnel {
+	struct topo_ip remote;
+	char port[TOPO_NAME_MAX];
+};
+
+enum topo_record_format { TOPO_REC_PCAPNG, TOPO_REC_PCAP };
+
+/* A bridge's recording (record-start): every frame it receives, into rotated files. */
+struct topo_record {
+	bool present;
+	char file[TOPO_RECORD_PATH_MAX];     /* absolute */
+	uint32_t max_size_kb;		     /* 0: one file, never rotated */
+	uint32_t max_files;		     /* default 8; means something only with max_size_kb */
+	char filter[TOPO_RECORD_FILTER_MAX]; /* libpcap syntax, "" = every frame */
+	uint32_t snaplen;		     /* default 262144 */
+	enum topo_record_format format;	     /* default pcapng */
+	/* observed models only (0/false in a file): the dataplane's id; stale = failed or
+	 * done (restarted by the next plan); adhoc = not started by the controller (vswctl
+	 * capture record): left alone unless the desired state records the bridge */
+	uint32_t id;
+	bool stale;
+	bool adhoc;
+	struct topo_loc loc;
+	struct topo_loc file_loc;
+};
+
 struct topo_bridge {
 	char name[TOPO_NAME_MAX];
 	uint32_t vni;	      /* 0: not stretched over the overlay */
@@ -147,6 +180,9 @@ struct topo_bridge {
 	bool has_remotes;	  /* remotes: given: it replaces overlay.remotes */
 	struct topo_remote *remotes;
 	size_t n_remotes;
+	struct topo_tunnel *tunnels; /* observed only: see struct topo_tunnel */
+	size_t n_tunnels;
+	struct topo_record record;
 	struct topo_loc loc;
 	struct topo_loc vni_loc;
 	struct topo_loc vni_vlan_loc; /* {0,0} when not given */
@@ -319,6 +355,15 @@ const struct topo_remote *topo_bridge_remotes(const struct topo *t, const struct
 uint32_t topo_bridge_mtu(const struct topo *t, const struct topo_bridge *b);
 /* The VLAN the bridge's VNI carries (vni_vlan, 0 read as the default 1). */
 uint16_t topo_bridge_vni_vlan(const struct topo_bridge *b);
+
+/* The name of the tunnel port of remote ip in bridge b: the observed one (b->tunnels),
+ * else the dataplane's default "vx<VNI>-<ip>" (':' written '_'), or "vx<VNI>-<hash>"
+ * where that is longer than a name. buf >= TOPO_NAME_MAX bytes. */
+void topo_tunnel_name(const struct topo_bridge *b, const struct topo_ip *ip, char *buf,
+		      size_t size);
+/* Do two recordings write the same files the same way? (id, stale, adhoc and places are
+ * not compared; max_files only with rotation.) */
+bool topo_record_equal(const struct topo_record *a, const struct topo_record *b);
 
 /* "198.18.0.0/24" (the prefix only when shorter than the address); buf >= 48 bytes. */
 void topo_ip_format(const struct topo_ip *ip, bool with_prefix, char *buf, size_t size);

@@ -108,6 +108,19 @@ int observe_overlay_from_json(struct topo *t, json_t *vteps, json_t *ports, char
 			      size_t errsz);
 
 /*
+ * Fill each bridge's record from record-list's result. A bridge with several entries (a
+ * finished one is listed until stopped) gets its running one, else its newest, marked
+ * stale; entries of bridges that do not exist are left out. Every recording observed is
+ * adhoc (not the controller's) until observe_records_own says otherwise.
+ */
+int observe_records_from_json(struct topo *t, json_t *recs, char *err, size_t errsz);
+
+/* The recordings of have that prev (the desired state last applied; NULL: none) asked
+ * for are the controller's own: a plan may stop them. Others (vswctl capture record on a
+ * bridge the desired state does not record) are left alone. */
+void observe_records_own(struct topo *have, const struct topo *prev);
+
+/*
  * The dataplane's id of an observed flow rule. A running rule has no place in a file, so
  * in a model from observe_* its loc.line holds the id flow-dump gave (in a model loaded
  * from a file it is the rule's line: reconcile.c reads it only from the running side, to
@@ -123,6 +136,7 @@ struct dp_caps {
 	bool flows;    /* flow-add/flow-del/flow-dump answer */
 	bool overlay;  /* VXLAN (bridge vni, overlay:): vtep-list answers */
 	bool flow_vni; /* flow-add takes a vni match */
+	bool record;   /* record-start/-stop/-list answer (bridge record:) */
 };
 size_t ctrl_check_caps(const struct topo *t, const struct dp_caps *caps, const char *file,
 		       struct topo_errors *errs);

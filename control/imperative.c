@@ -1103,6 +1103,321 @@ static int c_flow_mod(struct ed *e)
 	return 0;
 }
 
+/* ---- the overlay: the VTEP, its static next hops, each VNI's remote VTEPs ---- */
+
+/* A host address (no /prefix), as vtep-* take them. */
+static int get_host_ip(struct ed *e, json_t *obj, const char *key, bool required,
+		       struct topo_ip *ip)
+{
+	const char *s;
+	int rc = get_str(e, obj, key, required, &s);
+
+	if (rc < 0 || s == NULL)
+		return rc;
+	if (strchr(s, '/') != NULL || ip_parse(s, ip) < 0)
+		return ed_fail(e, EINVAL, "%s \"%.60s\" is not an IP address", key, s);
+	return 0;
+}
+
+static bool ip_same(const struct topo_ip *a, const struct topo_ip *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+/* The desired state's VTEP, if it is the one named (vtep-neigh-*: required; vtep-remote-add:
+ * optional, as the dataplane takes it when only one exists). ENOENT otherwise. */
+static int vtep_named(struct ed *e, const char *key, bool required)
+{
+	const struct topo_overlay *ov = &e->t->overlay;
+	const char *name;
+	int rc = get_str(e, e->args, key, required, &name);
+
+	if (rc < 0)
+		return rc;
+	if (!ov->present)
+		return ed_fail(e, ENOENT, "no VTEP (vtep-add one first)");
+	if (name != NULL && strcmp(name, ov->name) != 0)
+		return ed_fail(e, ENOENT, "no VTEP \"%.40s\" (the VTEP is \"%s\")", name, ov->name);
+	return 0;
+}
+
+static int c_vtep_add(struct ed *e)
+{
+	struct topo_overlay *ov = &e->t->overlay;
+	char name[TOPO_NAME_MAX], port[TOPO_NAME_MAX];
+	struct topo_ip ip = {0}, gw = {0};
+	uint16_t prefix = TOPO_DEF_PREFIX_LEN, ttl = TOPO_DEF_TTL;
+	uint16_t udp = TOPO_DEF_UDP_PORT, mtu = TOPO_DEF_UNDERLAY_MTU;
+	int rc = get_name(e, e->args, "name", "VTEP", name);
+
+	if (rc == 0)
+		rc = get_name(e, e->args, "port", "port", port);
+	if (rc == 0)
+		rc = get_host_ip(e, e->args, "local_ip", true, &ip);
+	if (rc == 0)
+		rc = get_host_ip(e, e->args, "gateway", false, &gw);
+	if (rc == 0)
+		rc = get_u16(e, e->args, "prefix_len", NULL, &prefix);
+	if (rc == 0)
+		rc = get_u16(e, e->args, "udp_port", NULL, &udp);
+	if (rc == 0)
+		rc = get_u16(e, e->args, "mtu", NULL, &mtu);
+	if (rc == 0)
+		rc = get_u16(e, e->args, "ttl", NULL, &ttl);
+	if (rc < 0)
+		return rc;
+	/* the VTEP's own MAC is the port's: the topology has no place for another */
+	if (json_object_get(e->args, "mac") != NULL)
+		return ed_fail(e, EINVAL,
+			       "mac: the controller keeps the underlay port's own MAC (leave mac "
+			       "out)");
+	if (ov->present && strcmp(ov->name, name) == 0)
+		return waived(e, EEXIST) ? 0 : ed_fail(e, EEXIST, "VTEP \"%s\" exists", name);
+	if (ov->present)
+		return ed_fail(e, EBUSY,
+			       "VTEP \"%s\" exists, and a topology describes one VTEP (vtep-del "
+			       "it first)",
+			       ov->name);
+	ov->present = true;
+	snprintf(ov->name, sizeof(ov->name), "%s", name);
+	snprintf(ov->port, sizeof(ov->port), "%s", port);
+	ov->local_ip = ip;
+	ov->gateway = gw;
+	/* out-of-range values fail imp_reload's check with the loader's words */
+	ov->prefix_len = prefix > UINT8_MAX ? UINT8_MAX : (uint8_t)prefix;
+	ov->udp_port = udp;
+	ov->mtu = mtu;
+	ov->ttl = ttl > UINT8_MAX ? 0 : (uint8_t)ttl;
+	e->out->changed = true;
+	return 0;
+}
+
+static int c_vtep_del(struct ed *e)
+{
+	struct topo_overlay *ov = &e->t->overlay;
+	char name[TOPO_NAME_MAX];
+	int rc = get_name(e, e->args, "name", "VTEP", name);
+
+	if (rc < 0)
+		return rc;
+	if (!ov->present || strcmp(ov->name, name) != 0)
+		return waived(e, ENOENT) ? 0 : ed_fail(e, ENOENT, "no VTEP \"%s\"", name);
+	for (size_t i = 0; i < e->t->n_bridges; i++) {
+		size_t n;
+
+		topo_bridge_remotes(e->t, &e->t->bridges[i], &n);
+		if (n > 0)
+			return ed_fail(e, EBUSY,
+				       "bridge %s still has %zu remote VTEP%s (vtep-remote-del "
+				       "them first)",
+				       e->t->bridges[i].name, n, n == 1 ? "" : "s");
+	}
+	/* its static next hops and an unused flood list go with it */
+	free(ov->remotes);
+	free(ov->neighbours);
+	memset(ov, 0, sizeof(*ov));
+	snprintf(ov->name, sizeof(ov->name), "%s", TOPO_DEF_VTEP_NAME);
+	ov->udp_port = TOPO_DEF_UDP_PORT;
+	ov->prefix_len = TOPO_DEF_PREFIX_LEN;
+	ov->mtu = TOPO_DEF_UNDERLAY_MTU;
+	ov->ttl = TOPO_DEF_TTL;
+	e->out->changed = true;
+	return 0;
+}
+
+/* The bridge's own flood list, made from overlay.remotes when it had none: a remote added
+ * or removed by command is the bridge's, not every bridge's. */
+static int own_remotes(struct ed *e, struct topo_bridge *b)
+{
+	const struct topo_remote *r;
+	size_t n;
+
+	if (b->has_remotes)
+		return 0;
+	r = topo_bridge_remotes(e->t, b, &n);
+	if (n > 0) {
+		b->remotes = calloc(n, sizeof(*b->remotes));
+		if (b->remotes == NULL)
+			return nomem(e);
+		memcpy(b->remotes, r, n * sizeof(*r));
+	}
+	b->n_remotes = n;
+	b->has_remotes = true;
+	return 0;
+}
+
+static int remote_target(struct ed *e, struct topo_bridge **b, struct topo_ip *ip, long *idx)
+{
+	char bridge[TOPO_NAME_MAX];
+	const struct topo_remote *r;
+	size_t n;
+	int rc = get_name(e, e->args, "bridge", "bridge", bridge);
+
+	if (rc == 0)
+		rc = get_host_ip(e, e->args, "remote", true, ip);
+	if (rc < 0)
+		return rc;
+	*b = bridge_find(e->t, bridge);
+	if (*b == NULL)
+		return ed_fail(e, ENOENT, "no bridge \"%s\"", bridge);
+	if ((*b)->vni == 0)
+		return ed_fail(e, EINVAL, "bridge %s has no vni (bridge-set %s vni N first)",
+			       bridge, bridge);
+	r = topo_bridge_remotes(e->t, *b, &n);
+	*idx = -1;
+	for (size_t i = 0; i < n && *idx < 0; i++)
+		if (ip_same(&r[i].ip, ip))
+			*idx = (long)i;
+	return 0;
+}
+
+static int c_vtep_remote_add(struct ed *e)
+{
+	struct topo_remote *nr;
+	struct topo_bridge *b;
+	struct topo_ip ip = {0};
+	uint16_t vlan = 1;
+	bool has_vlan;
+	const char *port;
+	char dflt[TOPO_NAME_MAX + 64];
+	size_t n;
+	long idx;
+	int rc = remote_target(e, &b, &ip, &idx);
+
+	if (rc == 0)
+		rc = vtep_named(e, "vtep", false);
+	if (rc == 0)
+		rc = get_u16(e, e->args, "vlan", &has_vlan, &vlan);
+	if (rc == 0)
+		rc = get_str(e, e->args, "port", false, &port);
+	if (rc < 0)
+		return rc;
+	if (idx >= 0) {
+		char a[48];
+
+		topo_ip_format(&ip, false, a, sizeof(a));
+		return waived(e, EEXIST)
+			       ? 0
+			       : ed_fail(e, EEXIST, "%s is already a remote of VNI %u", a, b->vni);
+	}
+	/* the controller names tunnel ports itself (the dataplane's default) */
+	topo_tunnel_name(b, &ip, dflt, sizeof(dflt));
+	if (port != NULL && strcmp(port, dflt) != 0)
+		return ed_fail(e, EINVAL,
+			       "port: the controller names tunnel ports itself (%s); leave port "
+			       "out",
+			       dflt);
+	topo_bridge_remotes(e->t, b, &n);
+	/* one VLAN per VNI: the tunnel ports of a bridge are all access ports of it */
+	if (n > 0 && has_vlan && vlan != topo_bridge_vni_vlan(b))
+		return ed_fail(e, EINVAL,
+			       "vlan %u: VNI %u carries VLAN %u (the bridge's vni_vlan, as its "
+			       "other remotes)",
+			       vlan, b->vni, topo_bridge_vni_vlan(b));
+	rc = own_remotes(e, b);
+	if (rc < 0)
+		return rc;
+	nr = grow((void **)&b->remotes, b->n_remotes, sizeof(*nr));
+	if (nr == NULL)
+		return nomem(e);
+	b->n_remotes++;
+	nr->ip = ip;
+	if (has_vlan)
+		b->vni_vlan = vlan;
+	e->out->changed = true;
+	return 0;
+}
+
+/* As the dataplane: the tunnel port goes, and the static MACs behind it with it. */
+static int c_vtep_remote_del(struct ed *e)
+{
+	struct topo_bridge *b;
+	struct topo_ip ip = {0};
+	long idx;
+	int rc = remote_target(e, &b, &ip, &idx);
+
+	if (rc < 0)
+		return rc;
+	if (idx < 0) {
+		char a[48];
+
+		topo_ip_format(&ip, false, a, sizeof(a));
+		return waived(e, ENOENT)
+			       ? 0
+			       : ed_fail(e, ENOENT, "%s is not a remote of VNI %u", a, b->vni);
+	}
+	rc = own_remotes(e, b);
+	if (rc < 0)
+		return rc;
+	remove_at(b->remotes, &b->n_remotes, (size_t)idx, sizeof(*b->remotes));
+	for (size_t k = b->n_static_macs; k-- > 0;)
+		if (ip_same(&b->static_macs[k].remote, &ip))
+			remove_at(b->static_macs, &b->n_static_macs, k, sizeof(*b->static_macs));
+	e->out->changed = true;
+	return 0;
+}
+
+static long neigh_index(const struct topo_overlay *ov, const struct topo_ip *ip)
+{
+	for (size_t i = 0; i < ov->n_neighbours; i++)
+		if (ip_same(&ov->neighbours[i].ip, ip))
+			return (long)i;
+	return -1;
+}
+
+/* A static next hop, or a new MAC for one (changed in place, as the dataplane does). */
+static int c_vtep_neigh_add(struct ed *e)
+{
+	struct topo_overlay *ov = &e->t->overlay;
+	struct topo_neigh *nb;
+	struct topo_ip ip = {0};
+	uint8_t mac[6];
+	long i;
+	int rc = vtep_named(e, "vtep", true);
+
+	if (rc == 0)
+		rc = get_host_ip(e, e->args, "ip", true, &ip);
+	if (rc == 0)
+		rc = get_mac(e, e->args, "mac", mac);
+	if (rc < 0)
+		return rc;
+	i = neigh_index(ov, &ip);
+	if (i >= 0) {
+		nb = &ov->neighbours[i];
+	} else {
+		nb = grow((void **)&ov->neighbours, ov->n_neighbours, sizeof(*nb));
+		if (nb == NULL)
+			return nomem(e);
+		ov->n_neighbours++;
+		nb->ip = ip;
+	}
+	memcpy(nb->mac, mac, 6);
+	e->out->changed = true;
+	return 0;
+}
+
+static int c_vtep_neigh_del(struct ed *e)
+{
+	struct topo_overlay *ov = &e->t->overlay;
+	struct topo_ip ip = {0};
+	long i;
+	int rc = vtep_named(e, "vtep", true);
+
+	if (rc == 0)
+		rc = get_host_ip(e, e->args, "ip", true, &ip);
+	if (rc < 0)
+		return rc;
+	i = neigh_index(ov, &ip);
+	if (i < 0)
+		return waived(e, ENOENT)
+			       ? 0
+			       : ed_fail(e, ENOENT, "no static next hop %s",
+					 json_string_value(json_object_get(e->args, "ip")));
+	remove_at(ov->neighbours, &ov->n_neighbours, (size_t)i, sizeof(*ov->neighbours));
+	e->out->changed = true;
+	return 0;
+}
+
 /* ---- the commands ---- */
 
 static const char *const k_bridge[] = {"name",	      "mac_aging_s", "max_macs",	"move_damp",
@@ -1119,19 +1434,37 @@ static const char *const k_flow_add[] = {"bridge",  "name",  "priority", "match"
 					 "actions", "flows", NULL};
 static const char *const k_flow_del[] = {"bridge", "id", "name", "all", NULL};
 static const char *const k_flow_mod[] = {"bridge", "id", "name", "actions", "priority", NULL};
+static const char *const k_vtep_add[] = {"name",     "port", "local_ip", "prefix_len", "gateway",
+					 "udp_port", "mtu",  "ttl",	 "mac",	       NULL};
+static const char *const k_remote_add[] = {"bridge", "remote", "vtep", "port", "vlan", NULL};
+static const char *const k_remote_del[] = {"bridge", "remote", NULL};
+static const char *const k_neigh_add[] = {"vtep", "ip", "mac", NULL};
+static const char *const k_neigh_del[] = {"vtep", "ip", NULL};
 
 static const struct {
 	const char *cmd;
 	const char *const *keys;
 	int (*fn)(struct ed *e);
 } edits[] = {
-	{"bridge-add", k_bridge, c_bridge_add},	  {"bridge-set", k_bridge, c_bridge_set},
-	{"bridge-del", k_name, c_bridge_del},	  {"port-add", k_port_add, c_port_add},
-	{"port-set", k_port_set, c_port_set},	  {"port-del", k_name, c_port_del},
-	{"port-attach", k_attach, c_port_attach}, {"port-detach", k_detach, c_port_detach},
-	{"fdb-add", k_fdb_add, c_fdb_add},	  {"fdb-del", k_fdb_del, c_fdb_del},
-	{"flow-add", k_flow_add, c_flow_add},	  {"flow-del", k_flow_del, c_flow_del},
+	{"bridge-add", k_bridge, c_bridge_add},
+	{"bridge-set", k_bridge, c_bridge_set},
+	{"bridge-del", k_name, c_bridge_del},
+	{"port-add", k_port_add, c_port_add},
+	{"port-set", k_port_set, c_port_set},
+	{"port-del", k_name, c_port_del},
+	{"port-attach", k_attach, c_port_attach},
+	{"port-detach", k_detach, c_port_detach},
+	{"fdb-add", k_fdb_add, c_fdb_add},
+	{"fdb-del", k_fdb_del, c_fdb_del},
+	{"flow-add", k_flow_add, c_flow_add},
+	{"flow-del", k_flow_del, c_flow_del},
 	{"flow-mod", k_flow_mod, c_flow_mod},
+	{"vtep-add", k_vtep_add, c_vtep_add},
+	{"vtep-del", k_name, c_vtep_del},
+	{"vtep-remote-add", k_remote_add, c_vtep_remote_add},
+	{"vtep-remote-del", k_remote_del, c_vtep_remote_del},
+	{"vtep-neigh-add", k_neigh_add, c_vtep_neigh_add},
+	{"vtep-neigh-del", k_neigh_del, c_vtep_neigh_del},
 };
 
 void imp_outcome_clear(struct imp_outcome *o)
@@ -1143,11 +1476,14 @@ void imp_outcome_clear(struct imp_outcome *o)
 /* "port-attach p1", "flow-add br0": the object a command is about. */
 static void make_label(struct imp_outcome *o, const char *cmd, json_t *args)
 {
-	bool by_bridge = strncmp(cmd, "fdb-", 4) == 0 || strncmp(cmd, "flow-", 5) == 0;
+	bool by_bridge = strncmp(cmd, "fdb-", 4) == 0 || strncmp(cmd, "flow-", 5) == 0 ||
+			 strncmp(cmd, "vtep-remote-", 12) == 0;
 	const char *n = json_string_value(json_object_get(args, by_bridge ? "bridge" : "port"));
 
 	if (n == NULL && !by_bridge)
 		n = json_string_value(json_object_get(args, "name"));
+	if (n == NULL && !by_bridge)
+		n = json_string_value(json_object_get(args, "ip")); /* vtep-neigh-* */
 	snprintf(o->label, sizeof(o->label), "%.40s%s%.40s", cmd, n ? " " : "", n ? n : "");
 }
 
@@ -1170,16 +1506,11 @@ int imp_edit(struct topo *t, const struct topo *have, const char *cmd, json_t *a
 		rc = keys_check(&e, args, edits[i].keys, "");
 		return rc < 0 ? rc : edits[i].fn(&e);
 	}
-	if (strncmp(cmd, "vtep-", 5) == 0)
-		return ed_fail(&e, EOPNOTSUPP,
-			       "the controller does not keep VTEPs made by command yet: describe "
-			       "the overlay in a topology file (docs/topology.md, overlay:) and "
-			       "`vswctl apply -f` it, or use `vswctl --direct` to program the "
-			       "dataplane alone (a later reconcile may undo it)");
 	snprintf(err, errsz,
 		 "%.40s: not a command the controller keeps (expected bridge-add, bridge-set, "
 		 "bridge-del, port-add, port-set, port-del, port-attach, port-detach, fdb-add, "
-		 "fdb-del, flow-add, flow-del, flow-mod)",
+		 "fdb-del, flow-add, flow-del, flow-mod, vtep-add, vtep-del, vtep-remote-add, "
+		 "vtep-remote-del, vtep-neigh-add, vtep-neigh-del)",
 		 cmd);
 	return -EOPNOTSUPP;
 }

@@ -6,8 +6,9 @@
  * both sides in one model, reconcile.c compares like with like and `vswctl export` writes
  * the same bytes for the same running state whatever order it was built in. Flow rules
  * come from flow-dump per bridge, each with the id the dataplane gave it (CTRL_FLOW_ID), so
- * that unnamed rules can be changed and deleted. Also here: refusing topologies that use
- * what this dataplane cannot do (flow tables, overlay), so that a file is never half
+ * that unnamed rules can be changed and deleted; recordings from record-list, each with
+ * its id and whether it still runs. Also here: refusing topologies that use what this
+ * dataplane cannot do (flow tables, overlay, recordings), so that a file is never half
  * understood.
  */
 #include <arpa/inet.h>
@@ -621,6 +622,25 @@ static int remote_append(struct topo_remote **v, size_t *n, const struct topo_ip
 	return 0;
 }
 
+/* The remote's tunnel port by the name vtep-list gives it (whoever named it), so that the
+ * MACs behind it are put on that port: pairing is by (bridge, remote), never by name. */
+static int tunnel_append(struct topo_bridge *b, const struct topo_ip *ip, const char *port)
+{
+	struct topo_tunnel *nv;
+
+	if (strlen(port) >= TOPO_NAME_MAX)
+		return -EPROTO;
+	nv = realloc(b->tunnels, (b->n_tunnels + 1) * sizeof(*nv));
+	if (nv == NULL)
+		return -ENOMEM;
+	b->tunnels = nv;
+	memset(&nv[b->n_tunnels], 0, sizeof(nv[0]));
+	nv[b->n_tunnels].remote = *ip;
+	snprintf(nv[b->n_tunnels].port, TOPO_NAME_MAX, "%s", port);
+	b->n_tunnels++;
+	return 0;
+}
+
 static bool remotes_same(const struct topo_bridge *a, const struct topo_bridge *b)
 {
 	if (a->n_remotes != b->n_remotes)
@@ -761,12 +781,85 @@ int observe_overlay_from_json(struct topo *t, json_t *vteps, json_t *ports, char
 			if (b == NULL || port == NULL ||
 			    ip_from_json(json_object_get(x, "remote"), &ip) < 0)
 				return fail(err, errsz, ov->name, "remotes");
-			if (remote_append(&b->remotes, &b->n_remotes, &ip) < 0)
+			if (remote_append(&b->remotes, &b->n_remotes, &ip) < 0 ||
+			    tunnel_append(b, &ip, port) < 0)
 				return -ENOMEM;
 			b->vni_vlan = tunnel_vlan(ports, port);
 		}
 	}
 	return remotes_normalise(t);
+}
+
+/* ---- recordings (record-list) ---- */
+
+static int record_from_json(json_t *j, struct topo_record *r)
+{
+	const char *file = json_string_value(json_object_get(j, "file"));
+	const char *filter = json_string_value(json_object_get(j, "filter"));
+	const char *format = json_string_value(json_object_get(j, "format"));
+	const char *state = json_string_value(json_object_get(j, "state"));
+
+	memset(r, 0, sizeof(*r));
+	if (file == NULL || strlen(file) >= sizeof(r->file) || filter == NULL ||
+	    strlen(filter) >= sizeof(r->filter) || format == NULL || state == NULL ||
+	    get_u32(j, "id", &r->id) < 0 || get_u32(j, "max_size_kb", &r->max_size_kb) < 0 ||
+	    get_u32(j, "max_files", &r->max_files) < 0 || get_u32(j, "snaplen", &r->snaplen) < 0)
+		return -EPROTO;
+	if (strcmp(format, "pcap") == 0)
+		r->format = TOPO_REC_PCAP;
+	else if (strcmp(format, "pcapng") == 0)
+		r->format = TOPO_REC_PCAPNG;
+	else
+		return -EPROTO;
+	memcpy(r->file, file, strlen(file) + 1);
+	memcpy(r->filter, filter, strlen(filter) + 1);
+	/* one file, never rotated: max_files means nothing, the model holds its default */
+	if (r->max_size_kb == 0)
+		r->max_files = TOPO_DEF_REC_MAX_FILES;
+	r->stale = strcmp(state, "running") != 0;
+	r->adhoc = true;
+	r->present = true;
+	return 0;
+}
+
+int observe_records_from_json(struct topo *t, json_t *recs, char *err, size_t errsz)
+{
+	json_t *j;
+	size_t i;
+
+	if (!json_is_array(recs))
+		return fail(err, errsz, "record-list", "result");
+	json_array_foreach(recs, i, j) {
+		const char *bn = json_string_value(json_object_get(j, "bridge"));
+		struct topo_bridge *b = NULL;
+		struct topo_record r;
+
+		if (record_from_json(j, &r) < 0 || bn == NULL)
+			return fail(err, errsz, "a recording", "id, bridge, file or state");
+		for (size_t k = 0; k < t->n_bridges && b == NULL; k++)
+			if (strcmp(t->bridges[k].name, bn) == 0)
+				b = &t->bridges[k];
+		if (b == NULL)
+			continue; /* its bridge was deleted: it records nothing, and no file says it */
+		/* the running one wins; among finished ones, the newest */
+		if (b->record.present &&
+		    (r.stale ? !b->record.stale || b->record.id > r.id : !b->record.stale))
+			continue;
+		b->record = r;
+	}
+	return 0;
+}
+
+void observe_records_own(struct topo *have, const struct topo *prev)
+{
+	for (size_t i = 0; i < have->n_bridges; i++) {
+		struct topo_bridge *b = &have->bridges[i];
+		const struct topo_bridge *pb =
+			prev != NULL ? topo_bridge_find(prev, b->name) : NULL;
+
+		if (b->record.present)
+			b->record.adhoc = pb == NULL || !pb->record.present;
+	}
 }
 
 static int dp_get(const struct dp_link *dp, const char *cmd, json_t *args, json_t **res, char *err,
@@ -782,7 +875,7 @@ static int dp_get(const struct dp_link *dp, const char *cmd, json_t *args, json_
 struct topo *observe_topo(const struct dp_link *dp, char *err, size_t errsz)
 {
 	json_t *ports = NULL, *bridges = NULL, *fdbs = json_object(), *flows = json_object(), *b;
-	json_t *vteps = NULL;
+	json_t *vteps = NULL, *recs = NULL;
 	struct topo *t = NULL;
 	size_t i;
 
@@ -826,15 +919,22 @@ struct topo *observe_topo(const struct dp_link *dp, char *err, size_t errsz)
 		if (dp->call(dp->ctx, "vtep-list", NULL, &vteps, &status, err, errsz) < 0 &&
 		    status != EOPNOTSUPP)
 			goto out;
+		/* nor without recordings */
+		status = 0;
+		if (dp->call(dp->ctx, "record-list", NULL, &recs, &status, err, errsz) < 0 &&
+		    status != EOPNOTSUPP)
+			goto out;
 	}
 	t = observe_from_json(ports, bridges, fdbs, err, errsz);
 	if (t != NULL &&
 	    (observe_flows_from_json(t, flows, err, errsz) < 0 ||
-	     (vteps != NULL && observe_overlay_from_json(t, vteps, ports, err, errsz) < 0))) {
+	     (vteps != NULL && observe_overlay_from_json(t, vteps, ports, err, errsz) < 0) ||
+	     (recs != NULL && observe_records_from_json(t, recs, err, errsz) < 0))) {
 		topo_free(t);
 		t = NULL;
 	}
 out:
+	json_decref(recs);
 	json_decref(vteps);
 	json_decref(ports);
 	json_decref(bridges);
@@ -872,6 +972,17 @@ size_t ctrl_check_caps(const struct topo *t, const struct dp_caps *caps, const c
 		topo_errors_add(errs, file, ov->loc.line, ov->loc.column, "overlay.vtep.local_ip",
 				"an IPv4 address",
 				"the dataplane's VTEP runs over an IPv4 underlay only");
+		n++;
+	}
+	for (size_t i = 0; i < t->n_bridges && !caps->record; i++) {
+		const struct topo_record *r = &t->bridges[i].record;
+
+		if (!r->present)
+			continue;
+		snprintf(path, sizeof(path), "bridges.%.31s.record", t->bridges[i].name);
+		topo_errors_add(errs, file, r->loc.line, r->loc.column, path, NULL,
+				"this dataplane cannot record a bridge (record-list is not one of "
+				"its commands)");
 		n++;
 	}
 	if (t->n_flows > 0 && !caps->flows) {

@@ -16,7 +16,10 @@
  *                 port is re-created (port-del is refused under a VTEP)
  *   2 port-detach ports leaving their bridge, being re-created, or on a re-created bridge
  *   3 port-del    ports removed, or whose type/options changed (re-created)
+ *  3b record-stop recordings of bridges that go or are re-created
  *   4 bridge-del  bridges removed, or re-created (max_macs cannot shrink in place)
+ *  4b bridge-set  vni 0 for a VNI that moves to another bridge (VNIs are unique: two
+ *                 bridges swapping theirs would be refused otherwise)
  *   5 bridge-add  new and re-created bridges
  *   6 bridge-set  aging, damping, vni and remote_max_macs changes (undoable: the old
  *                 values are set back)
@@ -30,6 +33,10 @@
  *  10b flow-add   new and re-created rules, in the file's order (among equal priorities
  *      flow-mod   the older rule wins); flow-mod when only actions (or a named rule's
  *                 priority) change, so counters carry on
+ *  10c record-stop recordings that differ, failed or finished, or are no longer wanted
+ *                 (only those the controller started: see record_stops)
+ *  10d record-start new ones and those stopped at 10c, once the bridge and its ports run
+ *                 (the undo of a stop starts it again: into a fresh file)
  *  11 bridge-set  max_macs raised: last, because the dataplane cannot lower it again, so
  *                 this is the one step without an undo; a failure here is the plan's
  *                 last step and leaves nothing half-done, except when several bridges
@@ -224,24 +231,16 @@ static void attach_text(const struct topo_bridge_port *bp, char *buf, size_t siz
 		snprintf(buf, size, "trunk %s", list);
 }
 
-/* The tunnel port vtep-remote-add makes for a remote of a VNI, by the dataplane's default
- * name (the controller never names them otherwise). */
-static void tunnel_name(uint32_t vni, const struct topo_ip *remote, char *buf, size_t size)
+/* tb: the bridge whose tunnel port names apply (the running one for a remote that stays,
+ * else the desired one: the name the plan's vtep-remote-add gives the port) */
+static json_t *fdb_add_args(const char *bridge, const struct topo_bridge *tb,
+			    const struct topo_static_mac *m)
 {
-	char ip[48];
-
-	topo_ip_format(remote, false, ip, sizeof(ip));
-	snprintf(buf, size, "vx%u-%s", vni, ip);
-}
-
-/* vni: the bridge's, for a MAC behind a remote VTEP (it sits on the tunnel port) */
-static json_t *fdb_add_args(const char *bridge, uint32_t vni, const struct topo_static_mac *m)
-{
-	char mac[18], tun[64];
+	char mac[18], tun[TOPO_NAME_MAX + 64];
 
 	vsw_mac_format(m->mac, mac);
 	if (m->remote.family != 0)
-		tunnel_name(vni, &m->remote, tun, sizeof(tun));
+		topo_tunnel_name(tb, &m->remote, tun, sizeof(tun));
 	return json_pack("{s:s, s:s, s:s, s:I}", "bridge", bridge, "mac", mac, "port",
 			 m->remote.family != 0 ? tun : m->port, "vlan", (json_int_t)m->vlan);
 }
@@ -466,7 +465,7 @@ static int fdb_removals(struct ctx *x)
 			static_where(m, where, sizeof(where));
 			rc = step_add(x->p, PLAN_REMOVE, "fdb", name, "fdb-del",
 				      fdb_del_args(hb->name, m), "fdb-add",
-				      fdb_add_args(hb->name, hb->vni, m), "static MAC %s", where);
+				      fdb_add_args(hb->name, hb, m), "static MAC %s", where);
 			if (rc < 0)
 				return rc;
 		}
@@ -639,7 +638,43 @@ static int set_step(struct ctx *x, const char *obj, const char *name, const char
 	return 0;
 }
 
-/* Fields of a bridge-set as (name, want, have); max_macs is its own, later, step. */
+/* Does kept bridge h give up a VNI that another bridge wants? VNIs are unique in the
+ * dataplane, so two bridges swapping theirs (or a new bridge taking one that moves) would
+ * be refused: such a VNI is cleared first (4b), before any bridge-add or bridge-set. */
+static bool vni_moves(const struct ctx *x, const struct topo_bridge *h)
+{
+	const struct topo_bridge *w = topo_bridge_find(x->want, h->name);
+
+	if (w == NULL || h->vni == 0 || w->vni == h->vni || !bridge_kept(x, h->name))
+		return false;
+	for (size_t i = 0; i < x->want->n_bridges; i++)
+		if (x->want->bridges[i].vni == h->vni &&
+		    strcmp(x->want->bridges[i].name, h->name) != 0)
+			return true;
+	return false;
+}
+
+/* 4b: bridge-set vni 0 for the VNIs that move (undone by setting them back) */
+static int vni_clears(struct ctx *x)
+{
+	for (size_t i = 0; i < x->have->n_bridges; i++) {
+		const struct topo_bridge *h = &x->have->bridges[i];
+		int rc;
+
+		if (!vni_moves(x, h))
+			continue;
+		rc = step_add(x->p, PLAN_CHANGE, "bridge", h->name, "bridge-set",
+			      json_pack("{s:s, s:i}", "name", h->name, "vni", 0), "bridge-set",
+			      json_pack("{s:s, s:I}", "name", h->name, "vni", (json_int_t)h->vni),
+			      "vni %u -> 0 (VNI %u moves to another bridge)", h->vni, h->vni);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Fields of a bridge-set as (name, want, have); max_macs is its own, later, step. A VNI
+ * cleared at 4b counts as 0 here. */
 static int bridge_sets(struct ctx *x, bool max_macs)
 {
 	for (size_t i = 0; i < x->want->n_bridges; i++) {
@@ -649,9 +684,10 @@ static int bridge_sets(struct ctx *x, bool max_macs)
 			{"mac_aging_s", w->mac_aging_s, h ? h->mac_aging_s : 0},
 			{"move_damp", w->move_damp, h ? h->move_damp : 0},
 			{"move_damp_s", w->move_damp_s, h ? h->move_damp_s : 0},
-			{"vni", w->vni, h ? h->vni : 0},
+			{"vni", w->vni, h && !vni_moves(x, h) ? h->vni : 0},
 			{"remote_max_macs", w->remote_max_macs, h ? h->remote_max_macs : 0},
 		};
+		size_t n0 = x->p->n;
 		int rc;
 
 		if (!bridge_kept(x, w->name))
@@ -675,6 +711,8 @@ static int bridge_sets(struct ctx *x, bool max_macs)
 		rc = set_step(x, "bridge", w->name, "bridge-set", f, sizeof(f) / sizeof(f[0]));
 		if (rc < 0)
 			return rc;
+		if (x->p->n == n0 && vni_moves(x, h))
+			x->p->n_change++; /* its one change was the clearing at 4b */
 	}
 	return 0;
 }
@@ -767,6 +805,7 @@ static int fdb_adds(struct ctx *x)
 		for (size_t k = 0; k < wb->n_static_macs; k++) {
 			const struct topo_static_mac *m = &wb->static_macs[k];
 			const struct topo_static_mac *hm = static_find(hb, m);
+			const struct topo_bridge *tb;
 			char name[80], where[80];
 			int rc;
 
@@ -774,8 +813,11 @@ static int fdb_adds(struct ctx *x)
 				continue;
 			fdb_name(wb->name, m, name, sizeof(name));
 			static_where(m, where, sizeof(where));
+			tb = m->remote.family != 0 && hb != NULL && remote_kept(x, hb, &m->remote)
+				     ? hb
+				     : wb;
 			rc = step_add(x->p, PLAN_ADD, "fdb", name, "fdb-add",
-				      fdb_add_args(wb->name, wb->vni, m), "fdb-del",
+				      fdb_add_args(wb->name, tb, m), "fdb-del",
 				      fdb_del_args(wb->name, m), "static MAC %s", where);
 			if (rc < 0)
 				return rc;
@@ -1148,14 +1190,18 @@ static const struct topo_neigh *neigh_find(const struct topo_overlay *ov, const 
 	return NULL;
 }
 
+/* The tunnel port is named in the request (its running name for an undo), so that the
+ * static MACs behind it, added by name, find it whatever the dataplane's default is. */
 static json_t *remote_add_args(const struct topo *t, const struct topo_bridge *b,
 			       const struct topo_ip *ip)
 {
-	char a[48];
+	char a[48], port[TOPO_NAME_MAX + 64];
 
 	topo_ip_format(ip, false, a, sizeof(a));
-	return json_pack("{s:s, s:s, s:s, s:I}", "bridge", b->name, "remote", a, "vtep",
-			 t->overlay.name, "vlan", (json_int_t)topo_bridge_vni_vlan(b));
+	topo_tunnel_name(b, ip, port, sizeof(port));
+	return json_pack("{s:s, s:s, s:s, s:I, s:s}", "bridge", b->name, "remote", a, "vtep",
+			 t->overlay.name, "vlan", (json_int_t)topo_bridge_vni_vlan(b), "port",
+			 port);
 }
 
 static json_t *remote_del_args(const struct topo_bridge *b, const struct topo_ip *ip)
@@ -1333,6 +1379,142 @@ static int remote_adds(struct ctx *x)
 	return 0;
 }
 
+/* ---- recordings ---- */
+
+static json_t *record_start_args(const char *bridge, const struct topo_record *r)
+{
+	json_t *o = json_pack("{s:s, s:s, s:I, s:s}", "bridge", bridge, "file", r->file, "snaplen",
+			      (json_int_t)r->snaplen, "format",
+			      r->format == TOPO_REC_PCAP ? "pcap" : "pcapng");
+
+	if (o != NULL && r->filter[0] != '\0' &&
+	    json_object_set_new(o, "filter", json_string(r->filter)) < 0)
+		goto out_free;
+	/* max_files only with rotation: the dataplane keeps one file otherwise */
+	if (o != NULL && r->max_size_kb != 0 &&
+	    (json_object_set_new(o, "max_size_kb", json_integer(r->max_size_kb)) < 0 ||
+	     json_object_set_new(o, "max_files", json_integer(r->max_files)) < 0))
+		goto out_free;
+	return o;
+out_free:
+	json_decref(o);
+	return NULL;
+}
+
+/* A running recording is stopped by its id (a finished one of the same bridge may still
+ * be listed); one the plan starts, by its bridge. */
+static json_t *record_stop_args(const char *bridge, const struct topo_record *r)
+{
+	if (r->id != 0)
+		return json_pack("{s:I}", "id", (json_int_t)r->id);
+	return json_pack("{s:s}", "bridge", bridge);
+}
+
+static void record_text(const struct topo_record *r, char *buf, size_t size)
+{
+	char rot[96] = "";
+	int n = 0;
+
+	if (r->max_size_kb != 0)
+		n = snprintf(rot, sizeof(rot), ", %u KiB x %u files", r->max_size_kb, r->max_files);
+	if (r->snaplen != TOPO_RECORD_SNAPLEN_MAX && n >= 0 && (size_t)n < sizeof(rot))
+		snprintf(rot + n, sizeof(rot) - (size_t)n, ", snaplen %u", r->snaplen);
+	snprintf(buf, size, "%.120s (%s%s%s%.40s%s)", r->file,
+		 r->format == TOPO_REC_PCAP ? "pcap" : "pcapng", rot,
+		 r->filter[0] != '\0' ? ", filter \"" : "", r->filter,
+		 r->filter[0] != '\0' ? "\"" : "");
+}
+
+/* Must hb's running recording stop? When its bridge goes or is re-created (before the
+ * bridge-del), when it differs from the desired one or failed or finished (it is started
+ * again), and when the desired state no longer records the bridge, unless the controller
+ * never started it (vswctl capture record: a person's, left alone). */
+static bool record_stops(const struct ctx *x, const struct topo_bridge *hb)
+{
+	const struct topo_bridge *wb = topo_bridge_find(x->want, hb->name);
+
+	if (!hb->record.present)
+		return false;
+	if (!bridge_kept(x, hb->name))
+		return true;
+	if (!wb->record.present)
+		return !hb->record.adhoc;
+	return hb->record.stale || !topo_record_equal(&wb->record, &hb->record);
+}
+
+/* 3b (early: the bridge goes) or 10c (late: the bridge stays, so the stop and the start
+ * that replaces it are next to each other and few frames go unrecorded) */
+static int record_stop_steps(struct ctx *x, bool early)
+{
+	for (size_t i = 0; i < x->have->n_bridges; i++) {
+		const struct topo_bridge *hb = &x->have->bridges[i];
+		const struct topo_bridge *wb = topo_bridge_find(x->want, hb->name);
+		char text[256];
+		bool again;
+		int rc;
+
+		if (!record_stops(x, hb) || early == bridge_kept(x, hb->name))
+			continue;
+		again = wb != NULL && wb->record.present;
+		record_text(&hb->record, text, sizeof(text));
+		rc = step_add(x->p, again ? PLAN_CHANGE : PLAN_REMOVE, "record", hb->name,
+			      "record-stop", record_stop_args(hb->name, &hb->record),
+			      "record-start", record_start_args(hb->name, &hb->record), "%s%s",
+			      text,
+			      hb->record.stale ? " (failed or finished: started again)"
+			      : again	       ? " (settings change: started again)"
+					       : "");
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* 10d: after the bridge and its ports exist, before the one step without an undo */
+static int record_start_steps(struct ctx *x)
+{
+	for (size_t i = 0; i < x->want->n_bridges; i++) {
+		const struct topo_bridge *wb = &x->want->bridges[i];
+		const struct topo_bridge *hb = topo_bridge_find(x->have, wb->name);
+		char text[256];
+		int rc;
+
+		if (!wb->record.present ||
+		    (hb != NULL && hb->record.present && !record_stops(x, hb)))
+			continue;
+		record_text(&wb->record, text, sizeof(text));
+		rc = step_add(x->p, hb != NULL && hb->record.present ? PLAN_CHANGE : PLAN_ADD,
+			      "record", wb->name, "record-start",
+			      record_start_args(wb->name, &wb->record), "record-stop",
+			      j_name("bridge", wb->name), "%s", text);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* A recording is a setting of its bridge: a bridge whose only steps are its recording's
+ * counts as one change (a bridge added, removed or set is counted already). */
+static void count_records(struct ctx *x)
+{
+	for (size_t i = 0; i < x->p->n; i++) {
+		const struct plan_step *s = &x->p->v[i];
+		bool counted = false;
+
+		if (strcmp(s->obj, "record") != 0)
+			continue;
+		for (size_t k = 0; k < x->p->n && !counted; k++) {
+			const struct plan_step *o = &x->p->v[k];
+
+			counted = (strcmp(o->obj, "bridge") == 0 ||
+				   (k < i && strcmp(o->obj, "record") == 0)) &&
+				  strcmp(o->name, s->name) == 0;
+		}
+		if (!counted)
+			x->p->n_change++;
+	}
+}
+
 /*
  * Attachments and static MACs are counted as changes of their objects only when nothing
  * else counted them: a summary "1 to add" for a new port that is also attached, as a
@@ -1396,15 +1578,18 @@ int reconcile_plan(const struct topo *want, const struct topo *have, struct plan
 	plan_init(p);
 	if ((rc = flow_dels(&x)) < 0 || (rc = fdb_removals(&x)) < 0 || (rc = remote_dels(&x)) < 0 ||
 	    (rc = vtep_dels(&x)) < 0 || (rc = detaches(&x)) < 0 || (rc = port_dels(&x)) < 0 ||
-	    (rc = bridge_dels(&x)) < 0 || (rc = bridge_adds(&x)) < 0 ||
+	    (rc = record_stop_steps(&x, true)) < 0 || (rc = bridge_dels(&x)) < 0 ||
+	    (rc = vni_clears(&x)) < 0 || (rc = bridge_adds(&x)) < 0 ||
 	    (rc = bridge_sets(&x, false)) < 0 || (rc = port_adds(&x)) < 0 ||
 	    (rc = port_sets(&x)) < 0 || (rc = vtep_adds(&x)) < 0 || (rc = attaches(&x)) < 0 ||
 	    (rc = remote_adds(&x)) < 0 || (rc = fdb_adds(&x)) < 0 || (rc = flow_adds(&x)) < 0 ||
+	    (rc = record_stop_steps(&x, false)) < 0 || (rc = record_start_steps(&x)) < 0 ||
 	    (rc = bridge_sets(&x, true)) < 0) {
 		plan_clear(p);
 		return rc;
 	}
 	count_members(&x);
+	count_records(&x);
 	if (!dataplane_equal(&want->dataplane, &have->dataplane))
 		note_add(p, "dataplane: settings are options of vsw-dataplane's command line; "
 			    "they apply when it is (re)started with them, not through this plan");

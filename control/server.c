@@ -173,6 +173,12 @@ static void dp_probe_caps(struct ctrl *c)
 	dp_call(c, "vtep-list", NULL, &res, &status, err, sizeof(err));
 	json_decref(res);
 	c->caps.overlay = c->dp != NULL && status != EOPNOTSUPP;
+	/* record-list is harmless too */
+	res = NULL;
+	status = 0;
+	dp_call(c, "record-list", NULL, &res, &status, err, sizeof(err));
+	json_decref(res);
+	c->caps.record = c->dp != NULL && status != EOPNOTSUPP;
 	c->caps.flow_vni = c->caps.flows && dp_probe_flow_vni(c);
 }
 
@@ -201,14 +207,21 @@ static bool dp_connect(struct ctrl *c)
 
 /* ---- reconciling ---- */
 
+/* What runs, with the recordings the desired state asked for marked as ours (the others
+ * are a person's, and no plan stops them). */
 static struct topo *observe(struct ctrl *c, char *err, size_t errsz)
 {
+	struct topo *have;
+
 	if (!dp_connect(c)) {
 		snprintf(err, errsz, "the dataplane at %.100s is not reachable (%.150s)",
 			 c->o.dp_sock, c->dp_err);
 		return NULL;
 	}
-	return observe_topo(&c->link, err, errsz);
+	have = observe_topo(&c->link, err, errsz);
+	if (have != NULL)
+		observe_records_own(have, c->want);
+	return have;
 }
 
 /* Make the dataplane run c->want. 0 or -errno with the reason in err. */
@@ -356,8 +369,8 @@ static json_t *errors_json(const struct topo_errors *errs)
 static json_t *ctrl_info(struct ctrl *c)
 {
 	return json_pack(
-		"{s:s, s:i, s:I, s:s, s:s, s:b, s:s, s:s, s:s, s:b, s:I, s:s, s:b, s:b}", "version",
-		VSW_VERSION, "protocol", VSW_PROTO_VERSION, "uptime_s",
+		"{s:s, s:i, s:I, s:s, s:s, s:b, s:s, s:s, s:s, s:b, s:I, s:s, s:b, s:b, s:b}",
+		"version", VSW_VERSION, "protocol", VSW_PROTO_VERSION, "uptime_s",
 		(json_int_t)((now_ms() - c->started_ms) / 1000), "socket", c->o.sock,
 		"dataplane_socket", c->o.dp_sock, "connected", c->dp != NULL, "dataplane_error",
 		c->dp != NULL ? "" : c->dp_err, "state_file", c->o.state_path, "state",
@@ -365,7 +378,8 @@ static json_t *ctrl_info(struct ctrl *c)
 		: c->want != NULL ? "ok"
 				  : "none",
 		"desired", c->want != NULL, "reprograms", (json_int_t)c->reprograms, "last_error",
-		c->last_error, "flows", c->caps.flows, "overlay", c->caps.overlay);
+		c->last_error, "flows", c->caps.flows, "overlay", c->caps.overlay, "record",
+		c->caps.record);
 }
 
 static int h_info(struct req *r)
@@ -397,6 +411,8 @@ static json_t *in_sync(struct ctrl *c)
 	if (c->want == NULL)
 		return json_null();
 	have = observe_topo(&c->link, err, sizeof(err));
+	if (have != NULL)
+		observe_records_own(have, c->want);
 	if (have == NULL || reconcile_plan(c->want, have, &plan) < 0) {
 		topo_free(have);
 		return json_null();

@@ -13,7 +13,8 @@
 #     the field), a pcap port the dataplane cannot open (undone midway).
 #  3. --direct bypasses the controller; its change is not kept (the next edit plans it
 #     away, as an apply would).
-#  4. flow del by the dataplane's id, flow mod by name.
+#  4. flow del by the dataplane's id, flow mod by name; the overlay by command (vtep add,
+#     remote-add/-del, neigh-add; a second VTEP and vtep del under a remote refused).
 #  5. kill -9 the dataplane, start a new one: the controller restores everything that was
 #     typed, and `vswctl export` is what it was. A restarted controller loads it too.
 #  6. without a controller, vswctl talks to the dataplane and says nothing extra; a
@@ -108,6 +109,33 @@ grep -q 'eth_type: arp' <<<"$exp" && fail "the deleted rule is still exported"
 grep -q 'actions: \[count, drop\]' <<<"$exp" || fail "flow mod not exported: $exp"
 grep -q 'eth_type: arp' "$CTRL_STATE" && fail "the deleted rule is still in the state file"
 vi flow del br0 name=gone --if-exists
+
+log "4b. the overlay by command: VTEP, VNI, remote, static next hop"
+vi port add ul ring
+vi vtep add vt0 ul 198.18.0.1/24 mtu=1600
+vi vtep add vt0 ul 198.18.0.1/24 --may-exist
+vi bridge set br1 vni=5001
+vi vtep remote-add br1 198.18.0.2
+vi vtep remote-add br1 198.18.0.2 --may-exist
+vi vtep remote-add br1 198.18.0.3
+vi vtep neigh-add vt0 198.18.0.2 02:aa:00:00:00:02
+[[ $(vsw -j vtep show | jget "' '.join(sorted(x['port'] for x in r[0]['remotes']))") == \
+	"vx5001-198.18.0.2 vx5001-198.18.0.3" ]] || fail "the remotes do not run"
+[[ $(vsw -j vtep show | jget "[n['mac'] for n in r[0]['neighbours'] if n['state'] == 'static']") == \
+	'["02:aa:00:00:00:02"]' ]] || fail "the static next hop does not run"
+vi vtep remote-del br1 198.18.0.3
+rc=0
+out=$(vi_status vtep del vt0) || rc=$?
+((rc == 1)) && grep -q 'still has 1 remote VTEP' <<<"$out" || fail "vtep del under a remote: exit $rc: $out"
+rc=0
+out=$(vi_status vtep add vt1 p1 198.18.0.5) || rc=$?
+((rc == 1)) && grep -q 'describes one VTEP' <<<"$out" || fail "a second VTEP: exit $rc: $out"
+exp=$(vc export)
+for want in 'vtep: {name: vt0, local_ip: 198.18.0.1, port: ul, udp_port: 4789, mtu: 1600}' \
+	'vni: 5001' 'remotes: \[198.18.0.2\]' "ip: 198.18.0.2, mac: '\?02:aa:00:00:00:02"; do
+	grep -q "$want" <<<"$exp" || fail "export lacks \"$want\": $exp"
+done
+grep -q 'vt0' "$CTRL_STATE" || fail "the VTEP is not in the state file"
 
 log "5. kill -9 the dataplane: the controller restores what was typed"
 before=$(vc export)

@@ -366,7 +366,14 @@ static void test_exists_and_waivers(void **state)
 		{"flow-add", "{\"bridge\": \"br0\", \"actions\": [\"jump\"]}", 0, -EINVAL,
 		 "unknown action \"jump\""},
 		{"flow-add", "{\"bridge\": \"br0\"}", 0, -EINVAL, "actions: expected a list"},
-		{"vtep-add", "{\"name\": \"v\"}", 0, -EOPNOTSUPP, "--direct"},
+		{"vtep-add", "{\"name\": \"v\"}", 0, -EINVAL, "missing port"},
+		{"vtep-del", "{\"name\": \"vtep0\"}", 0, -ENOENT, "no VTEP \"vtep0\""},
+		{"vtep-del", "{\"name\": \"vtep0\"}", IMP_IF_EXISTS, 0, NULL},
+		{"vtep-neigh-add",
+		 "{\"vtep\": \"vtep0\", \"ip\": \"198.18.0.9\", \"mac\": \"02:00:00:00:00:09\"}", 0,
+		 -ENOENT, "no VTEP (vtep-add one first)"},
+		{"vtep-remote-add", "{\"bridge\": \"br1\", \"remote\": \"198.18.0.2\"}", 0, -EINVAL,
+		 "bridge br1 has no vni"},
 		{"stats-clear", "{}", 0, -EOPNOTSUPP, "not a command the controller keeps"},
 	};
 
@@ -388,6 +395,152 @@ static void test_exists_and_waivers(void **state)
 		imp_outcome_clear(&o);
 		topo_free(t);
 	}
+}
+
+static const char ov_base[] = "version: 1\n"
+			      "ports:\n"
+			      "  u: { type: null }\n"
+			      "  h: { type: null }\n"
+			      "bridges:\n"
+			      "  ov:\n"
+			      "    ports: { h: {} }\n"
+			      "  ov2: {}\n";
+
+/* The overlay by command: the VTEP, its next hops, each VNI's remotes, as the model has
+ * them (one VTEP; a remote added to one bridge is that bridge's own flood list). */
+static void test_vtep(void **state)
+{
+	static const struct {
+		const char *cmd, *args;
+		unsigned int flags;
+		int rc;
+		const char *msg;
+	} refused[] = {
+		{"vtep-add", "{\"name\": \"vtep0\", \"port\": \"u\", \"local_ip\": \"198.18.0.1\"}",
+		 0, -EEXIST, "VTEP \"vtep0\" exists"},
+		{"vtep-add", "{\"name\": \"vtep0\", \"port\": \"u\", \"local_ip\": \"198.18.0.1\"}",
+		 IMP_MAY_EXIST, 0, NULL},
+		{"vtep-add", "{\"name\": \"vt2\", \"port\": \"u\", \"local_ip\": \"198.18.0.1\"}",
+		 0, -EBUSY, "a topology describes one VTEP"},
+		{"vtep-del", "{\"name\": \"vtep0\"}", 0, -EBUSY, "bridge ov still has 2 remote"},
+		{"vtep-remote-add", "{\"bridge\": \"ov\", \"remote\": \"198.18.0.2\"}", 0, -EEXIST,
+		 "198.18.0.2 is already a remote of VNI 5001"},
+		{"vtep-remote-add", "{\"bridge\": \"ov\", \"remote\": \"198.18.0.2\"}",
+		 IMP_MAY_EXIST, 0, NULL},
+		{"vtep-remote-add", "{\"bridge\": \"ov\", \"remote\": \"198.18.0.9\", \"vlan\": 7}",
+		 0, -EINVAL, "VNI 5001 carries VLAN 1"},
+		{"vtep-remote-add",
+		 "{\"bridge\": \"ov\", \"remote\": \"198.18.0.9\", \"port\": \"mytun\"}", 0,
+		 -EINVAL, "names tunnel ports itself (vx5001-198.18.0.9)"},
+		{"vtep-remote-add",
+		 "{\"bridge\": \"ov\", \"remote\": \"198.18.0.9\", \"vtep\": \"x\"}", 0, -ENOENT,
+		 "no VTEP \"x\""},
+		{"vtep-remote-add", "{\"bridge\": \"ov\", \"remote\": \"198.18.0.0/24\"}", 0,
+		 -EINVAL, "is not an IP address"},
+		{"vtep-remote-del", "{\"bridge\": \"ov\", \"remote\": \"198.18.0.9\"}", 0, -ENOENT,
+		 "198.18.0.9 is not a remote of VNI 5001"},
+		{"vtep-remote-del", "{\"bridge\": \"ov\", \"remote\": \"198.18.0.9\"}",
+		 IMP_IF_EXISTS, 0, NULL},
+		{"vtep-neigh-del", "{\"vtep\": \"vtep0\", \"ip\": \"198.18.0.7\"}", 0, -ENOENT,
+		 "no static next hop 198.18.0.7"},
+		{"vtep-neigh-add", "{\"vtep\": \"vtep0\", \"ip\": \"198.18.0.7\", \"mac\": \"zz\"}",
+		 0, -EINVAL, "is not a MAC address"},
+	};
+	struct topo *t = load(ov_base);
+	const struct topo_bridge *b;
+	char err[512];
+
+	(void)state;
+	t = edit_ok(
+		t, "vtep-add",
+		"{\"name\": \"vtep0\", \"port\": \"u\", \"local_ip\": \"198.18.0.1\", "
+		"\"prefix_len\": 16, \"mtu\": 9000, \"ttl\": 8, \"gateway\": \"198.18.0.254\"}");
+	assert_true(t->overlay.present);
+	assert_string_equal(t->overlay.port, "u");
+	assert_int_equal(t->overlay.prefix_len, 16);
+	assert_int_equal(t->overlay.mtu, 9000);
+	assert_int_equal(t->overlay.ttl, 8);
+	assert_int_equal(t->overlay.udp_port, 4789);
+	assert_int_equal(t->overlay.gateway.addr[3], 254);
+	t = edit_ok(t, "bridge-set", "{\"name\": \"ov\", \"vni\": 5001}");
+	t = edit_ok(t, "bridge-set", "{\"name\": \"ov2\", \"vni\": 5002}");
+	/* a remote of ov only: ov's own list; ov2 has none */
+	t = edit_ok(t, "vtep-remote-add", "{\"bridge\": \"ov\", \"remote\": \"198.18.0.2\"}");
+	t = edit_ok(t, "vtep-remote-add",
+		    "{\"bridge\": \"ov\", \"remote\": \"198.18.0.3\", \"vtep\": \"vtep0\", "
+		    "\"vlan\": 1, \"port\": \"vx5001-198.18.0.3\"}");
+	b = topo_bridge_find(t, "ov");
+	assert_true(b->has_remotes);
+	assert_int_equal(b->n_remotes, 2);
+	assert_false(topo_bridge_find(t, "ov2")->has_remotes);
+	t = edit_ok(
+		t, "vtep-neigh-add",
+		"{\"vtep\": \"vtep0\", \"ip\": \"198.18.0.3\", \"mac\": \"02:aa:00:00:00:03\"}");
+	t = edit_ok(
+		t, "vtep-neigh-add",
+		"{\"vtep\": \"vtep0\", \"ip\": \"198.18.0.3\", \"mac\": \"02:aa:00:00:00:04\"}");
+	assert_int_equal(t->overlay.n_neighbours, 1); /* a new MAC, in place */
+	assert_int_equal(t->overlay.neighbours[0].mac[5], 4);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		struct topo *c = imp_reload(t, "copy", &(struct topo_errors){0});
+		struct imp_outcome o;
+		int rc;
+
+		assert_non_null(c);
+		rc = edit(c, NULL, refused[i].cmd, refused[i].args, refused[i].flags, &o, err,
+			  sizeof(err));
+		if (rc != refused[i].rc ||
+		    (refused[i].msg != NULL && strstr(err, refused[i].msg) == NULL))
+			fail_msg("case %zu, %s %s: %d \"%s\", expected %d \"%s\"", i,
+				 refused[i].cmd, refused[i].args, rc, err, refused[i].rc,
+				 refused[i].msg ? refused[i].msg : "");
+		if (rc == 0)
+			assert_false(o.changed);
+		imp_outcome_clear(&o);
+		topo_free(c);
+	}
+	t = edit_ok(t, "vtep-remote-del", "{\"bridge\": \"ov\", \"remote\": \"198.18.0.2\"}");
+	b = topo_bridge_find(t, "ov");
+	assert_int_equal(b->n_remotes, 1);
+	t = edit_ok(t, "vtep-remote-del", "{\"bridge\": \"ov\", \"remote\": \"198.18.0.3\"}");
+	t = edit_ok(t, "vtep-neigh-del", "{\"vtep\": \"vtep0\", \"ip\": \"198.18.0.3\"}");
+	assert_int_equal(t->overlay.n_neighbours, 0);
+	/* the VTEP cannot go while bridges keep a vni: the file's check says why */
+	{
+		struct topo_errors errs;
+		struct imp_outcome o;
+
+		assert_int_equal(
+			edit(t, NULL, "vtep-del", "{\"name\": \"vtep0\"}", 0, &o, err, sizeof(err)),
+			0);
+		imp_outcome_clear(&o);
+		topo_errors_init(&errs);
+		assert_null(imp_reload(t, "vtep-del vtep0", &errs));
+		assert_string_equal(errs.v[0].path, "bridges.ov.vni");
+		assert_non_null(strstr(errs.v[0].message, "no overlay is defined"));
+		topo_errors_clear(&errs);
+	}
+	topo_free(t);
+	/* overlay.remotes shared by two bridges: removing one from ov leaves ov2's list; the
+	 * MACs behind it go, as they go with the dataplane's tunnel port */
+	t = load(
+		"version: 1\n"
+		"ports: { u: { type: null } }\n"
+		"bridges:\n"
+		"  ov: { vni: 1, static_macs: [{ mac: \"02:00:00:00:00:05\", remote: 198.18.0.2 }] }\n"
+		"  ov2: { vni: 2 }\n"
+		"overlay:\n"
+		"  vtep: { local_ip: 198.18.0.1, port: u }\n"
+		"  remotes: [198.18.0.2, 198.18.0.3]\n");
+	t = edit_ok(t, "vtep-remote-del", "{\"bridge\": \"ov\", \"remote\": \"198.18.0.2\"}");
+	b = topo_bridge_find(t, "ov");
+	assert_true(b->has_remotes);
+	assert_int_equal(b->n_remotes, 1);
+	assert_int_equal(b->remotes[0].ip.addr[3], 3);
+	assert_int_equal(b->n_static_macs, 0);
+	assert_false(topo_bridge_find(t, "ov2")->has_remotes);
+	assert_int_equal(t->overlay.n_remotes, 2);
+	topo_free(t);
 }
 
 /* Edits imp_edit takes that the file's checks refuse: errors as apply gives them, named
@@ -635,6 +788,7 @@ int main(void)
 		cmocka_unit_test(test_flow_add_del_mod),
 		cmocka_unit_test(test_exists_and_waivers),
 		cmocka_unit_test(test_reload_refuses),
+		cmocka_unit_test(test_vtep),
 		cmocka_unit_test(test_request),
 	};
 

@@ -1037,6 +1037,387 @@ static void test_overlay_caps(void **state)
 	topo_free(t6);
 }
 
+/* ---- recordings ---- */
+
+static const char rec_base[] =
+	"version: 1\n"
+	"ports: { a: { type: null } }\n"
+	"bridges:\n"
+	"  br0:\n"
+	"    ports: { a: {} }\n"
+	"    record: { file: /v/br0.pcapng, max_size_kb: 1024, filter: \"not arp\" }\n"
+	"  br1: {}\n";
+
+static struct topo *rec_sub(const char *from, const char *to)
+{
+	char buf[1024];
+	const char *at = strstr(rec_base, from);
+
+	assert_non_null(at);
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - rec_base), rec_base, to,
+		 at + strlen(from));
+	return load(buf);
+}
+
+static void test_record_add(void **state)
+{
+	struct topo *want = load(rec_base), *have = topo_new();
+	struct plan p;
+	int start;
+	json_t *a;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	start = find(&p, "record-start", "br0");
+	/* after the bridge and the ports that feed it */
+	assert_true(start > find(&p, "bridge-add", "br0"));
+	assert_true(start > find(&p, "port-attach", "a -> br0"));
+	a = p.v[start].args;
+	assert_string_equal(json_string_value(json_object_get(a, "file")), "/v/br0.pcapng");
+	assert_string_equal(json_string_value(json_object_get(a, "filter")), "not arp");
+	assert_string_equal(json_string_value(json_object_get(a, "format")), "pcapng");
+	assert_int_equal(json_integer_value(json_object_get(a, "max_size_kb")), 1024);
+	assert_int_equal(json_integer_value(json_object_get(a, "max_files")), 8);
+	assert_int_equal(json_integer_value(json_object_get(a, "snaplen")), 262144);
+	assert_string_equal(p.v[start].undo_cmd, "record-stop");
+	assert_string_equal(json_string_value(json_object_get(p.v[start].undo_args, "bridge")),
+			    "br0");
+	assert_int_equal(find(&p, "record-start", "br1"), -1);
+	assert_int_equal(p.n_add, 3); /* 2 bridges and a port; the recording is br0's */
+	assert_int_equal(p.n_change, 0);
+	plan_clear(&p);
+	topo_free(want);
+	/* one file, never rotated: no max_files sent (the dataplane keeps one file) */
+	want = rec_sub("max_size_kb: 1024, ", "");
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	a = p.v[find(&p, "record-start", "br0")].args;
+	assert_null(json_object_get(a, "max_size_kb"));
+	assert_null(json_object_get(a, "max_files"));
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static const char *const rec_list_j =
+	"[{\"id\": 3, \"bridge\": \"br0\", \"file\": \"/v/br0.pcapng\", \"format\": \"pcapng\","
+	" \"filter\": \"not arp\", \"jit\": false, \"snaplen\": 262144, \"max_size_kb\": 1024,"
+	" \"max_files\": 8, \"state\": \"running\", \"why\": \"\", \"captured\": 5},"
+	" {\"id\": 1, \"bridge\": \"br0\", \"file\": \"/v/old.pcap\", \"format\": \"pcap\","
+	" \"filter\": \"\", \"jit\": false, \"snaplen\": 64, \"max_size_kb\": 0,"
+	" \"max_files\": 1, \"state\": \"done\", \"why\": \"bridge deleted\", \"captured\": 5},"
+	" {\"id\": 2, \"bridge\": \"gone\", \"file\": \"/v/gone.pcap\", \"format\": \"pcap\","
+	" \"filter\": \"\", \"jit\": false, \"snaplen\": 64, \"max_size_kb\": 0,"
+	" \"max_files\": 1, \"state\": \"done\", \"why\": \"bridge deleted\", \"captured\": 0}]";
+
+/* What runs, as observe_records_from_json reads record-list, marked the controller's. */
+static struct topo *rec_observed(const char *list, const struct topo *prev)
+{
+	struct topo *have = load(rec_base);
+	json_t *recs = json_loads(list, 0, NULL);
+	char err[256] = "";
+
+	assert_non_null(recs);
+	for (size_t i = 0; i < have->n_bridges; i++)
+		memset(&have->bridges[i].record, 0, sizeof(have->bridges[i].record));
+	if (observe_records_from_json(have, recs, err, sizeof(err)) < 0)
+		fail_msg("observe_records_from_json: %s", err);
+	json_decref(recs);
+	observe_records_own(have, prev);
+	return have;
+}
+
+static void test_record_observe(void **state)
+{
+	struct topo *want = load(rec_base), *have;
+	const struct topo_record *r;
+	struct plan p;
+
+	(void)state;
+	have = rec_observed(rec_list_j, want);
+	/* the running entry wins over a finished one; another bridge's is left out */
+	r = &have->bridges[0].record;
+	assert_true(r->present);
+	assert_int_equal(r->id, 3);
+	assert_false(r->stale);
+	assert_false(r->adhoc);
+	assert_false(have->bridges[1].record.present);
+	/* the same recording: re-applying is a no-op */
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 0);
+	plan_clear(&p);
+	topo_free(have);
+	/* a finished one alone is restarted, stopped by its id */
+	have = rec_observed("[{\"id\": 1, \"bridge\": \"br0\", \"file\": \"/v/br0.pcapng\", "
+			    "\"format\": \"pcapng\", \"filter\": \"not arp\", \"snaplen\": 262144, "
+			    "\"max_size_kb\": 1024, \"max_files\": 8, \"state\": \"failed\"}]",
+			    want);
+	assert_true(have->bridges[0].record.stale);
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.v[0].cmd, "record-stop");
+	assert_int_equal(json_integer_value(json_object_get(p.v[0].args, "id")), 1);
+	assert_string_equal(p.v[1].cmd, "record-start");
+	assert_int_equal(p.n_change, 1);
+	plan_clear(&p);
+	topo_free(have);
+	/* a reply without a field the model needs is refused */
+	{
+		json_t *bad = json_loads("[{\"id\": 1, \"bridge\": \"br0\"}]", 0, NULL);
+		char err[256];
+
+		have = load(rec_base);
+		assert_int_equal(observe_records_from_json(have, bad, err, sizeof(err)), -EPROTO);
+		json_decref(bad);
+		topo_free(have);
+	}
+	topo_free(want);
+}
+
+static void test_record_change_remove(void **state)
+{
+	struct topo *want = rec_sub("filter: \"not arp\"", "filter: \"udp\", format: pcap");
+	struct topo *base_t = load(rec_base), *have = rec_observed(rec_list_j, base_t);
+	struct plan p;
+	int stop, start;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 2);
+	stop = find(&p, "record-stop", "br0");
+	start = find(&p, "record-start", "br0");
+	assert_true(stop >= 0 && stop + 1 == start); /* next to each other */
+	assert_int_equal(json_integer_value(json_object_get(p.v[stop].args, "id")), 3);
+	/* the undo of the stop starts the old one again */
+	assert_string_equal(p.v[stop].undo_cmd, "record-start");
+	assert_string_equal(json_string_value(json_object_get(p.v[stop].undo_args, "filter")),
+			    "not arp");
+	assert_string_equal(json_string_value(json_object_get(p.v[start].args, "format")), "pcap");
+	assert_int_equal(p.n_change, 1);
+	assert_int_equal(p.n_add + p.n_remove, 0);
+	plan_clear(&p);
+	topo_free(want);
+	/* the block removed: stopped, nothing started */
+	want = rec_sub(
+		"    record: { file: /v/br0.pcapng, max_size_kb: 1024, filter: \"not arp\" }\n",
+		"");
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.v[0].cmd, "record-stop");
+	assert_int_equal(p.v[0].sign, PLAN_REMOVE);
+	plan_clear(&p);
+	/* ... unless the controller never started it (vswctl capture record): left alone */
+	topo_free(have);
+	have = rec_observed(rec_list_j, NULL);
+	assert_true(have->bridges[0].record.adhoc);
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 0);
+	plan_clear(&p);
+	/* a person's recording the desired state asks for as it is: adopted, no request */
+	topo_free(want);
+	want = load(rec_base);
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 0);
+	plan_clear(&p);
+	topo_free(want);
+	/* the bridge goes: its recording stops before the bridge-del, adhoc or not */
+	want = load("version: 1\nports: { a: { type: null } }\nbridges: { br1: {} }\n");
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	stop = find(&p, "record-stop", "br0");
+	assert_true(stop >= 0 && stop < find(&p, "bridge-del", "br0"));
+	assert_int_equal(find(&p, "record-start", "br0"), -1);
+	plan_clear(&p);
+	topo_free(want);
+	/* re-created (max_macs shrinks): stopped before, started after */
+	want = rec_sub("  br0:\n", "  br0:\n    max_macs: 10\n");
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_true(find(&p, "record-stop", "br0") < find(&p, "bridge-del", "br0"));
+	assert_true(find(&p, "bridge-add", "br0") < find(&p, "record-start", "br0"));
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+	topo_free(base_t);
+}
+
+static void test_record_apply_undo(void **state)
+{
+	struct topo *want = load(rec_base), *have = topo_new();
+	struct fake f = {0};
+	struct dp_link dp = {fake_call, &f};
+	size_t failed, undo_failed;
+	char err[1024];
+	struct plan p;
+	int start;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	start = find(&p, "record-start", "br0");
+	/* the recording is refused (a bad path, say): everything before it is undone */
+	f.fail_at = start + 1;
+	assert_int_equal(apply_plan(&dp, &p, &failed, &undo_failed, err, sizeof(err)), -EIO);
+	assert_int_equal(failed, (size_t)start);
+	assert_int_equal(undo_failed, 0);
+	assert_string_equal(f.log[f.n - 1], "bridge-del br0");
+	/* a later step refused: the recording started is stopped again */
+	plan_clear(&p);
+	topo_free(have);
+	have = load(rec_base);
+	have->bridges[0].max_macs = 10; /* the plan raises it: the last step */
+	have->bridges[0].record.present = false;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.v[0].cmd, "record-start");
+	assert_string_equal(p.v[1].cmd, "bridge-set");
+	f = (struct fake){.fail_at = 2};
+	assert_int_equal(apply_plan(&dp, &p, &failed, &undo_failed, err, sizeof(err)), -EIO);
+	assert_string_equal(f.log[2], "record-stop ?");
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_record_caps(void **state)
+{
+	struct topo *t = load(rec_base);
+	struct dp_caps none = {.flows = true}, all = {true, true, true, true};
+	struct topo_errors errs;
+
+	(void)state;
+	topo_errors_init(&errs);
+	assert_int_equal(ctrl_check_caps(t, &all, "t.yaml", &errs), 0);
+	assert_int_equal(ctrl_check_caps(t, &none, "t.yaml", &errs), 1);
+	assert_string_equal(errs.v[0].path, "bridges.br0.record");
+	assert_int_equal(errs.v[0].line, 6);
+	topo_errors_clear(&errs);
+	topo_free(t);
+}
+
+/* ---- tunnel ports paired by (bridge, remote), and VNIs that move ---- */
+
+static void test_tunnel_names(void **state)
+{
+	const char *vteps_j =
+		"[{\"name\":\"vtep0\",\"port\":\"u\",\"local_ip\":\"198.18.0.1\",\"prefix_len\":24,"
+		"\"udp_port\":4789,\"mtu\":1500,\"ttl\":64,\"neighbours\":[],"
+		"\"remotes\":[{\"bridge\":\"ov\",\"vni\":5001,\"remote\":\"198.18.0.2\","
+		"\"port\":\"tun-a\"},{\"bridge\":\"ov\",\"vni\":5001,\"remote\":\"198.18.0.3\","
+		"\"port\":\"tun-b\"}]}]";
+	const char *ports_j = "[{\"name\":\"tun-a\",\"type\":\"vxlan\",\"vlan\":1},"
+			      "{\"name\":\"tun-b\",\"type\":\"vxlan\",\"vlan\":1}]";
+	struct topo *want = load(ov_base);
+	struct topo *have =
+		load_sub("      - { mac: \"02:00:00:00:00:05\", remote: 198.18.0.2 }\n", "");
+	json_t *vteps = json_loads(vteps_j, 0, NULL), *ports = json_loads(ports_j, 0, NULL);
+	struct plan p;
+	char err[256];
+	int fdb, rem;
+
+	(void)state;
+	/* the remotes run on tunnel ports someone named (vswctl --direct ... port=) */
+	free(have->overlay.remotes);
+	have->overlay.remotes = NULL;
+	have->overlay.n_remotes = 0;
+	assert_int_equal(observe_overlay_from_json(have, vteps, ports, err, sizeof(err)), 0);
+	assert_int_equal(have->bridges[0].n_tunnels, 2);
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	/* the MAC behind a running remote goes to that remote's port, whatever its name */
+	fdb = find(&p, "fdb-add", "ov 02:00:00:00:00:05 vlan 1");
+	assert_true(fdb >= 0);
+	assert_string_equal(json_string_value(json_object_get(p.v[fdb].args, "port")), "tun-a");
+	assert_int_equal(p.n, 1);
+	plan_clear(&p);
+	/* a remote taken back puts its tunnel port back under the name it had */
+	topo_free(want);
+	want = load_sub("  remotes: [198.18.0.2, 198.18.0.3]\n", no_remote3);
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	rem = find(&p, "vtep-remote-del", "ov 198.18.0.3");
+	assert_true(rem >= 0);
+	assert_string_equal(json_string_value(json_object_get(p.v[rem].undo_args, "port")),
+			    "tun-b");
+	plan_clear(&p);
+	json_decref(vteps);
+	json_decref(ports);
+	topo_free(want);
+	topo_free(have);
+}
+
+/* A fake dataplane that keeps each bridge's VNI and refuses one already in use, as the
+ * real one does. */
+struct vni_fake {
+	json_t *vni; /* bridge name -> vni */
+	int n;
+};
+
+static int vni_call(void *ctx, const char *cmd, json_t *args, json_t **result, int *status,
+		    char *err, size_t errsz)
+{
+	struct vni_fake *f = ctx;
+	const char *name = json_string_value(json_object_get(args, "name"));
+	json_t *v = json_object_get(args, "vni"), *x;
+	const char *key;
+
+	f->n++;
+	*result = json_object();
+	*status = 0;
+	if (strcmp(cmd, "bridge-del") == 0)
+		json_object_del(f->vni, name);
+	if ((strcmp(cmd, "bridge-add") != 0 && strcmp(cmd, "bridge-set") != 0) || v == NULL)
+		return 0;
+	json_object_foreach(f->vni, key, x) {
+		if (strcmp(key, name) != 0 && json_integer_value(v) != 0 &&
+		    json_integer_value(x) == json_integer_value(v)) {
+			json_decref(*result);
+			*result = NULL;
+			*status = EEXIST;
+			snprintf(err, errsz, "%s %s: VNI %d is bridge %s's", cmd, name,
+				 (int)json_integer_value(v), key);
+			return -EEXIST;
+		}
+	}
+	json_object_set(f->vni, name, v);
+	return 0;
+}
+
+static void test_vni_swap(void **state)
+{
+	struct topo *have = load("version: 1\n"
+				 "ports: { u: { type: null } }\n"
+				 "bridges: { a: { vni: 100 }, b: { vni: 200 }, c: { vni: 300 } }\n"
+				 "overlay: { vtep: { local_ip: 198.18.0.1, port: u } }\n");
+	struct topo *want =
+		load("version: 1\n"
+		     "ports: { u: { type: null } }\n"
+		     "bridges: { a: { vni: 200 }, b: { vni: 100 }, c: {}, d: { vni: 300 } }\n"
+		     "overlay: { vtep: { local_ip: 198.18.0.1, port: u } }\n");
+	struct vni_fake f = {json_pack("{s:i, s:i, s:i}", "a", 100, "b", 200, "c", 300), 0};
+	struct dp_link dp = {vni_call, &f};
+	size_t failed, undo_failed;
+	char err[1024];
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	/* the VNIs that move are cleared before any bridge takes them */
+	assert_true(find(&p, "bridge-set", "a") < find(&p, "bridge-add", "d"));
+	assert_int_equal(apply_plan(&dp, &p, &failed, &undo_failed, err, sizeof(err)), 0);
+	assert_int_equal(json_integer_value(json_object_get(f.vni, "a")), 200);
+	assert_int_equal(json_integer_value(json_object_get(f.vni, "b")), 100);
+	assert_int_equal(json_integer_value(json_object_get(f.vni, "c")), 0);
+	assert_int_equal(json_integer_value(json_object_get(f.vni, "d")), 300);
+	/* a, b, c changed, d added: each once */
+	assert_int_equal(p.n_change, 3);
+	assert_int_equal(p.n_add, 1);
+	/* and undone, the other way round, to where it was */
+	assert_int_equal(apply_undo(&dp, &p, p.n, err, sizeof(err)), 0);
+	assert_int_equal(json_integer_value(json_object_get(f.vni, "a")), 100);
+	assert_int_equal(json_integer_value(json_object_get(f.vni, "b")), 200);
+	assert_int_equal(json_integer_value(json_object_get(f.vni, "c")), 300);
+	assert_null(json_object_get(f.vni, "d"));
+	plan_clear(&p);
+	json_decref(f.vni);
+	topo_free(want);
+	topo_free(have);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1062,6 +1443,13 @@ int main(void)
 		cmocka_unit_test(test_overlay_observe),
 		cmocka_unit_test(test_overlay_apply_undo),
 		cmocka_unit_test(test_overlay_caps),
+		cmocka_unit_test(test_record_add),
+		cmocka_unit_test(test_record_observe),
+		cmocka_unit_test(test_record_change_remove),
+		cmocka_unit_test(test_record_apply_undo),
+		cmocka_unit_test(test_record_caps),
+		cmocka_unit_test(test_tunnel_names),
+		cmocka_unit_test(test_vni_swap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

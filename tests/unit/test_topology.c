@@ -375,7 +375,7 @@ static const struct
 					 "  uplink: {type: af_packet, iface: veth-up}\n"
 					 "bridges:\n"
 					 "  a: {aging: 30}\n",
-					 "t.yaml:7:7: error: bridges.a.aging: unknown key \"aging\" (expected one of: vni, vni_vlan, remote_max_macs, mtu, remotes, mac_aging_s, max_macs, move_damp, move_damp_s, ports, static_macs)\n"},
+					 "t.yaml:7:7: error: bridges.a.aging: unknown key \"aging\" (expected one of: vni, vni_vlan, remote_max_macs, mtu, remotes, mac_aging_s, max_macs, move_damp, move_damp_s, ports, static_macs, record)\n"},
 					{"bridge_ranges",
 					 "version: 1\n"
 					 "ports:\n"
@@ -730,6 +730,50 @@ static const struct
 					 "  a: {type: ring}\n"
 					 "  b: {type: tap, iface: \"x\\0y\"}\n",
 					 "t.yaml:4:25: error: ports.b.iface: holds a NUL character (expected an interface name)\n"},
+					{"record_fields",
+					 "version: 1\n"
+					 "bridges:\n"
+					 "  a:\n"
+					 "    record: {file: rel/a.pcap, max_size_kb: -1, max_files: 1001, snaplen: 0,\n"
+					 "             format: pcap-ng, filter: \"tcp port\", size: 3}\n"
+					 "  b: {record: {max_files: 2}}\n"
+					 "  c: {record: {file: /x/, filter: 80}}\n"
+					 "  d: {record: ~}\n"
+					 "  e: {record: [/e]}\n",
+					 "t.yaml:4:20: error: bridges.a.record.file: \"rel/a.pcap\" is not an absolute path (expected an absolute path of at most 1023 bytes, e.g. /var/lib/vsw/br0.pcapng)\n"
+					 "t.yaml:4:45: error: bridges.a.record.max_size_kb: -1 is out of range (expected an integer 0..1073741824)\n"
+					 "t.yaml:4:60: error: bridges.a.record.max_files: 1001 is out of range (expected an integer 1..1000)\n"
+					 "t.yaml:4:75: error: bridges.a.record.snaplen: 0 is out of range (expected an integer 1..262144)\n"
+					 "t.yaml:5:22: error: bridges.a.record.format: got \"pcap-ng\" (expected pcapng or pcap)\n"
+					 "t.yaml:5:39: error: bridges.a.record.filter: libpcap: can't parse filter expression: syntax error (expected a libpcap filter, e.g. \"not arp\" or \"udp port 4789\")\n"
+					 "t.yaml:5:51: error: bridges.a.record.size: unknown key \"size\" (expected one of: file, max_size_kb, max_files, filter, snaplen, format)\n"
+					 "t.yaml:6:15: error: bridges.b.record: missing \"file\" (expected the absolute path of the file to write)\n"
+					 "t.yaml:6:27: error: bridges.b.record.max_files: max_files without rotation (max_size_kb is not given: one file, never rotated) (expected max_size_kb: N to rotate, or no max_files)\n"
+					 "t.yaml:7:22: error: bridges.c.record.file: \"/x/\" ends with '/' (expected a file name, not a directory)\n"
+					 "t.yaml:7:35: error: bridges.c.record.filter: libpcap: can't parse filter expression: syntax error (expected a libpcap filter, e.g. \"not arp\" or \"udp port 4789\")\n"
+					 "t.yaml:8:15: error: bridges.d.record: missing \"file\" (expected the absolute path of the file to write)\n"
+					 "t.yaml:9:15: error: bridges.e.record: got a list (expected a mapping {file, max_size_kb, max_files, filter, snaplen, format})\n"},
+					{"record_shared_file",
+					 "version: 1\n"
+					 "bridges:\n"
+					 "  a: {record: {file: /v/a.pcapng, max_size_kb: 10, max_files: 3}}\n"
+					 "  b: {record: {file: /v/a.pcapng}}\n"
+					 "  c: {record: {file: /v/a.pcapng.2}}\n"
+					 "  d: {record: {file: /v/a.pcapng.3}}\n"
+					 "  e: {record: {file: /v/e, max_size_kb: 1}}\n"
+					 "  f: {record: {file: /v/e.7, max_size_kb: 1, max_files: 2}}\n",
+					 "t.yaml:4:22: error: bridges.b.record.file: /v/a.pcapng is already written by bridge \"a\"'s recording (/v/a.pcapng, line 3) (expected a file of bridge b's own)\n"
+					 "t.yaml:5:22: error: bridges.c.record.file: /v/a.pcapng.2 is already written by bridge \"a\"'s recording (/v/a.pcapng, line 3) (expected a file of bridge c's own)\n"
+					 "t.yaml:8:22: error: bridges.f.record.file: /v/e.7 is already written by bridge \"e\"'s recording (/v/e, line 7) (expected a file of bridge f's own)\n"},
+					{"queues_range",
+					 "version: 1\n"
+					 "ports:\n"
+					 "  n: {type: null, queues: 0}\n"
+					 "  t: {type: tap, queues: 17}\n"
+					 "  r: {type: ring, queues: 2}\n",
+					 "t.yaml:3:27: error: ports.n.queues: 0 is out of range (expected an integer 1..16)\n"
+					 "t.yaml:4:26: error: ports.t.queues: 17 is out of range (expected an integer 1..16)\n"
+					 "t.yaml:5:19: error: ports.r.queues: unknown key \"queues\" (expected one of: type, storm_pps, storm_burst, max_macs)\n"},
 };
 #define N_BAD (sizeof(bad_files) / sizeof(bad_files[0]))
 
@@ -747,9 +791,9 @@ static void test_bad_file(void **state)
 
 /* ---- good files ---- */
 
-static const char *const examples[] = {"l2-two-bridges.yaml", "vhost-vms.yaml",
-				       "overlay.yaml",	      "flows.yaml",
-				       "overlay-host-a.yaml", "overlay-host-b.yaml"};
+static const char *const examples[] = {
+	"l2-two-bridges.yaml", "vhost-vms.yaml",      "overlay.yaml",  "flows.yaml",
+	"overlay-host-a.yaml", "overlay-host-b.yaml", "recording.yaml"};
 
 static void test_examples(void **state)
 {
@@ -781,12 +825,12 @@ static const char full_yaml[] =
 	"dataplane: {workers: [1, 0], control_cpu: 1, memory_mb: 1024, mbufs: 4096,\n"
 	"            idle_sleep_max_us: 0, huge: off}\n"
 	"ports:\n"
-	"  \"null\": {type: null, rx: true, size: 64}\n"
+	"  \"null\": {type: null, rx: true, size: 64, queues: 4}\n"
 	"  p1: {type: pcap, rx_pcap: \"/tmp/a: b 'c' #d.pcap\", infinite_rx: true,\n"
 	"       tx_pcap: \"/tmp/\\u00e9t\\u00e9.pcap\", storm_pps: 10, storm_burst: 5, max_macs: 7}\n"
 	"  r: {type: ring}\n"
 	"  t: {type: tap}\n"
-	"  t2: {type: tap, iface: \"123\"}\n"
+	"  t2: {type: tap, iface: \"123\", queues: 16}\n"
 	"  u: {type: af_packet, iface: veth-u, qpairs: 4}\n"
 	"  v: {type: vhost-user, socket: /run/v.sock, mode: client, queues: 2}\n"
 	"bridges:\n"
@@ -809,7 +853,9 @@ static const char full_yaml[] =
 	"      - {mac: \"02-AA-bb-cc-dd-ee\", port: p1, vlan: 4}\n"
 	"      - {mac: \"02:aa:bb:cc:dd:ee\", port: \"null\", vlan: 4094}\n"
 	"      - {mac: \"02:aa:bb:cc:dd:ef\", remote: \"2001:db8::4\", vlan: 4}\n"
-	"  b2: {ports: {t2: {vlan: 2}, v: {vlan: 2}}}\n"
+	"    record: {file: \"/var/lib/vsw/a: b.pcap\", max_size_kb: 1073741824, max_files: 1000,\n"
+	"             filter: \"not arp and (udp port 4789 or vlan 10)\", snaplen: 1, format: pcap}\n"
+	"  b2: {ports: {t2: {vlan: 2}, v: {vlan: 2}}, record: {file: /b2, filter: \"\"}}\n"
 	"  b3: {vni: 7, remotes: []}\n"
 	"overlay:\n"
 	"  vtep: {local_ip: \"2001:db8::1\", port: u, udp_port: 8472, name: \"vt-1\", prefix_len: 64,\n"
@@ -850,6 +896,24 @@ static void test_full_roundtrip(void **state)
 	assert_int_equal(br->ports[1].native, 4);
 	assert_int_equal(br->ports[3].vlan, 1);
 	assert_ptr_equal(topo_port_bridge(t, "v"), &t->bridges[1]);
+	assert_true(br->record.present);
+	assert_string_equal(br->record.file, "/var/lib/vsw/a: b.pcap");
+	assert_int_equal(br->record.max_size_kb, 1u << 30);
+	assert_int_equal(br->record.max_files, 1000);
+	assert_int_equal(br->record.snaplen, 1);
+	assert_int_equal(br->record.format, TOPO_REC_PCAP);
+	assert_string_equal(br->record.filter, "not arp and (udp port 4789 or vlan 10)");
+	/* defaults: pcapng, every frame, whole frames, one file */
+	assert_true(t->bridges[1].record.present);
+	assert_int_equal(t->bridges[1].record.format, TOPO_REC_PCAPNG);
+	assert_int_equal(t->bridges[1].record.snaplen, 262144);
+	assert_int_equal(t->bridges[1].record.max_size_kb, 0);
+	assert_int_equal(t->bridges[1].record.filter[0], '\0');
+	assert_false(t->bridges[2].record.present);
+	p = topo_port_find(t, "t2");
+	assert_int_equal(p->n_opts, 2); /* iface, queues */
+	assert_string_equal(p->opts[1].key, "queues");
+	assert_int_equal(p->opts[1].u, 16);
 	assert_int_equal(t->overlay.local_ip.family, 6);
 	assert_int_equal(t->flows[0].n_actions, 6);
 	assert_int_equal(t->flows[0].actions[5].type, TOPO_ACT_OUTPUT);
@@ -877,6 +941,32 @@ static void test_equal_meanings(void **state)
 	assert_true(topo_equal(a, b));
 	assert_false(topo_equal(a, c));
 	assert_true(topo_port_equal(&a->ports[0], &b->ports[0]));
+	topo_free(a);
+	topo_free(b);
+	topo_free(c);
+	/* a recording with its defaults spelled out is the same recording */
+	a = load_ok("version: 1\nbridges: {b: {record: {file: /r}}}\n");
+	b = load_ok("version: 1\nbridges: {b: {record: {file: /r, max_size_kb: 0, filter: \"\",\n"
+		    "  snaplen: 262144, format: pcapng}}}\n");
+	c = load_ok("version: 1\nbridges: {b: {record: {file: /r, filter: \"not arp\"}}}\n");
+	assert_true(topo_equal(a, b));
+	assert_false(topo_equal(a, c));
+	topo_free(b);
+	b = load_ok(
+		"version: 1\nbridges: {b: {record: {file: /r, max_size_kb: 5, max_files: 8}}}\n");
+	topo_free(c);
+	c = load_ok("version: 1\nbridges: {b: {record: {file: /r, max_size_kb: 5}}}\n");
+	assert_false(topo_equal(a, b));
+	assert_true(topo_equal(b, c));
+	topo_free(a);
+	topo_free(b);
+	topo_free(c);
+	/* queues: 1 is the default of null and tap ports */
+	a = load_ok("version: 1\nports: {n: {type: null, queues: 1}, t: {type: tap}}\n");
+	b = load_ok("version: 1\nports: {n: {type: null}, t: {type: tap, queues: 1}}\n");
+	c = load_ok("version: 1\nports: {n: {type: null, queues: 2}, t: {type: tap}}\n");
+	assert_true(topo_equal(a, b));
+	assert_false(topo_equal(a, c));
 	topo_free(a);
 	topo_free(b);
 	topo_free(c);
