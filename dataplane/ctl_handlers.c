@@ -44,6 +44,7 @@ enum arg_type {
 	ARG_TRUNK, /* array of VLAN ids and "lo-hi" strings, or one string "10,20-30" */
 	ARG_ARRAY, /* array; its elements are checked by the handler */
 	ARG_IPV4,  /* string, dotted IPv4 address */
+	ARG_IP,	   /* string, an IPv4 or IPv6 address (overlay/vtep_ctl.h, vtep_ip_parse) */
 };
 
 struct arg_spec {
@@ -265,6 +266,18 @@ static int arg_check_one(struct req *r, const struct arg_spec *a, json_t *v)
 		if (!json_is_array(v))
 			return fail(r, EINVAL, "%s is %s (expected an array)", k, json_kind(v));
 		return 0;
+	case ARG_IP: {
+		struct vtep_ip a;
+
+		if (!json_is_string(v) || vtep_ip_parse(json_string_value(v), &a) < 0)
+			return fail(r, EINVAL,
+				    "%s is %s (expected an IPv4 or IPv6 address such as %s or %s)",
+				    k,
+				    json_is_string(v) ? "not an IPv4 address nor an IPv6 one"
+						      : json_kind(v),
+				    "198.18.0.1", "2001:2::1");
+		return 0;
+	}
 	case ARG_IPV4: {
 		struct in_addr a;
 
@@ -1143,13 +1156,12 @@ static int h_fdb_show(struct req *r)
 		jset(r, o, "type", json_string(e->is_static ? "static" : "learned"));
 		jset(r, o, "age_s", json_integer(e->is_static ? 0 : e->age_s));
 		{
-			uint32_t ip;
-			char ips[INET_ADDRSTRLEN];
+			struct vtep_ip ip;
+			char ips[VTEP_IP_STRLEN];
 
 			/* a MAC behind a remote VTEP: say which */
-			if (vtep_port_remote(r->dp, e->port, &ip) == 0 &&
-			    inet_ntop(AF_INET, &ip, ips, sizeof(ips)) != NULL)
-				jset(r, o, "remote_vtep", json_string(ips));
+			if (vtep_port_remote(r->dp, e->port, &ip) == 0)
+				jset(r, o, "remote_vtep", json_string(vtep_ip_str(&ip, ips)));
 		}
 		jappend(r, arr, o);
 	}
@@ -2235,21 +2247,21 @@ static int h_trace_packet(struct req *r)
 
 /* ---- VXLAN overlay (overlay/vtep_ctl.h) ---- */
 
-static uint32_t arg_ipv4(const struct req *r, const char *key)
+/* An ARG_IP argument (family 0 when absent: args_check parsed any there is). */
+static struct vtep_ip arg_ip(const struct req *r, const char *key)
 {
-	const char *s = arg_str(r, key);
-	struct in_addr a = {0};
+	struct vtep_ip a;
 
-	if (s != NULL && inet_pton(AF_INET, s, &a) != 1)
-		a.s_addr = 0; /* not reached: args_check parsed it */
-	return a.s_addr;
+	if (vtep_ip_parse(arg_str(r, key), &a) < 0)
+		memset(&a, 0, sizeof(a));
+	return a;
 }
 
-static json_t *jip(uint32_t ip)
+static json_t *jip(const struct vtep_ip *ip)
 {
-	char s[INET_ADDRSTRLEN];
+	char s[VTEP_IP_STRLEN];
 
-	return json_string(inet_ntop(AF_INET, &ip, s, sizeof(s)) != NULL ? s : "");
+	return json_string(vtep_ip_str(ip, s));
 }
 
 static int h_vtep_add(struct req *r)
@@ -2261,8 +2273,8 @@ static int h_vtep_add(struct req *r)
 
 	vtep_params_default(&p);
 	snprintf(p.port, sizeof(p.port), "%s", arg_str(r, "port"));
-	p.local_ip = arg_ipv4(r, "local_ip");
-	p.gateway = arg_ipv4(r, "gateway");
+	p.local_ip = arg_ip(r, "local_ip");
+	p.gateway = arg_ip(r, "gateway");
 	if (arg_u32(r, "prefix_len", &v))
 		p.prefix_len = (uint8_t)v;
 	if (arg_u32(r, "udp_port", &v))
@@ -2291,9 +2303,9 @@ static int h_vtep_del(struct req *r)
 static int h_vtep_remote_add(struct req *r)
 {
 	char err[ERR_SIZE] = "";
-	int rc = vtep_remote_add(r->dp, arg_str(r, "bridge"), arg_ipv4(r, "remote"),
-				 arg_str(r, "vtep"), arg_str(r, "port"), arg_vlan(r, 1), err,
-				 sizeof(err));
+	struct vtep_ip ip = arg_ip(r, "remote");
+	int rc = vtep_remote_add(r->dp, arg_str(r, "bridge"), &ip, arg_str(r, "vtep"),
+				 arg_str(r, "port"), arg_vlan(r, 1), err, sizeof(err));
 
 	return rc < 0 ? dp_fail(r, rc, err) : 0;
 }
@@ -2301,8 +2313,8 @@ static int h_vtep_remote_add(struct req *r)
 static int h_vtep_remote_del(struct req *r)
 {
 	char err[ERR_SIZE] = "";
-	int rc = vtep_remote_del(r->dp, arg_str(r, "bridge"), arg_ipv4(r, "remote"), err,
-				 sizeof(err));
+	struct vtep_ip ip = arg_ip(r, "remote");
+	int rc = vtep_remote_del(r->dp, arg_str(r, "bridge"), &ip, err, sizeof(err));
 
 	return rc < 0 ? dp_fail(r, rc, err) : 0;
 }
@@ -2310,20 +2322,21 @@ static int h_vtep_remote_del(struct req *r)
 static int h_vtep_neigh_add(struct req *r)
 {
 	char err[ERR_SIZE] = "";
+	struct vtep_ip ip = arg_ip(r, "ip");
 	uint8_t mac[6];
 	int rc;
 
 	if (vsw_mac_parse(arg_str(r, "mac"), mac) < 0)
 		return fail(r, EINVAL, "mac is not a MAC address");
-	rc = vtep_neigh_set(r->dp, arg_str(r, "vtep"), arg_ipv4(r, "ip"), mac, err, sizeof(err));
+	rc = vtep_neigh_set(r->dp, arg_str(r, "vtep"), &ip, mac, err, sizeof(err));
 	return rc < 0 ? dp_fail(r, rc, err) : 0;
 }
 
 static int h_vtep_neigh_del(struct req *r)
 {
 	char err[ERR_SIZE] = "";
-	int rc = vtep_neigh_set(r->dp, arg_str(r, "vtep"), arg_ipv4(r, "ip"), NULL, err,
-				sizeof(err));
+	struct vtep_ip ip = arg_ip(r, "ip");
+	int rc = vtep_neigh_set(r->dp, arg_str(r, "vtep"), &ip, NULL, err, sizeof(err));
 
 	return rc < 0 ? dp_fail(r, rc, err) : 0;
 }
@@ -2352,10 +2365,10 @@ static json_t *vtep_json(struct req *r, const struct vtep_info *vi)
 
 	jset(r, o, "name", json_string(Q(vi->name)));
 	jset(r, o, "port", json_string(Q(vi->params.port)));
-	jset(r, o, "local_ip", jip(vi->params.local_ip));
+	jset(r, o, "local_ip", jip(&vi->params.local_ip));
 	jset(r, o, "prefix_len", json_integer(vi->params.prefix_len));
-	if (vi->params.gateway != 0)
-		jset(r, o, "gateway", jip(vi->params.gateway));
+	if (vi->params.gateway.family != 0)
+		jset(r, o, "gateway", jip(&vi->params.gateway));
 	jset(r, o, "udp_port", json_integer(vi->params.udp_port));
 	jset(r, o, "mtu", json_integer(vi->params.mtu));
 	jset(r, o, "ttl", json_integer(vi->params.ttl));
@@ -2363,11 +2376,19 @@ static json_t *vtep_json(struct req *r, const struct vtep_info *vi)
 	jset(r, o, "mac", json_string(mac));
 	jset(r, cnt, "decap_packets", jint(vi->decap_packets));
 	jset(r, cnt, "decap_bytes", jint(vi->decap_bytes));
-	jset(r, cnt, "arp_req_rx", jint(vi->arp_req_rx));
-	jset(r, cnt, "arp_reply_tx", jint(vi->arp_reply_tx));
-	jset(r, cnt, "arp_req_tx", jint(vi->arp_req_tx));
-	jset(r, cnt, "arp_reply_rx", jint(vi->arp_reply_rx));
-	jset(r, cnt, "arp_no_mbuf", jint(vi->arp_no_mbuf));
+	if (vi->params.local_ip.family == 6) { /* neighbour discovery's messages */
+		jset(r, cnt, "nd_ns_rx", jint(vi->arp_req_rx));
+		jset(r, cnt, "nd_na_tx", jint(vi->arp_reply_tx));
+		jset(r, cnt, "nd_ns_tx", jint(vi->arp_req_tx));
+		jset(r, cnt, "nd_na_rx", jint(vi->arp_reply_rx));
+		jset(r, cnt, "nd_no_mbuf", jint(vi->arp_no_mbuf));
+	} else {
+		jset(r, cnt, "arp_req_rx", jint(vi->arp_req_rx));
+		jset(r, cnt, "arp_reply_tx", jint(vi->arp_reply_tx));
+		jset(r, cnt, "arp_req_tx", jint(vi->arp_req_tx));
+		jset(r, cnt, "arp_reply_rx", jint(vi->arp_reply_rx));
+		jset(r, cnt, "arp_no_mbuf", jint(vi->arp_no_mbuf));
+	}
 	if (dp_port_stats_get(r->dp, vi->params.port, &st, err, sizeof(err)) == 0) {
 		jset(r, cnt, "rx_packets", jint(st.rx_packets));
 		jset(r, cnt, "tx_packets", jint(st.tx_packets));
@@ -2378,7 +2399,7 @@ static json_t *vtep_json(struct req *r, const struct vtep_info *vi)
 	for (unsigned int i = 0; i < vi->n_neigh && i < VTEP_INFO_NEIGH_MAX; i++) {
 		json_t *n = json_object();
 
-		jset(r, n, "ip", jip(vi->neigh[i].ip));
+		jset(r, n, "ip", jip(&vi->neigh[i].ip));
 		vsw_mac_format(vi->neigh[i].mac, mac);
 		jset(r, n, "mac", json_string(vi->neigh[i].resolved ? mac : ""));
 		jset(r, n, "state",
@@ -2395,9 +2416,9 @@ static json_t *vtep_json(struct req *r, const struct vtep_info *vi)
 
 		jset(r, m, "bridge", json_string(Q(vi->remotes[i].bridge)));
 		jset(r, m, "vni", json_integer(vi->remotes[i].vni));
-		jset(r, m, "remote", jip(vi->remotes[i].ip));
+		jset(r, m, "remote", jip(&vi->remotes[i].ip));
 		jset(r, m, "port", json_string(Q(vi->remotes[i].port)));
-		jset(r, m, "next_hop", jip(vi->remotes[i].next_hop));
+		jset(r, m, "next_hop", jip(&vi->remotes[i].next_hop));
 		jset(r, m, "mtu_needed", json_integer(vi->remotes[i].mtu_needed));
 		if (dp_port_stats_get(r->dp, vi->remotes[i].port, &st, err, sizeof(err)) == 0) {
 			jset(r, m, "tx_packets", jint(st.tx_packets));
@@ -2472,9 +2493,9 @@ static const struct arg_spec a_bridge[] = {
 static const struct arg_spec a_vtep_add[] = {
 	NAME("name", true),
 	NAME("port", true),
-	{"local_ip", ARG_IPV4, true, 0, 0},
-	U("prefix_len", 1, 32),
-	{"gateway", ARG_IPV4, false, 0, 0},
+	{"local_ip", ARG_IP, true, 0, 0},
+	U("prefix_len", 1, 128), /* 32 for IPv4: vtep_add checks */
+	{"gateway", ARG_IP, false, 0, 0},
 	U("udp_port", 1, 65535),
 	U("mtu", 576, 9216),
 	U("ttl", 1, 255),
@@ -2482,24 +2503,24 @@ static const struct arg_spec a_vtep_add[] = {
 	END,
 };
 static const struct arg_spec a_vtep_remote[] = {
-	NAME("bridge", true), {"remote", ARG_IPV4, true, 0, 0},
+	NAME("bridge", true), {"remote", ARG_IP, true, 0, 0},
 	NAME("vtep", false),  NAME("port", false),
 	VLAN("vlan"),	      END,
 };
 static const struct arg_spec a_vtep_remote_del[] = {
 	NAME("bridge", true),
-	{"remote", ARG_IPV4, true, 0, 0},
+	{"remote", ARG_IP, true, 0, 0},
 	END,
 };
 static const struct arg_spec a_vtep_neigh_add[] = {
 	NAME("vtep", true),
-	{"ip", ARG_IPV4, true, 0, 0},
+	{"ip", ARG_IP, true, 0, 0},
 	{"mac", ARG_MAC, true, 0, 0},
 	END,
 };
 static const struct arg_spec a_vtep_neigh_del[] = {
 	NAME("vtep", true),
-	{"ip", ARG_IPV4, true, 0, 0},
+	{"ip", ARG_IP, true, 0, 0},
 	END,
 };
 static const struct arg_spec a_port_add[] = {

@@ -26,8 +26,8 @@
 	X(port_down, "egress port's link is down (vhost-user port with no guest attached)")        \
 	X(vxlan_not_for_us, "underlay frame not for this VTEP: other MAC, address, protocol, "     \
 			    "UDP port, or ARP not about the VTEP")                                 \
-	X(vxlan_malformed, "truncated or malformed outer Ethernet, IPv4, UDP or VXLAN header")     \
-	X(vxlan_outer_fragment, "outer IPv4 packet is a fragment (VTEPs do not reassemble)")       \
+	X(vxlan_malformed, "truncated or malformed outer Ethernet, IP, UDP or VXLAN header")       \
+	X(vxlan_outer_fragment, "outer IP packet is a fragment (VTEPs do not reassemble)")         \
 	X(vxlan_bad_ip_csum, "outer IPv4 header checksum is wrong")                                \
 	X(vxlan_bad_udp_csum, "outer UDP checksum is not zero and wrong")                          \
 	X(vxlan_bad_flags, "VXLAN header without the I flag (RFC 7348 section 5)")                 \
@@ -37,7 +37,10 @@
 	X(vxlan_mac_steal, "remote frame claims the MAC of a local station (not moved)")           \
 	X(vxlan_split_horizon, "frame from one tunnel to another tunnel (split horizon)")          \
 	X(vxlan_mtu_exceeded, "encapsulated frame bigger than the underlay MTU")                   \
-	X(vxlan_no_neigh, "next hop of the remote VTEP not resolved by ARP yet")
+	X(vxlan_no_neigh, "next hop of the remote VTEP not resolved by ARP or ND yet")             \
+	X(vxlan_outer_ext_hdr, "outer IPv6 packet with an extension header (not handled)")         \
+	X(vxlan_udp6_zero_csum, "outer UDP checksum zero over IPv6 (RFC 8200; RFC 6936 opt-in)")   \
+	X(vxlan_bad_nd, "IPv6 neighbour discovery message failing RFC 4861 checks")
 
 enum vsw_drop {
 #define VSW_DROP_ENUM(name, help) VSW_DROP_##name,

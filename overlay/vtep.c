@@ -8,6 +8,9 @@
  * change and published with a release store; the old one is freed after a grace period.
  * Neighbour slots (next hops to resolve) are taken when a remote needs them and given
  * back when the last one goes, a grace period before any reuse.
+ * A VTEP is IPv4 or IPv6, the family of its local address; its gateway, remotes and
+ * neighbours are of the same family (mixing is refused): workers then test the family
+ * once per burst, not per frame.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,7 +29,7 @@
 void vtep_params_default(struct vtep_params *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->prefix_len = 24;
+	p->prefix_len = 0; /* the family's default: 24 or 64 */
 	p->udp_port = VXLAN_UDP_PORT;
 	p->mtu = 1500;
 	p->ttl = 64;
@@ -40,9 +43,75 @@ static struct vtep *vtep_find(struct dp *dp, const char *name)
 	return NULL;
 }
 
-static const char *ip_str(uint32_t ip, char buf[INET_ADDRSTRLEN])
+static const char *fam_str(uint8_t family)
 {
-	return inet_ntop(AF_INET, &ip, buf, INET_ADDRSTRLEN);
+	return family == 6 ? "IPv6" : "IPv4";
+}
+
+/* A unicast address a VTEP may use or talk to: not unspecified, loopback, multicast,
+ * broadcast or (IPv6) IPv4-mapped. */
+static bool ip_unicast(const struct vtep_ip *ip)
+{
+	static const uint8_t zero[16], loop[16] = {[15] = 1}, mapped[12] = {[10] = 0xff, 0xff};
+
+	if (ip->family == 4) {
+		uint8_t b0 = ((const uint8_t *)&ip->v4)[0];
+
+		return ip->v4 != 0 && b0 < 224 && b0 != 127;
+	}
+	return ip->family == 6 && memcmp(ip->v6, zero, 16) != 0 && memcmp(ip->v6, loop, 16) != 0 &&
+	       ip->v6[0] != 0xff && memcmp(ip->v6, mapped, 12) != 0;
+}
+
+static bool ip6_is_zero(const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a, zero, 16) == 0;
+}
+
+/* Is ip on VTEP v's subnet? (same family) */
+static bool on_subnet(const struct vtep *v, const struct vtep_ip *ip)
+{
+	if (!v->v6)
+		return (ip->v4 & v->netmask) == (v->local.ip & v->netmask);
+	for (unsigned int bit = 0; bit < v->prefix_len; bit++) {
+		uint8_t mask = (uint8_t)(0x80 >> (bit % 8));
+
+		if ((ip->v6[bit / 8] & mask) != (v->local.ip6[bit / 8] & mask))
+			return false;
+	}
+	return true;
+}
+
+static void vtep_local_ip(const struct vtep *v, struct vtep_ip *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->family = v->v6 ? 6 : 4;
+	if (v->v6)
+		memcpy(ip->v6, v->local.ip6, 16);
+	else
+		ip->v4 = v->local.ip;
+}
+
+static void tun_remote(const struct vxlan_tun *t, struct vtep_ip *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->family = t->vtep->v6 ? 6 : 4;
+	if (t->vtep->v6)
+		memcpy(ip->v6, t->remote_ip6, 16);
+	else
+		ip->v4 = t->remote_ip;
+}
+
+static void neigh_addr(const struct vtep *v, const struct vtep_neigh *nb, struct vtep_ip *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->family = v->v6 ? 6 : 4;
+	if (v->v6)
+		memcpy(ip->v6, nb->ip6, 16);
+	else
+		ip->v4 = atomic_load(&nb->ip);
 }
 
 static uint32_t netmask_of(uint8_t len)
@@ -59,15 +128,27 @@ static int map_ent_cmp(const void *a, const void *b)
 	return x->ip < y->ip ? -1 : x->ip > y->ip;
 }
 
+static int map_ent6_cmp(const void *a, const void *b)
+{
+	const struct vtep_map_ent6 *x = a, *y = b;
+
+	if (x->vni != y->vni)
+		return x->vni < y->vni ? -1 : 1;
+	return memcmp(x->ip, y->ip, 16);
+}
+
 /* Rebuild and publish the map of VTEP v from the bridges' VNIs and the tunnel ports
  * attached to them. */
 static int vtep_map_publish(struct dp *dp, struct vtep *v)
 {
 	unsigned int cap = VSW_MAX_BRIDGES + VSW_MAX_PORTS, n = 0;
-	struct vtep_map *m = malloc(sizeof(*m) + cap * sizeof(m->e[0])), *old;
+	size_t esize = v->v6 ? sizeof(struct vtep_map_ent6) : sizeof(struct vtep_map_ent);
+	struct vtep_map *m = malloc(sizeof(*m) + cap * esize), *old;
 
 	if (m == NULL)
 		return -ENOMEM;
+	/* an IPv6 map's entries sit where e[] would: the header is pointer-aligned */
+	m->e6 = v->v6 ? (struct vtep_map_ent6 *)(void *)m->e : NULL;
 	for (int b = 0; b < VSW_MAX_BRIDGES; b++) {
 		struct bridge *br = dp->bridges[b];
 		unsigned int first = n;
@@ -80,13 +161,23 @@ static int vtep_map_publish(struct dp *dp, struct vtep *v)
 			if (p == NULL || p->tun == NULL || p->tun->vtep != v ||
 			    atomic_load(&p->bridge) != br)
 				continue;
-			m->e[n++] = (struct vtep_map_ent){br->vni, p->tun->remote_ip, p};
+			if (m->e6 != NULL) {
+				m->e6[n] = (struct vtep_map_ent6){.vni = br->vni, .port = p};
+				memcpy(m->e6[n++].ip, p->tun->remote_ip6, 16);
+			} else {
+				m->e[n++] = (struct vtep_map_ent){br->vni, p->tun->remote_ip, p};
+			}
 		}
-		if (n == first)
+		if (n == first && m->e6 != NULL)
+			m->e6[n++] = (struct vtep_map_ent6){.vni = br->vni};
+		else if (n == first)
 			m->e[n++] = (struct vtep_map_ent){br->vni, 0, NULL};
 	}
 	m->n = n;
-	qsort(m->e, n, sizeof(m->e[0]), map_ent_cmp);
+	if (m->e6 != NULL)
+		qsort(m->e6, n, sizeof(m->e6[0]), map_ent6_cmp);
+	else
+		qsort(m->e, n, sizeof(m->e[0]), map_ent_cmp);
 	old = atomic_load(&v->map);
 	atomic_store_explicit(&v->map, m, memory_order_release);
 	dp_sync(dp);
@@ -110,6 +201,8 @@ int vtep_add(struct dp *dp, const char *name, const struct vtep_params *p, char 
 	struct port *under;
 	struct vtep *v;
 	int slot = -1, rc;
+	uint8_t prefix_len;
+	bool v6;
 
 	if (!vsw_name_valid(name)) {
 		snprintf(err, errsz, "vtep-add: invalid name \"%s\" (1 to 31 of A-Z a-z 0-9 _ . -)",
@@ -146,19 +239,37 @@ int vtep_add(struct dp *dp, const char *name, const struct vtep_params *p, char 
 			 name, p->port, under->n_rxq);
 		return -EINVAL;
 	}
-	if (p->prefix_len < 1 || p->prefix_len > 32 || p->local_ip == 0 || p->udp_port == 0 ||
-	    p->mtu < 576 || p->mtu > 9216 || p->ttl == 0) {
-		snprintf(err, errsz,
-			 "vtep-add %s: local_ip, prefix, udp_port, mtu (576..9216) or "
-			 "ttl out of range",
+	v6 = p->local_ip.family == 6;
+	prefix_len = p->prefix_len != 0 ? p->prefix_len : v6 ? 64 : 24;
+	if (!ip_unicast(&p->local_ip)) {
+		snprintf(err, errsz, "vtep-add %s: local_ip is not a unicast IPv4 or IPv6 address",
 			 name);
 		return -EINVAL;
 	}
+	if (prefix_len > (v6 ? 128 : 32) || p->udp_port == 0 || p->mtu < (v6 ? 1280u : 576u) ||
+	    p->mtu > 9216 || p->ttl == 0) {
+		snprintf(err, errsz,
+			 "vtep-add %s: prefix (1..%d), udp_port, mtu (%u..9216) or ttl out of "
+			 "range",
+			 name, v6 ? 128 : 32, v6 ? 1280u : 576u);
+		return -EINVAL;
+	}
+	if (p->gateway.family != 0 &&
+	    (p->gateway.family != p->local_ip.family || !ip_unicast(&p->gateway))) {
+		snprintf(err, errsz,
+			 "vtep-add %s: gateway must be a unicast %s address, as local_ip is", name,
+			 fam_str(p->local_ip.family));
+		return -EINVAL;
+	}
 	for (int i = 0; i < VSW_MAX_VTEPS; i++) {
+		struct vtep_ip other;
+
+		if (dp->vteps[i] != NULL)
+			vtep_local_ip(dp->vteps[i], &other);
 		if (dp->vteps[i] == NULL) {
 			if (slot < 0)
 				slot = i;
-		} else if (dp->vteps[i]->local.ip == p->local_ip) {
+		} else if (vtep_ip_eq(&other, &p->local_ip)) {
 			snprintf(err, errsz, "vtep-add %s: VTEP %s already has that address", name,
 				 dp->vteps[i]->name);
 			return -EEXIST;
@@ -185,12 +296,18 @@ int vtep_add(struct dp *dp, const char *name, const struct vtep_params *p, char 
 		}
 		memcpy(v->local.mac, addr.addr_bytes, 6);
 	}
-	v->local.ip = p->local_ip;
+	v->v6 = v6;
+	if (v6) {
+		memcpy(v->local.ip6, p->local_ip.v6, 16);
+		memcpy(v->gateway6, p->gateway.v6, 16);
+	} else {
+		v->local.ip = p->local_ip.v4;
+		v->netmask = netmask_of(prefix_len);
+		v->gateway = p->gateway.v4;
+	}
 	v->local.udp_port = htons(p->udp_port);
-	v->netmask = netmask_of(p->prefix_len);
 	v->mtu = p->mtu;
-	v->prefix_len = p->prefix_len;
-	v->gateway = p->gateway;
+	v->prefix_len = prefix_len;
 	v->ttl = p->ttl;
 	v->map = calloc(1, sizeof(struct vtep_map));
 	if (v->map == NULL)
@@ -312,27 +429,40 @@ void vtep_bridge_gone(struct dp *dp)
 	vtep_maps_publish(dp);
 }
 
-/* A neighbour slot for ip, taken (refs + 1): an existing one, or a free one. */
-static struct vtep_neigh *neigh_get(struct vtep *v, uint32_t ip)
+/* The slot of neighbour ip (of v's family), or NULL. */
+static struct vtep_neigh *neigh_find(struct vtep *v, const struct vtep_ip *ip)
 {
+	uint32_t key = v->v6 ? vtep_ip6_key(ip->v6) : ip->v4;
+
+	for (int i = 0; i < VTEP_NEIGH_MAX; i++)
+		if (atomic_load(&v->neigh[i].ip) == key &&
+		    (!v->v6 || memcmp(v->neigh[i].ip6, ip->v6, 16) == 0))
+			return &v->neigh[i];
+	return NULL;
+}
+
+/* A neighbour slot for ip, taken (refs + 1): an existing one, or a free one. */
+static struct vtep_neigh *neigh_get(struct vtep *v, const struct vtep_ip *ip)
+{
+	struct vtep_neigh *nb = neigh_find(v, ip);
 	int free_slot = -1;
 
-	for (int i = 0; i < VTEP_NEIGH_MAX; i++) {
-		uint32_t sip = atomic_load(&v->neigh[i].ip);
-
-		if (sip == ip) {
-			v->neigh_refs[i]++;
-			return &v->neigh[i];
-		}
-		if (sip == 0 && free_slot < 0)
-			free_slot = i;
+	if (nb != NULL) {
+		v->neigh_refs[nb - v->neigh]++;
+		return nb;
 	}
+	for (int i = 0; i < VTEP_NEIGH_MAX && free_slot < 0; i++)
+		if (atomic_load(&v->neigh[i].ip) == 0)
+			free_slot = i;
 	if (free_slot < 0)
 		return NULL;
 	atomic_store(&v->neigh[free_slot].mac, 0);
 	atomic_store(&v->neigh[free_slot].seen_s, 0);
 	v->neigh[free_slot].asked_s = 0;
-	atomic_store_explicit(&v->neigh[free_slot].ip, ip, memory_order_release);
+	/* a free slot is read by nobody (a grace period passed since it was freed) */
+	memcpy(v->neigh[free_slot].ip6, ip->v6, 16);
+	atomic_store_explicit(&v->neigh[free_slot].ip, v->v6 ? vtep_ip6_key(ip->v6) : ip->v4,
+			      memory_order_release);
 	v->neigh_refs[free_slot] = 1;
 	return &v->neigh[free_slot];
 }
@@ -350,35 +480,39 @@ static void neigh_put(struct vtep *v, struct vtep_neigh *nb)
 		atomic_store_explicit(&nb->ip, 0, memory_order_release);
 }
 
-static struct port *tunnel_find(struct dp *dp, struct bridge *br, uint32_t ip)
+static struct port *tunnel_find(struct dp *dp, struct bridge *br, const struct vtep_ip *ip)
 {
 	for (int i = 0; i < VSW_MAX_PORTS; i++) {
 		struct port *p = atomic_load(&dp->ports[i]);
+		struct vtep_ip r;
 
-		if (p != NULL && p->tun != NULL && p->tun->remote_ip == ip &&
-		    p->tun->vni == br->vni && atomic_load(&p->bridge) == br)
+		if (p == NULL || p->tun == NULL || p->tun->vni != br->vni ||
+		    atomic_load(&p->bridge) != br)
+			continue;
+		tun_remote(p->tun, &r);
+		if (vtep_ip_eq(&r, ip))
 			return p;
 	}
 	return NULL;
 }
 
-int vtep_remote_add(struct dp *dp, const char *bridge, uint32_t ip, const char *vtep,
+int vtep_remote_add(struct dp *dp, const char *bridge, const struct vtep_ip *ip, const char *vtep,
 		    const char *port, uint16_t vlan, char *err, size_t errsz)
 {
 	struct bridge *br = dp_bridge_find(dp, bridge);
 	struct dp_vlan_cfg cfg = {.mode = DP_VLAN_ACCESS, .access_vlan = vlan};
-	char ips[INET_ADDRSTRLEN], pname[VSW_NAME_MAX];
+	char ips[VTEP_IP_STRLEN], pname[VSW_NAME_MAX + 48];
 	struct vxlan_tun *t = NULL;
+	struct vtep_ip nh_ip, local;
 	struct vtep *v = NULL;
 	struct port *p;
-	uint32_t nh_ip;
 	int idx = -1, rc;
 
 	if (br == NULL) {
 		snprintf(err, errsz, "vtep-remote-add: no bridge \"%s\"", bridge);
 		return -ENOENT;
 	}
-	ip_str(ip, ips);
+	vtep_ip_str(ip, ips);
 	if (br->vni == 0) {
 		snprintf(err, errsz, "vtep-remote-add %s: the bridge has no VNI (bridge-set vni=N)",
 			 bridge);
@@ -409,35 +543,54 @@ int vtep_remote_add(struct dp *dp, const char *bridge, uint32_t ip, const char *
 			return -ENOENT;
 		}
 	}
-	{
-		uint8_t b0 = ((const uint8_t *)&ip)[0];
-
-		if (ip == 0 || ip == v->local.ip || b0 >= 224 || b0 == 127 || ip == 0xffffffff) {
-			snprintf(err, errsz,
-				 "vtep-remote-add %s: %s is not a unicast address of another VTEP",
-				 bridge, ips);
-			return -EINVAL;
-		}
+	vtep_local_ip(v, &local);
+	if (ip->family != local.family) {
+		snprintf(err, errsz,
+			 "vtep-remote-add %s: %s is an %s address but VTEP %s is %s (a VTEP's "
+			 "remotes are of its family)",
+			 bridge, ips, fam_str(ip->family), v->name, fam_str(local.family));
+		return -EINVAL;
+	}
+	if (!ip_unicast(ip) || vtep_ip_eq(ip, &local)) {
+		snprintf(err, errsz,
+			 "vtep-remote-add %s: %s is not a unicast address of another VTEP", bridge,
+			 ips);
+		return -EINVAL;
 	}
 	if (tunnel_find(dp, br, ip) != NULL) {
 		snprintf(err, errsz, "vtep-remote-add %s: %s is already a remote of VNI %u", bridge,
 			 ips, br->vni);
 		return -EEXIST;
 	}
-	if ((ip & v->netmask) == (v->local.ip & v->netmask)) {
-		nh_ip = ip;
-	} else if (v->gateway != 0) {
-		nh_ip = v->gateway;
+	nh_ip = local;
+	if (on_subnet(v, ip)) {
+		nh_ip = *ip;
+	} else if (!v->v6 && v->gateway != 0) {
+		nh_ip.v4 = v->gateway;
+	} else if (v->v6 && !ip6_is_zero(v->gateway6)) {
+		memcpy(nh_ip.v6, v->gateway6, 16);
 	} else {
 		snprintf(err, errsz,
 			 "vtep-remote-add %s: %s is not on VTEP %s's subnet and it has no gateway",
 			 bridge, ips, v->name);
 		return -EINVAL;
 	}
-	if (port != NULL)
+	if (port != NULL) {
 		snprintf(pname, sizeof(pname), "%s", port);
-	else
+	} else {
+		/* names take no ':': an IPv6 address is written with '_' */
 		snprintf(pname, sizeof(pname), "vx%u-%s", br->vni, ips);
+		for (char *c = pname; *c != '\0'; c++)
+			if (*c == ':')
+				*c = '_';
+		if (strlen(pname) >= VSW_NAME_MAX) {
+			snprintf(err, errsz,
+				 "vtep-remote-add %s: the default port name \"%s\" is too long (%d "
+				 "characters at most): name it with port=",
+				 bridge, pname, VSW_NAME_MAX - 1);
+			return -EINVAL;
+		}
+	}
 	if (!vsw_name_valid(pname) || dp_port_find(dp, pname) != NULL) {
 		snprintf(err, errsz, "vtep-remote-add %s: port name \"%s\" is %s", bridge, pname,
 			 vsw_name_valid(pname) ? "taken" : "not valid");
@@ -457,7 +610,7 @@ int vtep_remote_add(struct dp *dp, const char *bridge, uint32_t ip, const char *
 	p = rte_zmalloc("port", sizeof(*p), RTE_CACHE_LINE_SIZE);
 	if (t == NULL || p == NULL)
 		goto nomem;
-	t->nh = neigh_get(v, nh_ip);
+	t->nh = neigh_get(v, &nh_ip);
 	if (t->nh == NULL) {
 		snprintf(err, errsz, "vtep-remote-add %s: VTEP %s has %d next hops already", bridge,
 			 v->name, VTEP_NEIGH_MAX);
@@ -465,10 +618,16 @@ int vtep_remote_add(struct dp *dp, const char *bridge, uint32_t ip, const char *
 		goto out_free;
 	}
 	t->vtep = v;
-	t->remote_ip = ip;
 	t->vni = br->vni;
-	vxlan_tmpl_init(&t->tmpl, v->local.mac, v->local.ip, ip, v->local.udp_port, br->vni,
-			v->ttl);
+	if (v->v6) {
+		memcpy(t->remote_ip6, ip->v6, 16);
+		vxlan6_tmpl_init(&t->tmpl, v->local.mac, v->local.ip6, ip->v6, v->local.udp_port,
+				 br->vni, v->ttl);
+	} else {
+		t->remote_ip = ip->v4;
+		vxlan_tmpl_init(&t->tmpl, v->local.mac, v->local.ip, ip->v4, v->local.udp_port,
+				br->vni, v->ttl);
+	}
 
 	p->idx = (uint16_t)idx;
 	p->worker = -1;
@@ -480,7 +639,7 @@ int vtep_remote_add(struct dp *dp, const char *bridge, uint32_t ip, const char *
 	p->vlan.mode = DP_VLAN_NONE;
 	p->vlan.trunk = p->trunk;
 	p->tun = t;
-	snprintf(p->name, sizeof(p->name), "%s", pname);
+	snprintf(p->name, sizeof(p->name), "%.*s", VSW_NAME_MAX - 1, pname); /* valid: short */
 	snprintf(p->devname, sizeof(p->devname), "vxlan:%s", ips);
 	atomic_store_explicit(&dp->ports[idx], p, memory_order_release);
 	rc = dp_port_attach(dp, pname, bridge, &cfg, err, errsz);
@@ -509,13 +668,14 @@ out_free:
 	return rc;
 }
 
-int vtep_remote_del(struct dp *dp, const char *bridge, uint32_t ip, char *err, size_t errsz)
+static int tunnel_del(struct dp *dp, struct port *p, char *err, size_t errsz);
+
+int vtep_remote_del(struct dp *dp, const char *bridge, const struct vtep_ip *ip, char *err,
+		    size_t errsz)
 {
 	struct bridge *br = dp_bridge_find(dp, bridge);
-	char ips[INET_ADDRSTRLEN];
-	struct vxlan_tun *t;
+	char ips[VTEP_IP_STRLEN];
 	struct port *p;
-	int rc;
 
 	if (br == NULL) {
 		snprintf(err, errsz, "vtep-remote-del: no bridge \"%s\"", bridge);
@@ -524,10 +684,18 @@ int vtep_remote_del(struct dp *dp, const char *bridge, uint32_t ip, char *err, s
 	p = br->vni != 0 ? tunnel_find(dp, br, ip) : NULL;
 	if (p == NULL) {
 		snprintf(err, errsz, "vtep-remote-del %s: %s is not a remote of the bridge's VNI",
-			 bridge, ip_str(ip, ips));
+			 bridge, vtep_ip_str(ip, ips));
 		return -ENOENT;
 	}
-	t = p->tun;
+	return tunnel_del(dp, p, err, errsz);
+}
+
+/* Remove tunnel port p: out of its bridge and its VTEP's map, then freed. */
+static int tunnel_del(struct dp *dp, struct port *p, char *err, size_t errsz)
+{
+	struct vxlan_tun *t = p->tun;
+	int rc;
+
 	/* out of the flood list, its MACs flushed, a grace period passed */
 	rc = dp_port_detach(dp, p->name, err, errsz);
 	if (rc < 0)
@@ -546,20 +714,42 @@ int vtep_remote_del(struct dp *dp, const char *bridge, uint32_t ip, char *err, s
 	return 0;
 }
 
-int vtep_neigh_set(struct dp *dp, const char *vtep, uint32_t ip, const uint8_t *mac, char *err,
-		   size_t errsz)
+void vtep_shutdown(struct dp *dp)
+{
+	char err[256];
+
+	for (int i = 0; i < VSW_MAX_PORTS; i++) {
+		struct port *p = atomic_load(&dp->ports[i]);
+
+		if (p != NULL && p->tun != NULL)
+			tunnel_del(dp, p, err, sizeof(err));
+	}
+	for (int i = 0; i < VSW_MAX_VTEPS; i++)
+		if (dp->vteps[i] != NULL)
+			vtep_del(dp, dp->vteps[i]->name, err, sizeof(err));
+}
+
+int vtep_neigh_set(struct dp *dp, const char *vtep, const struct vtep_ip *ip, const uint8_t *mac,
+		   char *err, size_t errsz)
 {
 	struct vtep *v = vtep_find(dp, vtep);
-	char ips[INET_ADDRSTRLEN];
+	char ips[VTEP_IP_STRLEN];
 	struct vtep_neigh *nb;
 
 	if (v == NULL) {
 		snprintf(err, errsz, "vtep-neigh: no VTEP \"%s\"", vtep);
 		return -ENOENT;
 	}
-	ip_str(ip, ips);
+	vtep_ip_str(ip, ips);
+	if (ip->family != (v->v6 ? 6 : 4)) {
+		snprintf(err, errsz,
+			 "vtep-neigh %s: %s is an %s address but the VTEP is %s (its neighbours "
+			 "are of its family)",
+			 vtep, ips, fam_str(ip->family), fam_str(v->v6 ? 6 : 4));
+		return -EINVAL;
+	}
 	if (mac != NULL) {
-		if (ip == 0 || eth_addr_is_multicast(mac) || eth_addr_is_zero(mac)) {
+		if (!ip_unicast(ip) || eth_addr_is_multicast(mac) || eth_addr_is_zero(mac)) {
 			snprintf(err, errsz, "vtep-neigh-add %s: address or MAC not unicast", vtep);
 			return -EINVAL;
 		}
@@ -575,13 +765,11 @@ int vtep_neigh_set(struct dp *dp, const char *vtep, uint32_t ip, const uint8_t *
 				      memory_order_release);
 		return 0;
 	}
-	for (int i = 0; i < VTEP_NEIGH_MAX; i++) {
-		nb = &v->neigh[i];
-		if (atomic_load(&nb->ip) != ip || !(atomic_load(&nb->mac) & VTEP_NEIGH_STATIC))
-			continue;
-		/* back to ARP if tunnels use it (asked from the next second), else freed */
+	nb = neigh_find(v, ip);
+	if (nb != NULL && (atomic_load(&nb->mac) & VTEP_NEIGH_STATIC)) {
+		/* back to ARP/ND if tunnels use it (asked from the next second), else freed */
 		atomic_store(&nb->mac, 0);
-		if (v->neigh_refs[i] == 0) {
+		if (v->neigh_refs[nb - v->neigh] == 0) {
 			atomic_store_explicit(&nb->ip, 0, memory_order_release);
 			dp_sync(dp);
 		}
@@ -604,9 +792,13 @@ int vtep_info_at(struct dp *dp, unsigned int idx, struct vtep_info *info)
 	memset(info, 0, sizeof(*info));
 	snprintf(info->name, sizeof(info->name), "%s", v->name);
 	snprintf(info->params.port, sizeof(info->params.port), "%s", v->port->name);
-	info->params.local_ip = v->local.ip;
+	vtep_local_ip(v, &info->params.local_ip);
 	info->params.prefix_len = v->prefix_len;
-	info->params.gateway = v->gateway;
+	if (v->v6 ? !ip6_is_zero(v->gateway6) : v->gateway != 0) {
+		info->params.gateway = info->params.local_ip;
+		info->params.gateway.v4 = v->gateway;
+		memcpy(info->params.gateway.v6, v->gateway6, 16);
+	}
 	info->params.udp_port = ntohs(v->local.udp_port);
 	info->params.mtu = v->mtu;
 	info->params.ttl = v->ttl;
@@ -627,7 +819,7 @@ int vtep_info_at(struct dp *dp, unsigned int idx, struct vtep_info *info)
 
 		if (ip == 0)
 			continue;
-		info->neigh[info->n_neigh].ip = ip;
+		neigh_addr(v, nb, &info->neigh[info->n_neigh].ip);
 		vtep_mac_unpack(mac, info->neigh[info->n_neigh].mac);
 		info->neigh[info->n_neigh].resolved = mac & VTEP_NEIGH_VALID;
 		info->neigh[info->n_neigh].is_static = mac & VTEP_NEIGH_STATIC;
@@ -649,20 +841,20 @@ int vtep_info_at(struct dp *dp, unsigned int idx, struct vtep_info *info)
 			 br != NULL ? br->name : "");
 		snprintf(info->remotes[info->n_remotes].port, VSW_NAME_MAX, "%s", p->name);
 		info->remotes[info->n_remotes].vni = p->tun->vni;
-		info->remotes[info->n_remotes].ip = p->tun->remote_ip;
-		info->remotes[info->n_remotes].next_hop = atomic_load(&p->tun->nh->ip);
+		tun_remote(p->tun, &info->remotes[info->n_remotes].ip);
+		neigh_addr(v, p->tun->nh, &info->remotes[info->n_remotes].next_hop);
 		info->remotes[info->n_remotes].mtu_needed = atomic_load(&p->tun->mtu_needed);
 		info->n_remotes++;
 	}
 	return 0;
 }
 
-int vtep_port_remote(struct dp *dp, uint16_t idx, uint32_t *ip)
+int vtep_port_remote(struct dp *dp, uint16_t idx, struct vtep_ip *ip)
 {
 	struct port *p = idx < VSW_MAX_PORTS ? atomic_load(&dp->ports[idx]) : NULL;
 
 	if (p == NULL || p->tun == NULL)
 		return -ENOENT;
-	*ip = p->tun->remote_ip;
+	tun_remote(p->tun, ip);
 	return 0;
 }

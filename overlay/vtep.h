@@ -28,20 +28,33 @@
 
 /* A next hop of the underlay: a remote VTEP on the local subnet, or the gateway. */
 struct vtep_neigh {
-	_Atomic uint32_t ip; /* network order, 0 = free; control: rw; dataplane: ro */
+	/* IPv4: the address (network order). IPv6: vtep_ip6_key(ip6), never 0, stored (with
+	 * release) after ip6. 0 = free. control: rw; dataplane: ro */
+	_Atomic uint32_t ip;
 	/* VALID | STATIC | MAC (bits 0..47, first byte highest); the underlay's worker (ARP
 	 * answers) and control (static entries): rw; encapsulating workers: ro */
 	_Atomic uint64_t mac;
 	_Atomic uint32_t seen_s; /* fdb clock second of the last answer; same writers */
 	uint32_t asked_s;	 /* the underlay's worker only */
+	uint8_t ip6[16];	 /* an IPv6 VTEP's next hop; control: rw while ip is 0 */
 };
+
+/* The word an IPv6 neighbour's ip holds: a quick filter before comparing ip6, never 0. */
+static inline uint32_t vtep_ip6_key(const uint8_t a[16])
+{
+	uint32_t w[4];
+
+	memcpy(w, a, 16);
+	return (w[0] ^ w[1] ^ w[2] ^ w[3]) | 1;
+}
 
 /* The overlay half of a tunnel port. Immutable once the port is published, but for
  * mtu_needed. */
 struct vxlan_tun {
 	struct vtep *vtep;
-	struct vtep_neigh *nh; /* next hop towards remote_ip */
-	uint32_t remote_ip;    /* network order */
+	struct vtep_neigh *nh;	/* next hop towards remote_ip */
+	uint32_t remote_ip;	/* network order; an IPv4 VTEP's */
+	uint8_t remote_ip6[16]; /* an IPv6 VTEP's */
 	uint32_t vni;
 	struct vxlan_tmpl tmpl;
 	/* the largest underlay MTU a frame dropped as vxlan_mtu_exceeded needed; workers: max */
@@ -56,8 +69,16 @@ struct vtep_map_ent {
 	uint32_t ip;
 	struct port *port;
 };
+struct vtep_map_ent6 {
+	uint32_t vni;
+	uint8_t ip[16];
+	struct port *port;
+};
 struct vtep_map {
 	uint32_t n;
+	/* an IPv6 VTEP's n entries (in the same allocation, after the header); NULL for IPv4,
+	 * whose entries are e[] */
+	struct vtep_map_ent6 *e6;
 	struct vtep_map_ent e[];
 };
 
@@ -72,7 +93,8 @@ struct vtep {
 	struct port *port; /* the underlay port */
 	struct vxlan_local local;
 	uint32_t netmask;	      /* network order */
-	uint32_t mtu;		      /* underlay IPv4 MTU */
+	uint32_t mtu;		      /* underlay IP MTU */
+	bool v6;		      /* an IPv6 underlay: local.ip6, neighbours' ip6, map e6 */
 	struct vtep_map *_Atomic map; /* control: publish; dataplane: ro */
 	struct vtep_neigh neigh[VTEP_NEIGH_MAX];
 	/* --- owned by the worker polling the underlay port --- */
@@ -80,7 +102,9 @@ struct vtep {
 	struct vtep_counters cnt;
 	/* --- control only --- */
 	char name[VSW_NAME_MAX];
-	uint32_t gateway; /* network order, 0 = none */
+	uint32_t gateway;     /* network order, 0 = none (IPv4) */
+	uint8_t gateway6[16]; /* all zero = none (IPv6) */
+	uint8_t net6[16];     /* the IPv6 subnet: local.ip6 masked by prefix_len */
 	uint8_t prefix_len;
 	uint8_t ttl;
 	uint32_t neigh_refs[VTEP_NEIGH_MAX]; /* tunnels using each neighbour */
@@ -107,6 +131,26 @@ static inline int vtep_map_find(const struct vtep_map *m, uint32_t vni, uint32_t
 	return known;
 }
 
+/* vtep_map_find for an IPv6 VTEP (m->e6), ip: 16 bytes (in the frame). */
+static inline int vtep_map_find6(const struct vtep_map *m, uint32_t vni, const uint8_t *ip,
+				 struct port **port)
+{
+	int known = -1;
+
+	for (uint32_t i = 0; i < m->n; i++) {
+		const struct vtep_map_ent6 *e = &m->e6[i];
+
+		if (e->vni != vni)
+			continue;
+		known = 0;
+		if (e->port != NULL && memcmp(e->ip, ip, 16) == 0) {
+			*port = e->port;
+			return 1;
+		}
+	}
+	return known;
+}
+
 /* May tunnel port `in` learn one more MAC? The MACs learned on all the remotes of its
  * VNI together stay under the bridge's remote_max_macs. Only on the learning path. */
 static inline bool vtep_learn_admit(const struct port *in, const struct fdb *fdb, uint32_t cap)
@@ -117,10 +161,14 @@ static inline bool vtep_learn_admit(const struct port *in, const struct fdb *fdb
 	if (cap == 0)
 		return true;
 	m = atomic_load_explicit(&in->tun->vtep->map, memory_order_acquire);
-	for (uint32_t i = 0; i < m->n; i++)
-		if (m->e[i].vni == in->tun->vni && m->e[i].port != NULL)
-			sum += atomic_load_explicit(&fdb->port_learned[m->e[i].port->idx],
+	for (uint32_t i = 0; i < m->n; i++) {
+		uint32_t vni = m->e6 != NULL ? m->e6[i].vni : m->e[i].vni;
+		const struct port *p = m->e6 != NULL ? m->e6[i].port : m->e[i].port;
+
+		if (vni == in->tun->vni && p != NULL)
+			sum += atomic_load_explicit(&fdb->port_learned[p->idx],
 						    memory_order_relaxed);
+	}
 	return sum < cap;
 }
 
@@ -164,5 +212,8 @@ void vxlan_encap_burst(struct worker *w, struct port *p, struct rte_mbuf **pkts,
 /* overlay/arp.c, the underlay's worker only. */
 void arp_input(struct worker *w, struct vtep *v, struct rte_mbuf *m, uint32_t now_s);
 void arp_tick(struct worker *w, struct vtep *v, uint32_t now_s);
+/* overlay/nd.c: the same for an IPv6 VTEP (neighbour discovery, RFC 4861). */
+void nd_input(struct worker *w, struct vtep *v, struct rte_mbuf *m, uint32_t now_s);
+void nd_tick(struct worker *w, struct vtep *v, uint32_t now_s);
 
 #endif

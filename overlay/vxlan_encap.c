@@ -4,12 +4,16 @@
  * port_tx_burst hands it the worker's buffered frames for that port; each gets the
  * tunnel's outer Ethernet/IPv4/UDP/VXLAN header (overlay/vxlan.h: DF set, TTL of the
  * VTEP, I flag, UDP source port from a hash of the inner flow, IPv4 checksum in software
- * from the template's precomputed sum) in its headroom, and goes to the worker's buffer
+ * from the template's precomputed sum) in its headroom, or on an IPv6 underlay the
+ * Ethernet/IPv6/UDP/VXLAN one (hop limit = TTL, flow label from the same hash, UDP
+ * checksum computed; one family test per burst), and goes to the worker's buffer
  * of the underlay port, which port_tx_flush sends in the same loop.
  * Drop reasons (counted on the tunnel port): vxlan_no_neigh (next hop not resolved),
  * vxlan_mtu_exceeded (never fragmented nor truncated; the MTU it needed is kept for
  * vswctl vtep show), no_mbuf (no headroom for the outer header).
  */
+#include <rte_ip.h>
+
 #include "overlay/vtep.h"
 
 static __rte_always_inline void encap_drop(struct worker *w, struct port *p, struct port_stats *st,
@@ -18,6 +22,63 @@ static __rte_always_inline void encap_drop(struct worker *w, struct port *p, str
 	st->drops[r]++;
 	capture_drop(w, p->idx, m, r, CAPTURE_STAGE_VXLAN_ENCAP);
 	rte_pktmbuf_free(m);
+}
+
+/* The IPv6 underlay's loop: a 70-byte header, the flow label and the UDP checksum
+ * (mandatory over IPv6, so Linux peers take the frames with their defaults). It costs a
+ * sum over the inner frame: vxlan_csum_add's 32-bit loop measured 1.3x (64 bytes) to
+ * 2.4x (1500) faster than 22.11's rte_raw_cksum, which serves chained mbufs only. */
+static void encap6_burst(struct worker *w, struct port *p, struct port_stats *st,
+			 struct rte_mbuf **pkts, uint16_t n, const uint8_t mac[6])
+{
+	struct vxlan_tun *t = p->tun;
+	struct vtep *v = t->vtep;
+	struct port *under = v->port;
+	uint32_t mtu = v->mtu, worst = 0;
+	uint64_t bytes = 0;
+	uint16_t sent = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint32_t len = m->pkt_len;
+		uint16_t sum = 0;
+		uint32_t isum;
+		uint64_t h;
+		uint8_t *o;
+
+		if (unlikely(vxlan6_mtu_needed(len) > mtu)) {
+			worst = RTE_MAX(worst, vxlan6_mtu_needed(len));
+			encap_drop(w, p, st, m, VSW_DROP_vxlan_mtu_exceeded);
+			continue;
+		}
+		h = vxlan_entropy_hash(rte_pktmbuf_mtod(m, const uint8_t *),
+				       rte_pktmbuf_data_len(m));
+		if (likely(rte_pktmbuf_data_len(m) == len)) {
+			isum = vxlan_csum_add(0, rte_pktmbuf_mtod(m, const uint8_t *), len);
+		} else {
+			/* chained: DPDK's sum of host-order words, swapped to vxlan.h's */
+			if (unlikely(rte_raw_cksum_mbuf(m, 0, len, &sum) < 0)) {
+				encap_drop(w, p, st, m, VSW_DROP_no_mbuf);
+				continue;
+			}
+			isum = rte_be_to_cpu_16(sum);
+		}
+		o = (uint8_t *)rte_pktmbuf_prepend(m, VXLAN6_OUTER_SIZE);
+		if (unlikely(o == NULL)) {
+			encap_drop(w, p, st, m, VSW_DROP_no_mbuf);
+			continue;
+		}
+		vxlan6_encap_write(o, &t->tmpl, mac, len, vxlan_sport_of(h), vxlan_flow_label_of(h),
+				   isum);
+		m->ol_flags = 0;
+		bytes += len;
+		sent++;
+		vtep_tx_enqueue(w, under, m);
+	}
+	st->tx_packets += sent;
+	st->tx_bytes += bytes;
+	if (unlikely(worst > atomic_load_explicit(&t->mtu_needed, memory_order_relaxed)))
+		atomic_store_explicit(&t->mtu_needed, worst, memory_order_relaxed);
 }
 
 void vxlan_encap_burst(struct worker *w, struct port *p, struct rte_mbuf **pkts, uint16_t n)
@@ -38,6 +99,10 @@ void vxlan_encap_burst(struct worker *w, struct port *p, struct rte_mbuf **pkts,
 		return;
 	}
 	vtep_mac_unpack(nh, mac);
+	if (unlikely(v->v6)) {
+		encap6_burst(w, p, st, pkts, n, mac);
+		return;
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		uint32_t len = m->pkt_len;

@@ -424,7 +424,7 @@ static int parse_vtep_add(const struct cmd *cmd, int argc, char **argv, struct v
 	const char *port =
 		name ? positional(cmd, argc, argv, 1, "underlay port", err, errsz) : NULL;
 	const char *ip =
-		port ? positional(cmd, argc, argv, 2, "local IPv4 address", err, errsz) : NULL;
+		port ? positional(cmd, argc, argv, 2, "local IP address", err, errsz) : NULL;
 	char addr[64];
 	const char *slash;
 	uint32_t len;
@@ -440,8 +440,11 @@ static int parse_vtep_add(const struct cmd *cmd, int argc, char **argv, struct v
 	slash = strchr(ip, '/');
 	snprintf(addr, sizeof(addr), "%.*s", slash ? (int)(slash - ip) : (int)strlen(ip), ip);
 	if (slash != NULL) {
-		if (parse_u32(slash + 1, &len) < 0 || len < 1 || len > 32)
-			return usage(err, errsz, cmd, "\"%s\": prefix length must be 1 to 32", ip);
+		unsigned int max = strchr(addr, ':') != NULL ? 128 : 32; /* IPv6 or IPv4 */
+
+		if (parse_u32(slash + 1, &len) < 0 || len < 1 || len > max)
+			return usage(err, errsz, cmd, "\"%s\": prefix length must be 1 to %u", ip,
+				     max);
 		rc = put(req->args, "prefix_len", json_integer(len), err, errsz);
 		if (rc < 0)
 			return rc;
@@ -1005,11 +1008,12 @@ static const struct cmd cmds[] = {
 	 "are port settings; every other KEY=VALUE is an option of the type:\n"
 	 "  pcap        rx_pcap=FILE tx_pcap=FILE rx_iface=IF rx_iface_in=IF tx_iface=IF\n"
 	 "              infinite_rx=true|false\n"
-	 "  null        rx=true|false size=N\n"
+	 "  null        rx=true|false size=N queues=N\n"
 	 "  ring        (none)\n"
 	 "  af_packet   iface=IF qpairs=N\n"
-	 "  tap         iface=IF\n"
+	 "  tap         iface=IF queues=N\n"
 	 "  vhost-user  socket=PATH mode=server|client queues=N\n"
+	 "              owner=USER group=GROUP perm=MODE (server mode: the socket file)\n"
 	 "true/false are sent as booleans, qpairs/queues/size as numbers, the rest as text.\n"
 	 "  --may-exist    succeed if the port already exists (its settings are not changed)",
 	 parse_port_add},
@@ -1084,36 +1088,42 @@ static const struct cmd cmds[] = {
 	 "counters. Alias: flow dump.",
 	 parse_flow_show},
 	{"vtep", "add", NULL, "vtep-add", VSWCTL_OUT_NONE, F_MAY_EXIST,
-	 "vtep add NAME PORT IP[/LEN] [gateway=IP] [udp_port=N] [mtu=N] [ttl=N] [mac=MAC]",
+	 "vtep add NAME PORT IP[/LEN] [gateway=IP] [udp_port=N] [mtu=N] [ttl=N] [mac=MAC]\n"
+	 "           [--may-exist]",
 	 "Make PORT (a port in no bridge) the underlay of a VXLAN tunnel end point with\n"
-	 "address IP on subnet /LEN (default 24). It answers ARP for IP and resolves its\n"
-	 "next hops by ARP (remotes on the subnet, else gateway=IP).\n"
+	 "address IP (IPv4 or IPv6) on subnet /LEN (default 24, or 64 for IPv6). It answers\n"
+	 "ARP (IPv6: neighbour solicitations) for IP and resolves its next hops so (remotes\n"
+	 "on the subnet, else gateway=IP). Its remotes and gateway are of IP's family.\n"
 	 "  udp_port=N     VXLAN UDP port (default 4789)\n"
-	 "  mtu=N          underlay IPv4 MTU (576..9216, default 1500): bigger frames are\n"
-	 "                 dropped as vxlan_mtu_exceeded, never fragmented\n"
-	 "  ttl=N          outer TTL (default 64)\n"
+	 "  mtu=N          underlay IP MTU (576..9216, IPv6 1280..9216, default 1500):\n"
+	 "                 bigger frames are dropped as vxlan_mtu_exceeded, never\n"
+	 "                 fragmented (outer headers: 50 bytes, 70 over IPv6)\n"
+	 "  ttl=N          outer TTL or IPv6 hop limit (default 64)\n"
 	 "  mac=MAC        source MAC on the underlay (default: the port's own)",
 	 parse_vtep_add},
-	{"vtep", "del", NULL, "vtep-del", VSWCTL_OUT_NONE, F_IF_EXISTS, "vtep del NAME",
-	 "Delete a VTEP (refused while remotes use it).", parse_vtep_name},
+	{"vtep", "del", NULL, "vtep-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
+	 "vtep del NAME [--if-exists]", "Delete a VTEP (refused while remotes use it).",
+	 parse_vtep_name},
 	{"vtep", "show", "list", "vtep-list", VSWCTL_OUT_VTEPS, 0, "vtep show [NAME]",
-	 "VTEPs with their underlay counters and drops, next hops (ARP state) and remote\n"
+	 "VTEPs with their underlay counters and drops, next hops (ARP/ND state) and remote\n"
 	 "VTEPs per VNI with their tunnel port's counters and the MTU a dropped frame needed.",
 	 parse_vtep_opt},
 	{"vtep", "remote-add", NULL, "vtep-remote-add", VSWCTL_OUT_NONE, F_MAY_EXIST,
-	 "vtep remote-add BRIDGE IP [vtep=NAME] [port=NAME] [vlan=N]",
+	 "vtep remote-add BRIDGE IP [vtep=NAME] [port=NAME] [vlan=N] [--may-exist]",
 	 "Add remote VTEP IP to the flood list of BRIDGE's VNI (bridge set BRIDGE vni=N):\n"
-	 "a tunnel port (default name vx<VNI>-<IP>) joins the bridge as an access port of\n"
-	 "VLAN N (default 1). Its MACs show in `fdb show` as PORT@IP.",
+	 "a tunnel port (default name vx<VNI>-<IP>, an IPv6 address with '_' for ':')\n"
+	 "joins the bridge as an access port of VLAN N (default 1). Its MACs show in\n"
+	 "`fdb show` as PORT@IP.",
 	 parse_vtep_remote},
 	{"vtep", "remote-del", NULL, "vtep-remote-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
-	 "vtep remote-del BRIDGE IP", "Remove a remote VTEP and its tunnel port (its MACs go).",
-	 parse_vtep_remote},
+	 "vtep remote-del BRIDGE IP [--if-exists]",
+	 "Remove a remote VTEP and its tunnel port (its MACs go).", parse_vtep_remote},
 	{"vtep", "neigh-add", NULL, "vtep-neigh-add", VSWCTL_OUT_NONE, 0,
-	 "vtep neigh-add VTEP IP MAC", "A static next hop: never asked by ARP, never aged.",
+	 "vtep neigh-add VTEP IP MAC", "A static next hop: never asked by ARP or ND, never aged.",
 	 parse_vtep_neigh},
 	{"vtep", "neigh-del", NULL, "vtep-neigh-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
-	 "vtep neigh-del VTEP IP", "Back to ARP for a static next hop.", parse_vtep_neigh},
+	 "vtep neigh-del VTEP IP [--if-exists]", "Back to ARP or ND for a static next hop.",
+	 parse_vtep_neigh},
 	{"raw", NULL, NULL, NULL, VSWCTL_OUT_NONE, 0, "raw JSON",
 	 "Send JSON as one request line, unchanged, and print the reply line. Exit status\n"
 	 "is 0 when the reply's status is 0. For tests and debugging.",
@@ -1219,14 +1229,16 @@ void vswctl_usage(FILE *out)
 	      out); /* tools/vswctl_ctrl.c, through vsw-controller */
 	fputs("  capture PORT [-i rx|tx|both] [-w FILE|-] [-c N] [-G SEC] [--pcap] [FILTER...]\n"
 	      "  capture --drops [PORT|any] [-w FILE|-] [FILTER...] | capture list | stop ID\n"
+	      "  capture record start BRIDGE -w FILE [-C SIZE] [-W N] | record stop|list\n"
 	      "  trace PORT [-c N] [FILTER...] | trace --packet in_port=P,dl_src=M,dl_dst=M\n",
 	      out); /* tools/vswctl_capture.c */
 	fputs("\n"
-	      "When a vsw-controller manages the dataplane, bridge, port, fdb add/del, flow\n"
-	      "add/del/mod and vtep changes go to it: it keeps them as desired state (they\n"
-	      "show in `vswctl export` and survive a dataplane restart). Without one they go\n"
-	      "to the dataplane. Exit status: 0 success, 1 the switch refused or could not be\n"
-	      "reached, 2 the command line is wrong (nothing was sent).\n",
+	      "When a vsw-controller manages the dataplane, bridge, port, fdb add/del and flow\n"
+	      "add/del/mod changes go to it: it keeps them as desired state (they show in\n"
+	      "`vswctl export` and survive a dataplane restart); so do vtep changes (the\n"
+	      "topology's overlay: section). Without one they go to the dataplane.\n"
+	      "Exit status: 0 success, 1 the switch refused or could not be reached, 2 the\n"
+	      "command line is wrong (nothing was sent).\n",
 	      out);
 }
 

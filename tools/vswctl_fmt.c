@@ -738,15 +738,29 @@ static int print_vteps(FILE *out, json_t *res, char *err, size_t errsz)
 		if (json_object_get(v, "gateway") != NULL)
 			fprintf(out, "  gateway %s\n",
 				json_string_value(json_object_get(v, "gateway")) ?: "?");
-		fprintf(out,
-			"  underlay rx %" JSON_INTEGER_FORMAT " tx %" JSON_INTEGER_FORMAT
-			", decapsulated %" JSON_INTEGER_FORMAT
-			"; arp: requests in %" JSON_INTEGER_FORMAT " out %" JSON_INTEGER_FORMAT
-			", replies in %" JSON_INTEGER_FORMAT " out %" JSON_INTEGER_FORMAT "\n",
-			int_of(cnt, "rx_packets"), int_of(cnt, "tx_packets"),
-			int_of(cnt, "decap_packets"), int_of(cnt, "arp_req_rx"),
-			int_of(cnt, "arp_req_tx"), int_of(cnt, "arp_reply_rx"),
-			int_of(cnt, "arp_reply_tx"));
+		if (json_object_get(cnt, "nd_ns_rx") != NULL) /* an IPv6 VTEP */
+			fprintf(out,
+				"  underlay rx %" JSON_INTEGER_FORMAT " tx %" JSON_INTEGER_FORMAT
+				", decapsulated %" JSON_INTEGER_FORMAT
+				"; nd: solicitations in %" JSON_INTEGER_FORMAT
+				" out %" JSON_INTEGER_FORMAT
+				", advertisements in %" JSON_INTEGER_FORMAT
+				" out %" JSON_INTEGER_FORMAT "\n",
+				int_of(cnt, "rx_packets"), int_of(cnt, "tx_packets"),
+				int_of(cnt, "decap_packets"), int_of(cnt, "nd_ns_rx"),
+				int_of(cnt, "nd_ns_tx"), int_of(cnt, "nd_na_rx"),
+				int_of(cnt, "nd_na_tx"));
+		else
+			fprintf(out,
+				"  underlay rx %" JSON_INTEGER_FORMAT " tx %" JSON_INTEGER_FORMAT
+				", decapsulated %" JSON_INTEGER_FORMAT
+				"; arp: requests in %" JSON_INTEGER_FORMAT
+				" out %" JSON_INTEGER_FORMAT ", replies in %" JSON_INTEGER_FORMAT
+				" out %" JSON_INTEGER_FORMAT "\n",
+				int_of(cnt, "rx_packets"), int_of(cnt, "tx_packets"),
+				int_of(cnt, "decap_packets"), int_of(cnt, "arp_req_rx"),
+				int_of(cnt, "arp_req_tx"), int_of(cnt, "arp_reply_rx"),
+				int_of(cnt, "arp_reply_tx"));
 		drops = cell_key(cnt, "drops");
 		fprintf(out, "  underlay drops: %s\n", drops != NULL ? drops : "?");
 		free(drops);

@@ -932,7 +932,7 @@ void vtep_bridge_gone(struct dp *dp)
 	(void)dp;
 }
 
-int vtep_remote_add(struct dp *dp, const char *bridge, uint32_t ip, const char *vtep,
+int vtep_remote_add(struct dp *dp, const char *bridge, const struct vtep_ip *ip, const char *vtep,
 		    const char *port, uint16_t vlan, char *err, size_t errsz)
 {
 	(void)ip;
@@ -941,14 +941,15 @@ int vtep_remote_add(struct dp *dp, const char *bridge, uint32_t ip, const char *
 	return record(dp, "vtep_remote_add", bridge, vtep, err, errsz);
 }
 
-int vtep_remote_del(struct dp *dp, const char *bridge, uint32_t ip, char *err, size_t errsz)
+int vtep_remote_del(struct dp *dp, const char *bridge, const struct vtep_ip *ip, char *err,
+		    size_t errsz)
 {
 	(void)ip;
 	return record(dp, "vtep_remote_del", bridge, NULL, err, errsz);
 }
 
-int vtep_neigh_set(struct dp *dp, const char *vtep, uint32_t ip, const uint8_t *mac, char *err,
-		   size_t errsz)
+int vtep_neigh_set(struct dp *dp, const char *vtep, const struct vtep_ip *ip, const uint8_t *mac,
+		   char *err, size_t errsz)
 {
 	(void)ip;
 	if (mac != NULL)
@@ -965,7 +966,7 @@ int vtep_info_at(struct dp *dp, unsigned int idx, struct vtep_info *info)
 	return -ENOENT;
 }
 
-int vtep_port_remote(struct dp *dp, uint16_t idx, uint32_t *ip)
+int vtep_port_remote(struct dp *dp, uint16_t idx, struct vtep_ip *ip)
 {
 	(void)dp;
 	(void)idx;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of the VXLAN encapsulation and receive checks (overlay/vxlan.h) on byte
- * buffers, and of the VTEP map lookup (overlay/vtep.h): every decap drop reason, the
- * outer header fields and IPv4 checksum (against a plain RFC 1071 reference), the UDP
- * source port entropy, and the MTU an inner frame needs.
+ * buffers, over IPv4 and IPv6, of IPv6 neighbour discovery's checks and messages
+ * (overlay/nd.h), and of the VTEP map lookups (overlay/vtep.h): every decap drop reason,
+ * the outer header fields and the IPv4, UDP and ICMPv6 checksums (against a plain
+ * RFC 1071 reference), the UDP source port entropy and flow label, and the MTU an inner
+ * frame needs.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -15,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "overlay/nd.h"
 #include "overlay/vtep.h"
 #include "overlay/vxlan.h"
 
@@ -317,6 +320,7 @@ static void test_map_find(void **state)
 	(void)state;
 	assert_non_null(m);
 	m->n = 4;
+	m->e6 = NULL;
 	memcpy(m->e, e, sizeof(e));
 	assert_int_equal(vtep_map_find(m, 10, IP_B, &got), 1);
 	assert_ptr_equal(got, &p2);
@@ -339,6 +343,415 @@ static void test_mac_pack(void **state)
 	assert_int_equal(vtep_mac_pack(mac_a) & ~VTEP_NEIGH_MAC_MASK, 0);
 }
 
+/* ---- IPv6 underlay ---- */
+
+/* 2001:2::1 and 2001:2::2 (the benchmarking range, RFC 5180) */
+static const uint8_t ip6_a[16] = {0x20, 0x01, 0, 0x02, [15] = 1};
+static const uint8_t ip6_b[16] = {0x20, 0x01, 0, 0x02, [15] = 2};
+
+static struct vxlan_local local6(const uint8_t mac[6], const uint8_t ip[16])
+{
+	struct vxlan_local l;
+
+	memset(&l, 0, sizeof(l));
+	memcpy(l.mac, mac, 6);
+	memcpy(l.ip6, ip, 16);
+	l.udp_port = htons(VXLAN_UDP_PORT);
+	return l;
+}
+
+/* A full VXLAN-over-IPv6 frame from A to B around an inner frame of inner_len bytes. */
+static size_t mk_vxlan6(uint8_t *buf, size_t inner_len, uint16_t sport, uint32_t flow)
+{
+	struct vxlan_tmpl t;
+	uint8_t *inner = buf + VXLAN6_OUTER_SIZE;
+
+	vxlan6_tmpl_init(&t, mac_a, ip6_a, ip6_b, htons(VXLAN_UDP_PORT), VNI, 64);
+	mk_inner(inner, inner_len, 1000, 2000);
+	vxlan6_encap_write(buf, &t, mac_b, (uint32_t)inner_len, sport, flow,
+			   vxlan_csum_add(0, inner, (uint32_t)inner_len));
+	return VXLAN6_OUTER_SIZE + inner_len;
+}
+
+static enum vsw_drop parse6(const uint8_t *f, size_t len, struct vxlan_rx *rx)
+{
+	struct vxlan_local l = local6(mac_b, ip6_b);
+
+	return vxlan_parse6(f, (uint32_t)len, &l, rx);
+}
+
+/* The reference for an IPv6 upper-layer checksum: pseudo header + payload, RFC 8200 8.1;
+ * 0 when the checksum in the payload is right. */
+static uint16_t ref_csum6(const uint8_t *ip, uint8_t nh)
+{
+	static uint8_t buf[40 + 4000];
+	size_t plen = (size_t)(ip[4] << 8 | ip[5]);
+
+	memset(buf, 0, 40);
+	memcpy(buf, ip + 8, 32);
+	buf[34] = (uint8_t)(plen >> 8);
+	buf[35] = (uint8_t)plen;
+	buf[39] = nh;
+	memcpy(buf + 40, ip + 40, plen);
+	return ref_csum(buf, 40 + plen);
+}
+
+/* Fix the UDP checksum of an IPv6 frame after a test changed it. */
+static void fix_udp6(uint8_t *f)
+{
+	uint8_t *ip = f + 14;
+	uint16_t c;
+
+	ip[46] = ip[47] = 0;
+	c = ref_csum6(ip, 17);
+	vxlan_wr16(ip + 46, c == 0 ? 0xffff : c);
+}
+
+static void test_encap6_fields(void **state)
+{
+	uint8_t f[256];
+	size_t len = mk_vxlan6(f, 100, 50000, 0xabcde);
+	const uint8_t *ip = f + 14, *udp = ip + 40, *vx = udp + 8;
+
+	(void)state;
+	assert_int_equal(VXLAN6_OUTER_SIZE, 70);
+	assert_int_equal(len, 170);
+	assert_memory_equal(f, mac_b, 6);
+	assert_memory_equal(f + 6, mac_a, 6);
+	assert_int_equal(vxlan_rd16(f + 12), 0x86dd);
+	assert_int_equal(ip[0], 0x60); /* version 6, traffic class 0 */
+	assert_int_equal((ip[1] << 16 | ip[2] << 8 | ip[3]), 0xabcde); /* flow label */
+	assert_int_equal(vxlan_rd16(ip + 4), 116); /* payload: UDP + VXLAN + 100 */
+	assert_int_equal(ip[6], 17);
+	assert_int_equal(ip[7], 64); /* hop limit = the VTEP's ttl */
+	assert_memory_equal(ip + 8, ip6_a, 16);
+	assert_memory_equal(ip + 24, ip6_b, 16);
+	assert_int_equal(vxlan_rd16(udp), 50000);
+	assert_int_equal(vxlan_rd16(udp + 2), 4789);
+	assert_int_equal(vxlan_rd16(udp + 4), 116);
+	assert_int_not_equal(vxlan_rd16(udp + 6), 0); /* mandatory over IPv6 */
+	assert_int_equal(ref_csum6(ip, 17), 0);	      /* and right */
+	assert_int_equal(vx[0], VXLAN_FLAG_I);
+	assert_int_equal(vx[4] << 16 | vx[5] << 8 | vx[6], VNI);
+}
+
+/* The UDP checksum against the reference over many lengths and ports, odd ones too. */
+static void test_udp6_csum(void **state)
+{
+	uint8_t f[2000];
+	struct vxlan_rx rx;
+
+	(void)state;
+	for (size_t n = 14; n < 1500; n += 37) {
+		size_t len = mk_vxlan6(f, n, (uint16_t)(49152 + n * 7), (uint32_t)n);
+
+		for (size_t i = 0; i < n; i++) /* content that is not mostly zero */
+			f[70 + i] = (uint8_t)(i * 31 + n);
+		fix_udp6(f);
+		assert_int_equal(parse6(f, len, &rx), VSW_DROP_MAX);
+		{
+			struct vxlan_tmpl t;
+			uint8_t g[2000];
+
+			vxlan6_tmpl_init(&t, mac_a, ip6_a, ip6_b, htons(VXLAN_UDP_PORT), VNI, 64);
+			memcpy(g + 70, f + 70, n);
+			vxlan6_encap_write(g, &t, mac_b, (uint32_t)n, (uint16_t)(49152 + n * 7),
+					   (uint32_t)n, vxlan_csum_add(0, g + 70, (uint32_t)n));
+			assert_memory_equal(g, f,
+					    70); /* the computed checksum is the reference's */
+		}
+	}
+}
+
+/* vxlan_csum_add against the reference at every alignment, with a carried-in sum. */
+static void test_csum_add(void **state)
+{
+	static uint8_t d[2100];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(i * 167 + 13);
+	for (uint32_t off = 0; off < 8; off++)
+		for (uint32_t len = 0; len < 2048; len += off + 1) {
+			uint32_t s = vxlan_csum_add(0x1234, d + off, len);
+			uint8_t tmp[2100];
+
+			tmp[0] = 0x12, tmp[1] = 0x34;
+			memcpy(tmp + 2, d + off, len);
+			assert_int_equal((uint16_t)~vxlan_csum_fold(s), ref_csum(tmp, len + 2));
+		}
+}
+
+static void test_roundtrip6(void **state)
+{
+	uint8_t f[256];
+	size_t len = mk_vxlan6(f, 100, 50000, 1);
+	struct vxlan_rx rx;
+
+	(void)state;
+	assert_int_equal(parse6(f, len, &rx), VSW_DROP_MAX);
+	assert_int_equal(rx.vni, VNI);
+	assert_ptr_equal(rx.src_ip6, f + 22);
+	assert_memory_equal(rx.src_ip6, ip6_a, 16);
+	assert_int_equal(rx.inner_off, 70);
+	assert_int_equal(rx.inner_len, 100);
+	assert_int_equal(parse6(f, len + 20, &rx), VSW_DROP_MAX); /* Ethernet padding */
+	assert_int_equal(rx.inner_len, 100);
+	/* an IPv4 VTEP's parser does not take it, nor the IPv6 one an IPv4 frame */
+	assert_int_equal(parse(f, len, &rx), VSW_DROP_vxlan_not_for_us);
+	len = mk_vxlan(f, 100, 50000);
+	assert_int_equal(parse6(f, len, &rx), VSW_DROP_vxlan_not_for_us);
+}
+
+static void test_drops6(void **state)
+{
+	uint8_t f[256], g[256];
+	size_t len = mk_vxlan6(f, 100, 50000, 1);
+	struct vxlan_rx rx;
+
+	(void)state;
+	assert_int_equal(parse6(f, 13, &rx), VSW_DROP_vxlan_malformed);
+	assert_int_equal(parse6(f, 14 + 39, &rx), VSW_DROP_vxlan_malformed);
+	memcpy(g, f, len);
+	g[0] ^= 1; /* another station's MAC */
+	assert_int_equal(parse6(g, len, &rx), VSW_DROP_vxlan_not_for_us);
+	memcpy(g, f, len);
+	g[14] = 0x40; /* version 4 */
+	assert_int_equal(parse6(g, len, &rx), VSW_DROP_vxlan_malformed);
+	/* payload length beyond the frame: truncated */
+	assert_int_equal(parse6(f, len - 1, &rx), VSW_DROP_vxlan_malformed);
+	memcpy(g, f, len);
+	g[14 + 39] ^= 1; /* another destination address */
+	fix_udp6(g);
+	assert_int_equal(parse6(g, len, &rx), VSW_DROP_vxlan_not_for_us);
+	memcpy(g, f, len);
+	g[14 + 6] = 44; /* a Fragment header */
+	assert_int_equal(parse6(g, len, &rx), VSW_DROP_vxlan_outer_fragment);
+	for (unsigned int i = 0; i < 5; i++) {
+		static const uint8_t ext[5] = {0, 43, 60, 51, 50};
+
+		memcpy(g, f, len);
+		g[14 + 6] = ext[i];
+		assert_int_equal(parse6(g, len, &rx), VSW_DROP_vxlan_outer_ext_hdr);
+	}
+	memcpy(g, f, len);
+	g[14 + 6] = 6; /* TCP */
+	assert_int_equal(parse6(g, len, &rx), VSW_DROP_vxlan_not_for_us);
+	memcpy(g, f, len);
+	vxlan_wr16(g + 18, 7); /* payload shorter than UDP */
+	assert_int_equal(parse6(g, 14 + 40 + 7, &rx), VSW_DROP_vxlan_malformed);
+	memcpy(g, f, len);
+	vxlan_wr16(g + 56, 4790); /* another UDP port */
+	fix_udp6(g);
+	assert_int_equal(parse6(g, len, &rx), VSW_DROP_vxlan_not_for_us);
+	memcpy(g, f, len);
+	vxlan_wr16(g + 58, 115); /* UDP length off by one */
+	assert_int_equal(parse6(g, len, &rx), VSW_DROP_vxlan_malformed);
+	memcpy(g, f, len);
+	vxlan_wr16(g + 60, 0); /* no checksum: refused over IPv6 */
+	assert_int_equal(parse6(g, len, &rx), VSW_DROP_vxlan_udp6_zero_csum);
+	memcpy(g, f, len);
+	g[100] ^= 0x40; /* an inner byte changed after the checksum */
+	assert_int_equal(parse6(g, len, &rx), VSW_DROP_vxlan_bad_udp_csum);
+	memcpy(g, f, len);
+	g[62] = 0; /* no I flag */
+	fix_udp6(g);
+	assert_int_equal(parse6(g, len, &rx), VSW_DROP_vxlan_bad_flags);
+	memcpy(g, f, len);
+	g[14 + 7] = 1; /* the hop limit is not looked at */
+	assert_int_equal(parse6(g, len, &rx), VSW_DROP_MAX);
+	len = mk_vxlan6(f, 13, 50000, 1);
+	assert_int_equal(parse6(f, len, &rx), VSW_DROP_vxlan_inner_runt);
+	len = mk_vxlan6(f, 14, 50000, 1);
+	assert_int_equal(parse6(f, len, &rx), VSW_DROP_MAX);
+}
+
+static void test_mtu6(void **state)
+{
+	(void)state;
+	assert_int_equal(vxlan6_mtu_needed(1514), 1570);
+	assert_int_equal(vxlan6_mtu_needed(1444), 1500); /* the largest frame over 1500 */
+	assert_int_equal(vxlan6_mtu_needed(100) - vxlan_mtu_needed(100), 20);
+}
+
+static void test_flow_label(void **state)
+{
+	uint8_t a[64], b[64];
+
+	(void)state;
+	mk_inner(a, sizeof(a), 1234, 80);
+	mk_inner(b, sizeof(b), 1234, 80);
+	assert_int_equal(vxlan_flow_label_of(vxlan_entropy_hash(a, 64)),
+			 vxlan_flow_label_of(vxlan_entropy_hash(b, 64)));
+	mk_inner(b, sizeof(b), 1235, 80);
+	assert_int_not_equal(vxlan_flow_label_of(vxlan_entropy_hash(a, 64)),
+			     vxlan_flow_label_of(vxlan_entropy_hash(b, 64)));
+	for (uint64_t h = 0; h < 1u << 20; h += 4097) {
+		uint32_t fl = vxlan_flow_label_of(h << 14);
+
+		assert_true(fl != 0 && fl < 1u << 20);
+	}
+	/* the port is the hash's, as before */
+	assert_int_equal(vxlan_entropy_port(a, 64), vxlan_sport_of(vxlan_entropy_hash(a, 64)));
+}
+
+static void test_map_find6(void **state)
+{
+	static struct port p1 = {.idx = 1}, p2 = {.idx = 2};
+	struct vtep_map *m = malloc(sizeof(*m) + 4 * sizeof(struct vtep_map_ent6));
+	uint8_t other[16];
+	struct port *got = NULL;
+
+	(void)state;
+	assert_non_null(m);
+	m->n = 4;
+	m->e6 = (struct vtep_map_ent6 *)(void *)m->e;
+	m->e6[0] = (struct vtep_map_ent6){.vni = 10, .port = &p1};
+	memcpy(m->e6[0].ip, ip6_a, 16);
+	m->e6[1] = (struct vtep_map_ent6){.vni = 10, .port = &p2};
+	memcpy(m->e6[1].ip, ip6_b, 16);
+	m->e6[2] = (struct vtep_map_ent6){.vni = 20}; /* a VNI without remotes */
+	m->e6[3] = (struct vtep_map_ent6){.vni = 30, .port = &p2};
+	memcpy(m->e6[3].ip, ip6_a, 16);
+	memcpy(other, ip6_a, 16);
+	other[15] = 9;
+	assert_int_equal(vtep_map_find6(m, 10, ip6_b, &got), 1);
+	assert_ptr_equal(got, &p2);
+	assert_int_equal(vtep_map_find6(m, 30, ip6_a, &got), 1);
+	assert_int_equal(vtep_map_find6(m, 10, other, &got), 0);
+	assert_int_equal(vtep_map_find6(m, 20, other, &got), 0);
+	assert_int_equal(vtep_map_find6(m, 20, m->e6[2].ip, &got), 0); /* :: is no remote */
+	assert_int_equal(vtep_map_find6(m, 11, ip6_a, &got), -1);
+	assert_int_not_equal(vtep_ip6_key(ip6_a), 0);
+	free(m);
+}
+
+/* ---- neighbour discovery ---- */
+
+static void test_nd_messages(void **state)
+{
+	struct vxlan_local la = local6(mac_a, ip6_a), lb = local6(mac_b, ip6_b);
+	uint8_t f[ND_FRAME_SIZE], g[ND_FRAME_SIZE];
+	struct nd_rx nd;
+
+	(void)state;
+	/* A solicits B at B's solicited-node address */
+	nd_write_ns(f, &la, ip6_b, NULL);
+	assert_int_equal(ref_csum6(f + 14, 58), 0);
+	assert_memory_equal(f, ((uint8_t[]){0x33, 0x33, 0xff, 0, 0, 2}), 6);
+	assert_memory_equal(f + 14 + 24,
+			    ((uint8_t[]){0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 2}),
+			    16);
+	assert_int_equal(f[14 + 7], 255);
+	assert_int_equal(nd_parse(f, sizeof(f), &lb, &nd), VSW_DROP_MAX);
+	assert_int_equal(nd.type, ND_TYPE_NS);
+	assert_memory_equal(nd.target, ip6_b, 16);
+	assert_memory_equal(nd.src_ip, ip6_a, 16);
+	assert_non_null(nd.lladdr);
+	assert_memory_equal(nd.lladdr, mac_a, 6);
+	/* it is about B: A itself does not take it */
+	assert_int_equal(nd_parse(f, sizeof(f), &la, &nd), VSW_DROP_vxlan_not_for_us);
+	/* a refresh: unicast to B's MAC and address */
+	nd_write_ns(f, &la, ip6_b, mac_b);
+	assert_memory_equal(f, mac_b, 6);
+	assert_memory_equal(f + 14 + 24, ip6_b, 16);
+	assert_int_equal(nd_parse(f, sizeof(f), &lb, &nd), VSW_DROP_MAX);
+	/* B answers A */
+	nd_write_na(g, &lb, mac_a, ip6_a);
+	assert_int_equal(ref_csum6(g + 14, 58), 0);
+	assert_int_equal(nd_parse(g, sizeof(g), &la, &nd), VSW_DROP_MAX);
+	assert_int_equal(nd.type, ND_TYPE_NA);
+	assert_int_equal(nd.flags, ND_NA_FLAG_S | ND_NA_FLAG_O);
+	assert_memory_equal(nd.target, ip6_b, 16);
+	assert_memory_equal(nd.lladdr, mac_b, 6);
+	assert_memory_equal(g, mac_a, 6);
+}
+
+static void nd_fix(uint8_t *f)
+{
+	uint8_t *ip = f + 14;
+
+	ip[42] = ip[43] = 0;
+	vxlan_wr16(ip + 42, ref_csum6(ip, 58));
+}
+
+static void test_nd_drops(void **state)
+{
+	struct vxlan_local la = local6(mac_a, ip6_a), lb = local6(mac_b, ip6_b);
+	uint8_t f[ND_FRAME_SIZE + 16], g[ND_FRAME_SIZE + 16];
+	struct nd_rx nd;
+
+	(void)state;
+	nd_write_ns(f, &la, ip6_b, NULL);
+	assert_int_equal(nd_parse(f, 14 + 39, &lb, &nd), VSW_DROP_vxlan_malformed);
+	assert_int_equal(nd_parse(f, ND_FRAME_SIZE - 1, &lb, &nd), VSW_DROP_vxlan_malformed);
+	memcpy(g, f, ND_FRAME_SIZE);
+	g[14 + 7] = 254; /* routed: not from the link */
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE, &lb, &nd), VSW_DROP_vxlan_bad_nd);
+	memcpy(g, f, ND_FRAME_SIZE);
+	g[14 + 43] ^= 1; /* checksum */
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE, &lb, &nd), VSW_DROP_vxlan_bad_nd);
+	memcpy(g, f, ND_FRAME_SIZE);
+	g[14 + 41] = 1; /* code */
+	nd_fix(g);
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE, &lb, &nd), VSW_DROP_vxlan_bad_nd);
+	memcpy(g, f, ND_FRAME_SIZE);
+	g[14 + 40 + 25] = 0; /* an option of length 0 */
+	nd_fix(g);
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE, &lb, &nd), VSW_DROP_vxlan_bad_nd);
+	memcpy(g, f, ND_FRAME_SIZE);
+	g[14 + 40 + 25] = 2; /* an option past the end */
+	nd_fix(g);
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE, &lb, &nd), VSW_DROP_vxlan_bad_nd);
+	memcpy(g, f, ND_FRAME_SIZE);
+	memset(g + 14 + 8, 0, 16); /* from :: with a link-layer address */
+	nd_fix(g);
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE, &lb, &nd), VSW_DROP_vxlan_bad_nd);
+	memcpy(g, f, ND_FRAME_SIZE);
+	vxlan_wr16(g + 14 + 4, 24); /* a duplicate address probe: from ::, no option */
+	memset(g + 14 + 8, 0, 16);
+	nd_fix(g);
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE, &lb, &nd), VSW_DROP_MAX);
+	assert_null(nd.lladdr);
+	memcpy(g, f, ND_FRAME_SIZE);
+	vxlan_wr16(g + 14 + 4, 20); /* ICMP length under 24 */
+	nd_fix(g);
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE, &lb, &nd), VSW_DROP_vxlan_bad_nd);
+	memcpy(g, f, ND_FRAME_SIZE);
+	g[14 + 40] = 128; /* an echo request */
+	nd_fix(g);
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE, &lb, &nd), VSW_DROP_vxlan_not_for_us);
+	memcpy(g, f, ND_FRAME_SIZE);
+	g[5] = 9; /* another solicited-node MAC */
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE, &lb, &nd), VSW_DROP_vxlan_not_for_us);
+	memcpy(g, f, ND_FRAME_SIZE);
+	g[14 + 6] = 0; /* behind a hop-by-hop header */
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE, &lb, &nd), VSW_DROP_vxlan_not_for_us);
+	memcpy(g, f, ND_FRAME_SIZE);
+	g[14 + 40 + 8] = 0xff; /* a multicast target */
+	nd_fix(g);
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE, &lb, &nd), VSW_DROP_vxlan_bad_nd);
+	/* a solicited advertisement to all nodes is invalid, an unsolicited one fine */
+	nd_write_na(g, &lb, (uint8_t[]){0x33, 0x33, 0, 0, 0, 1}, ip6_a);
+	memcpy(g + 14 + 24, ((uint8_t[]){0xff, 2, [15] = 1}), 16);
+	nd_fix(g);
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE, &la, &nd), VSW_DROP_vxlan_bad_nd);
+	g[14 + 44] = ND_NA_FLAG_O;
+	nd_fix(g);
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE, &la, &nd), VSW_DROP_MAX);
+	/* a longer message with an unknown option before the link-layer one */
+	nd_write_ns(f, &la, ip6_b, NULL);
+	memcpy(g, f, 14 + 40 + 24);
+	memset(g + 14 + 40 + 24, 0, 8);
+	g[14 + 40 + 24] = 14; /* nonce, one unit of 8 bytes */
+	g[14 + 40 + 25] = 1;
+	memcpy(g + 14 + 40 + 32, f + 14 + 40 + 24, 8);
+	vxlan_wr16(g + 14 + 4, 40);
+	nd_fix(g);
+	assert_int_equal(nd_parse(g, ND_FRAME_SIZE + 8, &lb, &nd), VSW_DROP_MAX);
+	assert_memory_equal(nd.lladdr, mac_a, 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,7 +760,12 @@ int main(void)
 		cmocka_unit_test(test_mtu),	     cmocka_unit_test(test_drops_outer),
 		cmocka_unit_test(test_udp_csum),     cmocka_unit_test(test_drops_vxlan),
 		cmocka_unit_test(test_ip_options),   cmocka_unit_test(test_map_find),
-		cmocka_unit_test(test_mac_pack),
+		cmocka_unit_test(test_mac_pack),     cmocka_unit_test(test_encap6_fields),
+		cmocka_unit_test(test_udp6_csum),    cmocka_unit_test(test_csum_add),
+		cmocka_unit_test(test_roundtrip6),   cmocka_unit_test(test_drops6),
+		cmocka_unit_test(test_mtu6),	     cmocka_unit_test(test_flow_label),
+		cmocka_unit_test(test_map_find6),    cmocka_unit_test(test_nd_messages),
+		cmocka_unit_test(test_nd_drops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
