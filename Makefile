@@ -20,11 +20,11 @@ export T FUZZ_SECONDS E2E_TIMEOUT VSW_BUILD_PREFIX
 
 B := $(VSW_BUILD_PREFIX)
 
-.PHONY: help setup setup-bench build build-asan demo test test-unit test-e2e asan fuzz bench \
-	lint format clean
+.PHONY: help setup setup-bench build build-asan demo test test-unit test-e2e test-e2e-asan asan \
+	fuzz bench lint format clean
 
 help: ## this list
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
 
 setup: ## install the missing Debian packages (root)
 	@scripts/setup.sh
@@ -41,14 +41,17 @@ build-asan: setup ## build build-asan/ (gcc, debug, AddressSanitizer + UBSan)
 demo: build ## build, then show the switch at work (scripts/demo.sh)
 	@VSW_BUILD="$(B)" bash scripts/demo.sh
 
-test: setup ## unit tests, the same under ASan, fuzz targets briefly, e2e tests
+test: setup ## unit tests, the same under ASan, fuzz targets briefly, e2e tests (plain, ASan)
 	@scripts/run-tests.sh
 
 test-unit: setup ## unit tests only, plain and under ASan + UBSan
 	@scripts/run-tests.sh unit asan
 
-test-e2e: setup ## end-to-end tests only (tests/e2e/*_test.sh)
+test-e2e: setup ## end-to-end tests only (tests/e2e/*_test.sh), release build
 	@scripts/run-tests.sh e2e
+
+test-e2e-asan: setup ## the end-to-end tests against build-asan/ (ASan + UBSan)
+	@scripts/run-tests.sh e2e-asan
 
 asan: setup ## build build-asan/ and run the unit tests in it
 	@scripts/run-tests.sh asan

@@ -5,7 +5,7 @@
 # test and, for a failure, its output; the last line is always "N passed, N failed, N skipped"
 # and the exit status is non-zero when anything failed.
 #
-#   scripts/run-tests.sh [unit] [asan] [fuzz] [e2e]     default: all four
+#   scripts/run-tests.sh [unit] [asan] [fuzz] [e2e] [e2e-asan]     default: all five
 #
 #   unit  cmocka tests: meson test --suite unit in build/ (one count per test binary)
 #   asan  the same tests in build-asan/ under AddressSanitizer + UBSan
@@ -15,16 +15,24 @@
 #         (fuzz_ctl_request: fuzz_ctl_request, ctl_request, ctl)
 #   e2e   every tests/e2e/*_test.sh under `timeout`: exit 0 passes, 77 skips (its last line
 #         saying SKIP, or else its last line, tells why), anything else fails
+#   e2e-asan  the e2e scripts again against build-asan/ (all but those in E2E_ASAN_SKIP),
+#         with twice their time limit; a script also fails when any of its processes wrote a
+#         sanitizer report (a leak at exit included), even one whose exit status it ignores
 #
 # Environment:
 #   T=PAT[,PAT..]     run only tests whose name contains one of the patterns
 #   FUZZ_SECONDS      per fuzz target (default 10)
 #   E2E_TIMEOUT       per e2e script, seconds (default 300); a script may ask for another
 #                     limit with a line "# timeout: N" among its first 20 lines
+#   E2E_ASAN_SKIP     e2e scripts the e2e-asan part leaves out, patterns as in T; default
+#                     "vm_ capture_dumpcap": QEMU under TCG is slow enough without ASan, and
+#                     a DPDK secondary process (dpdk-dumpcap) cannot share an ASan primary's
+#                     memory (it fails to map it at the same addresses, or the primary
+#                     crashes in DPDK's mempool code on the secondary's mbuf pool)
 #   VSW_BUILD_PREFIX  build directory prefix (default build: build/, build-asan/, build-fuzz/)
 #
 # E2E scripts run from the repository root, stdin from /dev/null, with VSW_ROOT and VSW_BUILD
-# (the release build directory, absolute) in their environment.
+# (the release or, for e2e-asan, the ASan build directory, absolute) in their environment.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -34,6 +42,7 @@ prefix=${VSW_BUILD_PREFIX:-build}
 export VSW_BUILD_PREFIX=$prefix
 fuzz_seconds=${FUZZ_SECONDS:-10}
 e2e_timeout=${E2E_TIMEOUT:-300}
+e2e_asan_skip=${E2E_ASAN_SKIP-vm_ capture_dumpcap}
 T=${T:-}
 py=/usr/bin/python3
 [ -x $py ] || py=python3
@@ -41,17 +50,24 @@ py=/usr/bin/python3
 parts=()
 for arg in "$@"; do
 	case $arg in
-	unit | asan | fuzz | e2e) parts+=("$arg") ;;
+	unit | asan | fuzz | e2e | e2e-asan) parts+=("$arg") ;;
 	-h | --help) awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) echo "run-tests: unknown part '$arg' (unit, asan, fuzz, e2e)" >&2; exit 2 ;;
+	*) echo "run-tests: unknown part '$arg' (unit, asan, fuzz, e2e, e2e-asan)" >&2; exit 2 ;;
 	esac
 done
-[ ${#parts[@]} -gt 0 ] || parts=(unit asan fuzz e2e)
+[ ${#parts[@]} -gt 0 ] || parts=(unit asan fuzz e2e e2e-asan)
 want() { [[ " ${parts[*]} " == *" $1 "* ]]; }
 
 logdir=$prefix-test-logs
 rm -rf "$logdir"
 mkdir -p "$logdir"
+
+# Sanitizers stop at the first report, and UBSan's reports fail the test.
+asan_opts=${ASAN_OPTIONS:-abort_on_error=1:halt_on_error=1:detect_leaks=1:print_summary=1}
+ubsan_opts=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}
+e2e_asan_opts=$asan_opts e2e_ubsan_opts=$ubsan_opts
+# Where e2e-asan processes write reports; world-writable since a script may run one as nobody.
+sandir=$logdir/sanitizer
 
 n_pass=0 n_fail=0 n_skip=0
 failed=()
@@ -75,16 +91,18 @@ show() {
 }
 header() { printf '== %s\n' "$*"; }
 
-# Does NAME contain one of T's comma- or space-separated patterns? (everything, without T)
-selected() {
-	[ -z "$T" ] && return 0
+# Does NAME contain one of the comma- or space-separated patterns in $2?
+matches() {
 	local pat pats
-	IFS=', ' read -r -a pats <<<"$T"
+	IFS=', ' read -r -a pats <<<"$2"
 	for pat in "${pats[@]}"; do
 		[[ $1 == *"$pat"* ]] && return 0
 	done
 	return 1
 }
+
+# Does NAME contain one of T's patterns? (everything, without T)
+selected() { [ -z "$T" ] || matches "$1" "$T"; }
 
 # Build one tree; on failure count it as a failed test, since nothing in it can run.
 # Returns the build script's status (77: the toolchain cannot make this kind of build).
@@ -267,62 +285,101 @@ e2e_sweep() {
 		printf '      warning: e2e/%s left processes behind (killed): %s\n' "$name" "${left[*]}"
 }
 
+# Run one e2e script as test "$2/<name>" (part e2e or e2e-asan) against build dir $3.
 run_e2e_one() {
-	local script=$1 name limit log rc reason before after leaked
+	local script=$1 part=$2 dir=$3 name limit log rc reason before after leaked
 	name=$(basename "$script" .sh)
 	name=${name%_test}
-	log=$logdir/e2e-$name.log
+	log=$logdir/$part-$name.log
 	limit=$(head -n 20 "$script" | sed -n 's/^# *timeout: *\([0-9][0-9]*\).*/\1/p' | head -n 1)
 	limit=${limit:-$e2e_timeout}
+	local san_env=() san=
+	if [ "$part" = e2e-asan ]; then
+		limit=$((limit * 2))
+		# Each sanitized process writes its reports to $san.<pid>, not to a stderr the
+		# script may discard or never show (a controller stopped with `|| true`, a vswctl
+		# whose output is parsed): a report fails the test whatever the script made of it.
+		san=$sandir/$name
+		san_env=("ASAN_OPTIONS=$e2e_asan_opts:log_path=$san"
+			"UBSAN_OPTIONS=$e2e_ubsan_opts:log_path=$san"
+			"LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$root/tests/asan.supp")
+	fi
 	before=$(netns_list)
 	local cmd=(bash "$script")
 	[ -x "$script" ] && cmd=("$script")
-	local t0=$SECONDS marker="$$-$name"
+	local t0=$SECONDS marker="$$-$part-$name"
 	# timeout signals the script's whole process group, so its helpers die with it.
-	VSW_E2E_RUN=$marker timeout -k 15 "$limit" "${cmd[@]}" </dev/null >"$log" 2>&1
+	env VSW_E2E_RUN="$marker" VSW_BUILD="$dir" "${san_env[@]}" \
+		timeout -k 15 "$limit" "${cmd[@]}" </dev/null >"$log" 2>&1
 	rc=$?
-	e2e_sweep "$marker" "$name"
-	local took=$((SECONDS - t0))
-	case $rc in
-	0)
-		pass "e2e/$name" "$took s"
-		;;
-	77)
-		# The script's own words: its last line saying SKIP, else its last line.
-		reason=$(grep -i 'skip' "$log" | tail -n 1)
-		[ -n "$reason" ] || reason=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)
-		skip "e2e/$name" "${reason:-no reason given}"
-		;;
-	124 | 137)
-		fail "e2e/$name" "timed out after $limit s"
-		show "$log"
-		;;
-	*)
-		fail "e2e/$name" "exit $rc after $took s"
-		show "$log"
-		;;
-	esac
+	e2e_sweep "$marker" "$part/$name"
+	local took=$((SECONDS - t0)) reports=() f
+	if [ -n "$san" ]; then
+		for f in "$san".*; do
+			[ -e "$f" ] && reports+=("$f")
+		done
+	fi
+	if [ ${#reports[@]} -gt 0 ] && { [ $rc -eq 0 ] || [ $rc -eq 77 ]; }; then
+		fail "$part/$name" "${#reports[@]} sanitizer report(s), though the script exited $rc"
+	else
+		case $rc in
+		0)
+			pass "$part/$name" "$took s"
+			;;
+		77)
+			# The script's own words: its last line saying SKIP, else its last line.
+			reason=$(grep -i 'skip' "$log" | tail -n 1)
+			[ -n "$reason" ] || reason=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)
+			skip "$part/$name" "${reason:-no reason given}"
+			;;
+		124 | 137)
+			fail "$part/$name" "timed out after $limit s"
+			show "$log"
+			;;
+		*)
+			fail "$part/$name" "exit $rc after $took s"
+			show "$log"
+			;;
+		esac
+	fi
+	for f in "${reports[@]}"; do
+		printf '      sanitizer report %s:\n' "$f"
+		show "$f" 80
+	done
 	after=$(netns_list)
 	leaked=$(comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$after") | xargs)
 	if [ -n "$leaked" ]; then
-		printf '      warning: network namespaces left behind after e2e/%s: %s\n' \
-			"$name" "$leaked"
+		printf '      warning: network namespaces left behind after %s/%s: %s\n' \
+			"$part" "$name" "$leaked"
 	fi
 }
 
+# Run the selected e2e scripts as part $1 (e2e or e2e-asan) against build dir $2.
 run_e2e() {
-	local scripts=() s
+	local part=$1 dir=$2 scripts=() left=() s n
 	for s in tests/e2e/*_test.sh; do
 		[ -e "$s" ] || continue
-		local n
 		n=$(basename "$s" .sh)
-		selected "$n" && scripts+=("$s")
+		selected "$n" || continue
+		if [ "$part" = e2e-asan ] && [ -n "$e2e_asan_skip" ] && matches "$n" "$e2e_asan_skip"
+		then
+			left+=("${n%_test}")
+		else
+			scripts+=("$s")
+		fi
 	done
-	[ ${#scripts[@]} -gt 0 ] || return
-	header "end-to-end tests (tests/e2e, release build)"
-	export VSW_ROOT=$root VSW_BUILD=$prefix
+	[ ${#scripts[@]} -gt 0 ] || [ ${#left[@]} -gt 0 ] || return
+	if [ "$part" = e2e-asan ]; then
+		header "end-to-end tests under ASan + UBSan ($dir)"
+	else
+		header "end-to-end tests (tests/e2e, release build)"
+	fi
+	export VSW_ROOT=$root
 	for s in "${scripts[@]}"; do
-		run_e2e_one "$s"
+		run_e2e_one "$s" "$part" "$dir"
+	done
+	for n in "${left[@]}"; do
+		skip "$part/$n" "left out by E2E_ASAN_SKIP=$e2e_asan_skip"
 	done
 }
 
@@ -337,6 +394,17 @@ if want unit && [ $release_ok -eq 1 ]; then
 	run_unit "$prefix" unit "unit tests ($prefix)"
 fi
 
+# build-asan/ feeds the asan and e2e-asan parts; built once, when the first of them needs it.
+asan_rc=
+build_asan() {
+	if [ -z "$asan_rc" ]; then
+		header "build ($prefix-asan, gcc, debug, ASan + UBSan)"
+		build asan
+		asan_rc=$?
+	fi
+	return "$asan_rc"
+}
+
 if want asan; then
 	# A filter that names no unit test spares the whole sanitizer build.
 	need=1
@@ -344,16 +412,9 @@ if want asan; then
 		need=0
 		while read -r n; do selected "$n" && need=1; done < <(unit_list "$prefix")
 	fi
-	if [ $need -eq 1 ]; then
-		title="unit tests under ASan + UBSan ($prefix-asan)"
-		header "build ($prefix-asan, gcc, debug, ASan + UBSan)"
-		if build asan; then
-			# Stop at the first report, and make UBSan's reports fail the test.
-			asan=abort_on_error=1:halt_on_error=1:detect_leaks=1:print_summary=1
-			ubsan=halt_on_error=1:abort_on_error=1:print_stacktrace=1
-			ASAN_OPTIONS=${ASAN_OPTIONS:-$asan} UBSAN_OPTIONS=${UBSAN_OPTIONS:-$ubsan} \
-				run_unit "$prefix-asan" asan "$title" --timeout-multiplier 4
-		fi
+	if [ $need -eq 1 ] && build_asan; then
+		ASAN_OPTIONS=$asan_opts UBSAN_OPTIONS=$ubsan_opts run_unit "$prefix-asan" asan \
+			"unit tests under ASan + UBSan ($prefix-asan)" --timeout-multiplier 4
 	fi
 fi
 
@@ -361,9 +422,25 @@ want fuzz && run_fuzz
 
 if want e2e; then
 	if [ $release_ok -eq 1 ]; then
-		run_e2e
+		run_e2e e2e "$prefix"
 	else
 		echo "  (e2e tests not run: the release build failed)"
+	fi
+fi
+
+if want e2e-asan; then
+	# A filter that names no e2e script spares the sanitizer build.
+	need=0
+	for s in tests/e2e/*_test.sh; do
+		[ -e "$s" ] && selected "$(basename "$s" .sh)" && need=1
+	done
+	if [ $need -eq 1 ]; then
+		if build_asan; then
+			mkdir -p -m 1777 "$sandir"
+			run_e2e e2e-asan "$prefix-asan"
+		else
+			echo "  (e2e-asan tests not run: the ASan build failed)"
+		fi
 	fi
 fi
 
