@@ -92,9 +92,11 @@ struct dp_trace_packet {
 	char in_port[VSW_NAME_MAX];
 	uint8_t src[6], dst[6];
 	uint16_t vlan; /* 802.1Q tag in the frame, 0 = untagged */
-	/* an IPv4 header (and UDP/TCP ports) when ip is set, so flow rules on them apply */
-	bool ip;
+	/* an IPv4 header (and UDP/TCP ports) when ip is set, so flow rules on them apply;
+	 * an IPv6 one (ip6_src, ip6_dst) when ip6 is set too */
+	bool ip, ip6;
 	uint32_t ip_src, ip_dst; /* network order */
+	uint8_t ip6_src[16], ip6_dst[16];
 	uint8_t ip_proto;
 	uint16_t l4_src, l4_dst;
 };

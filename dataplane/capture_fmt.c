@@ -4,6 +4,7 @@
  * pcap readers detect it from the byte-order magic of the section or file header.
  * Layouts: draft-ietf-opsawg-pcapng sections 4.1 (SHB), 4.2 (IDB), 4.3 (EPB).
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -233,6 +234,21 @@ size_t capfmt_describe(char *buf, size_t size, const uint8_t *d, uint32_t len)
 			    ip[ihl + 2] << 8 | ip[ihl + 3]);
 		else
 			OUT(" proto %u", ip[9]);
+	} else if (et == 0x86dd && len >= off + 40) {
+		/* the fixed header only: behind an extension header, its number */
+		const uint8_t *ip = d + off, *l4 = ip + 40;
+		char a6[INET6_ADDRSTRLEN], b6[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, ip + 8, a6, sizeof(a6));
+		inet_ntop(AF_INET6, ip + 24, b6, sizeof(b6));
+		OUT(", IPv6 %s > %s", a6, b6);
+		if (ip[6] == 58 && len >= off + 41)
+			OUT(" ICMPv6 type %u", l4[0]);
+		else if ((ip[6] == 6 || ip[6] == 17) && len >= off + 44)
+			OUT(" %s %u > %u", ip[6] == 6 ? "TCP" : "UDP", l4[0] << 8 | l4[1],
+			    l4[2] << 8 | l4[3]);
+		else
+			OUT(" next header %u", ip[6]);
 	} else if (et == 0x86dd) {
 		OUT(", IPv6");
 	} else if (et == 0x0806 && len >= off + 28) {

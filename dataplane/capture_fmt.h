@@ -41,7 +41,7 @@ size_t capfmt_pcap_header(uint8_t *buf, size_t size, uint32_t snaplen);
 size_t capfmt_pcap_record(uint8_t *buf, size_t size, uint64_t ts_ns, const void *data,
 			  uint32_t caplen, uint32_t orig_len);
 
-/* One line about a frame for a person (traces): MACs, VLAN tags, IPv4/ARP summary, size.
+/* One line about a frame for a person (traces): MACs, VLAN tags, IPv4/IPv6/ARP summary, size.
  * Returns the length written (cut to size - 1), always NUL-terminated when size > 0. */
 size_t capfmt_describe(char *buf, size_t size, const uint8_t *d, uint32_t len);
 

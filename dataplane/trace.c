@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * `vswctl trace --packet`: where would a frame described by its ingress port, MACs and
- * VLAN tag go? Answered by the control thread from the live configuration and MAC table
- * (fdb_lookup is the table's read side, safe beside the workers), with the same parser
- * and VLAN rules the workers use (eth_parse.h), and without sending anything or changing
- * any table: a source that would be learned is only said to be. Like ofproto/trace, it
+ * `vswctl trace --packet`: where would a frame described by its ingress port, MACs,
+ * VLAN tag and, optionally, IPv4 or IPv6 addresses, protocol and ports go? Answered by
+ * the control thread from the live configuration and MAC table (fdb_lookup is the
+ * table's read side, safe beside the workers), with the same parser and VLAN rules the
+ * workers use (eth_parse.h), and without sending anything or changing any table: a
+ * source that would be learned is only said to be. Like ofproto/trace, it
  * follows the decisions of bridge_input (flow rules included: the bridge's live
  * classifier is asked about the frame), bridge_flood and port_tx in order. What it
  * cannot know is said: storm control depends on the rate.
@@ -14,10 +15,13 @@
  * (trace_decap), and the encapsulation it gets on a tunnel port (trace_encap). These run
  * only in the traced copy of a stage (capture.h: a burst with traced frames), never for
  * other bursts, so they may be slow: each says what the stage will do or did by asking
- * the same read-side functions the stage calls (flow_classify_burst, vxlan_parse,
- * vtep_map_find) on the same immutable tables. The encapsulation is described when the
- * frame is queued on the tunnel port, from the tunnel state vxlan_encap reads when it
- * flushes that queue in the same worker loop.
+ * the same read-side functions the stage calls (flow_classify_burst, vxlan_parse or
+ * vxlan_parse6, vtep_map_find(6), nd_parse) on the same immutable tables, for the VTEP's
+ * underlay family: on an IPv6 underlay, ICMPv6 is neighbour discovery's (nd_input) and a
+ * refused frame's outer headers are shown beside the exact reason. The encapsulation is
+ * described when the frame is queued on the tunnel port, from the tunnel state
+ * vxlan_encap reads when it flushes that queue in the same worker loop (template, next
+ * hop, and the inner flow's hash for the UDP source port and the IPv6 flow label).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +34,7 @@
 #include "capture_fmt.h"
 #include "dp.h"
 #include "flow_table.h"
+#include "overlay/nd.h"
 #include "overlay/vtep.h"
 
 static const char *const flow_act_names[DP_FLOW_ACT_MAX] = {
@@ -115,7 +120,7 @@ static void flood(struct dp *dp, struct out *o, struct port *in, struct bridge *
 	line(o, "fate: flooded in vlan %u to%s", vid, list);
 }
 
-static const char *ip_s(char *buf, const void *a);
+static const char *ipf_s(char buf[INET6_ADDRSTRLEN], bool v6, const void *a);
 static void flow_acts_str(struct dp *dp, const struct flow_entry *fe, char *buf, size_t size);
 
 /* The bridge's flow rules on the simulated frame: the live classifier is asked (it is
@@ -184,7 +189,7 @@ int dp_trace_packet(struct dp *dp, const struct dp_trace_packet *tp, char *outbu
 {
 	struct out o = {outbuf, outsz, 0};
 	struct port *in = dp_port_find(dp, tp->in_port), *out;
-	uint8_t frame[64] = {0};
+	uint8_t frame[96] = {0}; /* up to 802.1Q + IPv6 + the ports */
 	char a[18], b[18];
 	struct eth_info info;
 	struct bridge *br;
@@ -207,9 +212,22 @@ int dp_trace_packet(struct dp *dp, const struct dp_trace_packet *tp, char *outbu
 		frame[off++] = (uint8_t)(tp->vlan >> 8);
 		frame[off++] = (uint8_t)tp->vlan;
 	}
-	frame[off++] = 0x08;
-	frame[off++] = 0x00;
-	if (tp->ip) {
+	frame[off++] = tp->ip6 ? 0x86 : 0x08;
+	frame[off++] = tp->ip6 ? 0xdd : 0x00;
+	if (tp->ip6) {
+		uint8_t *ip = frame + off;
+
+		ip[0] = 0x60;
+		ip[5] = 8; /* payload length: the UDP/TCP ports */
+		ip[6] = tp->ip_proto;
+		ip[7] = 64;
+		memcpy(ip + 8, tp->ip6_src, 16);
+		memcpy(ip + 24, tp->ip6_dst, 16);
+		ip[40] = (uint8_t)(tp->l4_src >> 8);
+		ip[41] = (uint8_t)tp->l4_src;
+		ip[42] = (uint8_t)(tp->l4_dst >> 8);
+		ip[43] = (uint8_t)tp->l4_dst;
+	} else if (tp->ip) {
 		uint8_t *ip = frame + off;
 
 		ip[0] = 0x45;
@@ -227,10 +245,13 @@ int dp_trace_packet(struct dp *dp, const struct dp_trace_packet *tp, char *outbu
 	     mac_s(a, tp->src), mac_s(b, tp->dst), tp->vlan ? "802.1Q vlan " : "untagged", tp->vlan,
 	     in->name);
 	if (tp->ip) {
-		char c[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+		char c[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+		const void *src = tp->ip6 ? (const void *)tp->ip6_src : (const void *)&tp->ip_src;
+		const void *dst = tp->ip6 ? (const void *)tp->ip6_dst : (const void *)&tp->ip_dst;
 
-		line(&o, "ip: %s > %s, protocol %u, ports %u > %u", ip_s(c, &tp->ip_src),
-		     ip_s(d, &tp->ip_dst), tp->ip_proto, tp->l4_src, tp->l4_dst);
+		line(&o, "%s: %s > %s, %s %u, ports %u > %u", tp->ip6 ? "ipv6" : "ip",
+		     ipf_s(c, tp->ip6, src), ipf_s(d, tp->ip6, dst),
+		     tp->ip6 ? "next header" : "protocol", tp->ip_proto, tp->l4_src, tp->l4_dst);
 	}
 
 	br = atomic_load(&in->bridge);
@@ -318,11 +339,6 @@ static const char *port_name_rcu(struct dp *dp, uint16_t idx)
 	return p != NULL ? p->name : "(gone)";
 }
 
-static const char *ip_s(char *buf, const void *a)
-{
-	return inet_ntop(AF_INET, a, buf, INET_ADDRSTRLEN) != NULL ? buf : "?";
-}
-
 /* "set_vlan:20,output:vm2": a rule's actions, as flow-dump writes them. */
 static void flow_acts_str(struct dp *dp, const struct flow_entry *fe, char *buf, size_t size)
 {
@@ -362,17 +378,58 @@ static bool frame_is_tagged(const struct rte_mbuf *m)
 	return rte_pktmbuf_data_len(m) >= 18 && d[12] == 0x81 && d[13] == 0x00;
 }
 
+/* An underlay address of either family: 4 or 16 bytes at a. */
+static const char *ipf_s(char buf[INET6_ADDRSTRLEN], bool v6, const void *a)
+{
+	return inet_ntop(v6 ? AF_INET6 : AF_INET, a, buf, INET6_ADDRSTRLEN) != NULL ? buf : "?";
+}
+
+/* The inner flow's hash as vxlan_encap computes it (UDP source port, IPv6 flow label):
+ * on the frame as port_tx leaves it, with the 802.1Q tag put on (tag 1) or taken off
+ * (tag 0). The tag's VID is not hashed (vxlan_entropy_hash stops at an ethertype it does
+ * not know), and nothing past an IPv4 header with options and the ports is, so the head
+ * of the frame, retagged in a copy, gives the same hash. */
+static uint64_t encap_hash(const struct rte_mbuf *m, int tag, bool tagged)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), n;
+	uint8_t f[128];
+
+	if (tag == 1 && !tagged && len >= 12) {
+		n = RTE_MIN(len - 12, (uint32_t)sizeof(f) - 16);
+		memcpy(f, d, 12);
+		f[12] = 0x81;
+		f[13] = 0x00;
+		f[14] = f[15] = 0;
+		memcpy(f + 16, d + 12, n);
+		return vxlan_entropy_hash(f, n + 16);
+	}
+	if (tag == 0 && tagged) {
+		n = RTE_MIN(len - 16, (uint32_t)sizeof(f) - 12);
+		memcpy(f, d, 12);
+		memcpy(f + 12, d + 16, n);
+		return vxlan_entropy_hash(f, n + 12);
+	}
+	return vxlan_entropy_hash(d, len);
+}
+
 void trace_encap(struct trace_burst *tb, const struct rte_mbuf *m, const struct port *out, int tag,
 		 bool flood)
 {
 	const struct vxlan_tun *t = out->tun;
 	const struct vtep *v = t->vtep;
-	const uint8_t *ip = t->tmpl.hdr + VXLAN_ETH_SIZE, *udp = ip + VXLAN_IP_SIZE;
+	const bool v6 = v->v6;
+	const uint8_t *ip = t->tmpl.hdr + VXLAN_ETH_SIZE;
+	const uint8_t *udp = ip + (v6 ? VXLAN_IP6_SIZE : VXLAN_IP_SIZE);
 	uint64_t nh = atomic_load_explicit(&t->nh->mac, memory_order_relaxed);
-	uint32_t len = m->pkt_len;
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
+	uint32_t nh4 = atomic_load_explicit(&t->nh->ip, memory_order_relaxed);
+	const void *nh_ip = v6 ? (const void *)t->nh->ip6 : (const void *)&nh4;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN], hops[48], mac_b[18];
+	const char *nh_from;
 	bool tagged = frame_is_tagged(m);
+	uint32_t len = m->pkt_len, need;
 	uint8_t mac[6];
+	uint64_t h;
 
 	if (tag == 1 && !tagged)
 		len += 4;
@@ -383,27 +440,33 @@ void trace_encap(struct trace_burst *tb, const struct rte_mbuf *m, const struct 
 
 		trace_step(tb, m, !flood, "%sdrop %s (%s) at vxlan_encap on %s (next hop %s)",
 			   flood ? "encap: copy to " : "fate: ", vsw_drop_names[r],
-			   vsw_drop_help[r], out->name, ip_s(a, &t->nh->ip));
+			   vsw_drop_help[r], out->name, ipf_s(a, v6, nh_ip));
 		return;
 	}
-	if (vxlan_mtu_needed(len) > v->mtu) {
+	need = v6 ? vxlan6_mtu_needed(len) : vxlan_mtu_needed(len);
+	if (need > v->mtu) {
 		enum vsw_drop r = VSW_DROP_vxlan_mtu_exceeded;
 
 		trace_step(tb, m, !flood, "%sdrop %s (%s) at vxlan_encap on %s (%u bytes > mtu %u)",
 			   flood ? "encap: copy to " : "fate: ", vsw_drop_names[r],
-			   vsw_drop_help[r], out->name, vxlan_mtu_needed(len), v->mtu);
+			   vsw_drop_help[r], out->name, need, v->mtu);
 		return;
 	}
+	h = encap_hash(m, tag, tagged);
+	if (v6)
+		snprintf(hops, sizeof(hops), "hop limit %u, flow label 0x%05x", ip[7],
+			 vxlan_flow_label_of(h));
+	else
+		snprintf(hops, sizeof(hops), "ttl %u, df", ip[8]);
+	nh_from = nh & VTEP_NEIGH_STATIC ? "static" : v6 ? "resolved by ND" : "resolved by ARP";
 	vtep_mac_unpack(nh, mac);
-	trace_step(
-		tb, m, false,
-		"encap: tunnel port %s: vni %u, outer %s > %s (remote VTEP), udp %u > %u, ttl "
-		"%u, df, next hop %s mac %02x:%02x:%02x:%02x:%02x:%02x, underlay port %s, %u "
-		"bytes",
-		out->name, t->vni, ip_s(a, ip + 12), ip_s(b, ip + 16),
-		vxlan_entropy_port(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m)),
-		vxlan_rd16(udp + 2), ip[8], ip_s(c, &t->nh->ip), mac[0], mac[1], mac[2], mac[3],
-		mac[4], mac[5], v->port->name, VXLAN_OUTER_SIZE + len);
+	trace_step(tb, m, false,
+		   "encap: tunnel port %s: vni %u, outer %s > %s (remote VTEP), udp %u > %u, %s, "
+		   "next hop %s mac %s (%s), underlay port %s, %u bytes",
+		   out->name, t->vni, ipf_s(a, v6, ip + (v6 ? 8 : 12)),
+		   ipf_s(b, v6, ip + (v6 ? 24 : 16)), vxlan_sport_of(h), vxlan_rd16(udp + 2), hops,
+		   ipf_s(c, v6, nh_ip), mac_s(mac_b, mac), nh_from, v->port->name,
+		   (v6 ? VXLAN6_OUTER_SIZE : VXLAN_OUTER_SIZE) + len);
 }
 
 void trace_flow(struct trace_burst *tb, struct worker *w, const struct bridge *br,
@@ -478,45 +541,248 @@ void trace_flow(struct trace_burst *tb, struct worker *w, const struct bridge *b
 	}
 }
 
+/* Names of the IPv6 next headers an outer packet may carry instead of UDP. */
+static const char *ip6_nh_name(uint8_t nh)
+{
+	switch (nh) {
+	case 0:
+		return "hop-by-hop options";
+	case 43:
+		return "routing";
+	case VXLAN_IP6_FRAGMENT:
+		return "fragment";
+	case 50:
+		return "ESP";
+	case 51:
+		return "AH";
+	case 58:
+		return "ICMPv6";
+	case 60:
+		return "destination options";
+	case 6:
+		return "TCP";
+	default:
+		return "other";
+	}
+}
+
+/* What a frame that vxlan_decap refuses holds, as far as it holds it, so the drop reason
+ * that follows can be checked against the headers: the outer addresses, the TTL or hop
+ * limit, fragment bits, the protocol or next header, the UDP ports, length and checksum,
+ * the VNI. Reads nothing past len. */
+static void decap_refused_s(char *buf, size_t size, const struct vtep *v, const uint8_t *d,
+			    uint32_t len)
+{
+	const bool v6 = v->v6;
+	const uint32_t iph = v6 ? VXLAN_IP6_SIZE : VXLAN_IP_SIZE;
+	const uint8_t *ip = d + VXLAN_ETH_SIZE, *udp = NULL;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], m[18];
+	uint16_t et;
+	size_t n = 0;
+	int k;
+
+#define PUT(...)                                                                                   \
+	do {                                                                                       \
+		k = n < size ? snprintf(buf + n, size - n, __VA_ARGS__) : 0;                       \
+		n += k > 0 ? (size_t)k : 0;                                                        \
+	} while (0)
+
+	buf[0] = '\0';
+	if (len < VXLAN_ETH_SIZE) {
+		PUT("%u bytes, shorter than an Ethernet header", len);
+		return;
+	}
+	et = vxlan_rd16(d + 12);
+	if (memcmp(d, v->local.mac, 6) != 0)
+		PUT("to MAC %s (not the VTEP's), ", mac_s(m, d));
+	if (et != (v6 ? VXLAN_ETHERTYPE_IPV6 : VXLAN_ETHERTYPE_IPV4)) {
+		PUT("ethertype 0x%04x (not %s)", et, v6 ? "IPv6" : "IPv4");
+		return;
+	}
+	if (len < VXLAN_ETH_SIZE + iph || (ip[0] >> 4) != (v6 ? 6 : 4)) {
+		PUT("outer %s header truncated or of version %u, %u bytes", v6 ? "IPv6" : "IPv4",
+		    len > VXLAN_ETH_SIZE ? ip[0] >> 4 : 0, len);
+		return;
+	}
+	if (v6) {
+		PUT("outer %s > %s, hop limit %u, payload %u bytes", ipf_s(a, true, ip + 8),
+		    ipf_s(b, true, ip + 24), ip[7], vxlan_rd16(ip + 4));
+		if (ip[6] == VXLAN_PROTO_UDP)
+			udp = ip + VXLAN_IP6_SIZE;
+		else
+			PUT(", next header %u (%s)", ip[6], ip6_nh_name(ip[6]));
+	} else {
+		uint32_t ihl = (ip[0] & 0xfu) * 4;
+		uint16_t frag = vxlan_rd16(ip + 6);
+
+		PUT("outer %s > %s, ttl %u, length %u", ipf_s(a, false, ip + 12),
+		    ipf_s(b, false, ip + 16), ip[8], vxlan_rd16(ip + 2));
+		if (frag & 0x3fff)
+			PUT(", fragment offset %u%s", (frag & 0x1fff) * 8u,
+			    frag & 0x2000 ? " more fragments" : "");
+		if (ip[9] == VXLAN_PROTO_UDP && ihl >= VXLAN_IP_SIZE)
+			udp = ip + ihl;
+		else
+			PUT(", protocol %u", ip[9]);
+	}
+	if (udp != NULL && (uint32_t)(udp - d) + VXLAN_UDP_SIZE <= len) {
+		PUT(", udp %u > %u, length %u, checksum 0x%04x", vxlan_rd16(udp),
+		    vxlan_rd16(udp + 2), vxlan_rd16(udp + 4), vxlan_rd16(udp + 6));
+		if ((uint32_t)(udp - d) + VXLAN_UDP_SIZE + VXLAN_HDR_SIZE <= len) {
+			const uint8_t *vx = udp + VXLAN_UDP_SIZE;
+
+			PUT(", vxlan flags 0x%02x vni %u", vx[0],
+			    (uint32_t)vx[4] << 16 | (uint32_t)vx[5] << 8 | vx[6]);
+		}
+	} else if (udp != NULL) {
+		PUT(", udp header truncated");
+	}
+#undef PUT
+}
+
+/* The neighbour entry of IPv6 address ip among VTEP v's next hops, or NULL. */
+static const struct vtep_neigh *neigh_find6(const struct vtep *v, const uint8_t *ip)
+{
+	uint32_t key = vtep_ip6_key(ip);
+
+	for (unsigned int i = 0; i < VTEP_NEIGH_MAX; i++) {
+		const struct vtep_neigh *nb = &v->neigh[i];
+
+		/* acquire: ip6 was written before the key */
+		if (atomic_load_explicit(&nb->ip, memory_order_acquire) == key &&
+		    memcmp(nb->ip6, ip, 16) == 0)
+			return nb;
+	}
+	return NULL;
+}
+
+/* What nd_input will do with an ICMPv6 frame from the underlay of IPv6 VTEP v: the same
+ * checks (nd_parse), the next hop it refreshes, the advertisement it answers with. */
+static void trace_nd(struct trace_burst *tb, const struct vtep *v, const struct rte_mbuf *m,
+		     const uint8_t *d, uint32_t len)
+{
+	const uint8_t *ip = d + VXLAN_ETH_SIZE;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], ma[18];
+	const struct vtep_neigh *nb;
+	const uint8_t *who, *mac;
+	struct nd_rx nd;
+	enum vsw_drop r;
+
+	r = nd_parse(d, len, &v->local, &nd);
+	if (r != VSW_DROP_MAX) {
+		trace_step(tb, m, false, "nd: ICMPv6 %s > %s, type %d, hop limit %u on VTEP %s",
+			   ipf_s(a, true, ip + 8), ipf_s(b, true, ip + 24),
+			   len > VXLAN_ETH_SIZE + VXLAN_IP6_SIZE ? ip[VXLAN_IP6_SIZE] : -1, ip[7],
+			   v->name);
+		trace_step(tb, m, true,
+			   "fate: drop %s (%s) at vxlan_decap (neighbour discovery, nd_input)",
+			   vsw_drop_names[r], vsw_drop_help[r]);
+		return;
+	}
+	/* the address whose link-layer address the message tells, and that address */
+	who = nd.type == ND_TYPE_NA ? nd.target : nd.src_ip;
+	mac = nd.lladdr != NULL ? nd.lladdr : d + 6;
+	if (nd.type == ND_TYPE_NA)
+		trace_step(tb, m, false,
+			   "nd: neighbour advertisement from %s: %s is at %s (%s%s%s) on VTEP %s",
+			   ipf_s(a, true, nd.src_ip), ipf_s(b, true, nd.target), mac_s(ma, mac),
+			   nd.flags & 0x80 ? "router " : "",
+			   nd.flags & ND_NA_FLAG_S ? "solicited" : "unsolicited",
+			   nd.flags & ND_NA_FLAG_O ? ", override" : "", v->name);
+	else
+		trace_step(
+			tb, m, false,
+			"nd: neighbour solicitation from %s (mac %s) for %s (this VTEP's address) "
+			"on VTEP %s",
+			ipf_s(a, true, nd.src_ip), mac_s(ma, mac), ipf_s(b, true, nd.target),
+			v->name);
+	if (nd.type == ND_TYPE_NS && nd_ip6_is_unspecified(nd.src_ip)) {
+		trace_step(tb, m, true,
+			   "fate: drop vxlan_not_for_us (%s) at vxlan_decap (neighbour discovery, "
+			   "nd_input): a duplicate address probe for this VTEP's address",
+			   vsw_drop_help[VSW_DROP_vxlan_not_for_us]);
+		return;
+	}
+	nb = neigh_find6(v, who);
+	if (nb == NULL)
+		trace_step(tb, m, false, "nd: %s is not a next hop of VTEP %s: nothing learned",
+			   ipf_s(a, true, who), v->name);
+	else if (atomic_load_explicit(&nb->mac, memory_order_relaxed) & VTEP_NEIGH_STATIC)
+		trace_step(tb, m, false, "nd: next hop %s is static: not changed",
+			   ipf_s(a, true, who));
+	else if (nd.type == ND_TYPE_NS && nd.lladdr == NULL)
+		trace_step(tb, m, false,
+			   "nd: next hop %s: no link-layer address option, nothing learned",
+			   ipf_s(a, true, who));
+	else if (eth_addr_is_multicast(mac) || eth_addr_is_zero(mac))
+		trace_step(tb, m, false, "nd: next hop %s: link-layer address %s refused",
+			   ipf_s(a, true, who), mac_s(ma, mac));
+	else
+		trace_step(tb, m, false, "nd: next hop %s resolved to %s (refreshed)",
+			   ipf_s(a, true, who), mac_s(ma, mac));
+	if (nd.type == ND_TYPE_NA)
+		trace_step(tb, m, true, "fate: consumed by ND on VTEP %s (advertisement taken)",
+			   v->name);
+	else
+		trace_step(tb, m, true,
+			   "fate: consumed by ND on VTEP %s: answered with a neighbour "
+			   "advertisement to %s (mac %s) on %s",
+			   v->name, ipf_s(a, true, nd.src_ip), mac_s(ma, mac), v->port->name);
+}
+
 void trace_decap(struct trace_burst *tb, struct dp *dp, const struct vtep *v,
 		 const struct vtep_map *map, struct rte_mbuf *const *pkts, uint16_t n)
 {
+	const bool v6 = v->v6;
+
 	(void)dp;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 		uint32_t len = rte_pktmbuf_data_len(m);
-		char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN], inner[256];
+		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN], inner[256];
 		struct port *tun = NULL;
 		struct bridge *br;
 		struct vxlan_rx rx;
 		enum vsw_drop r;
 		int k = 1;
 
-		if (len >= VXLAN_ETH_SIZE && vxlan_rd16(d + 12) == VXLAN_ETHERTYPE_ARP) {
+		/* the dispatch vxlan_decap makes before vxlan_parse(6) */
+		if (!v6 && len >= VXLAN_ETH_SIZE && vxlan_rd16(d + 12) == VXLAN_ETHERTYPE_ARP) {
 			trace_step(tb, m, true, "fate: ARP for VTEP %s: to the VTEP's ARP handler",
 				   v->name);
 			continue;
 		}
-		r = vxlan_parse(d, len, &v->local, &rx);
+		if (v6 && len >= VXLAN_ETH_SIZE + VXLAN_IP6_SIZE &&
+		    vxlan_rd16(d + 12) == VXLAN_ETHERTYPE_IPV6 &&
+		    d[VXLAN_ETH_SIZE + 6] == VXLAN_PROTO_ICMP6) {
+			trace_nd(tb, v, m, d, len);
+			continue;
+		}
+		r = v6 ? vxlan_parse6(d, len, &v->local, &rx) : vxlan_parse(d, len, &v->local, &rx);
 		if (r == VSW_DROP_MAX) {
 			const uint8_t *ip = d + VXLAN_ETH_SIZE;
-			const uint8_t *udp = ip + (ip[0] & 0xfu) * 4;
+			const uint8_t *udp = ip + (v6 ? VXLAN_IP6_SIZE : (ip[0] & 0xfu) * 4);
+			const void *src = v6 ? (const void *)rx.src_ip6 : (const void *)&rx.src_ip;
 
-			k = vtep_map_find(map, rx.vni, rx.src_ip, &tun);
-			trace_step(
-				tb, m, false,
-				"vxlan decap: outer %s > %s, udp %u > %u, vni %u, remote VTEP %s%s "
-				"on VTEP %s",
-				ip_s(a, ip + 12), ip_s(b, ip + 16), vxlan_rd16(udp),
-				vxlan_rd16(udp + 2), rx.vni, ip_s(c, &rx.src_ip),
-				k < 0	 ? " (unknown VNI)"
-				: k == 0 ? " (not a remote of this VNI)"
-					 : "",
-				v->name);
+			k = v6 ? vtep_map_find6(map, rx.vni, rx.src_ip6, &tun)
+			       : vtep_map_find(map, rx.vni, rx.src_ip, &tun);
+			trace_step(tb, m, false,
+				   "vxlan decap: outer %s > %s, udp %u > %u, vni %u, remote VTEP "
+				   "%s%s on VTEP %s",
+				   ipf_s(a, v6, ip + (v6 ? 8 : 12)),
+				   ipf_s(b, v6, ip + (v6 ? 24 : 16)), vxlan_rd16(udp),
+				   vxlan_rd16(udp + 2), rx.vni, ipf_s(c, v6, src),
+				   k < 0    ? " (unknown VNI)"
+				   : k == 0 ? " (not a remote of this VNI)"
+					    : "",
+				   v->name);
 			if (k <= 0)
 				r = k < 0 ? VSW_DROP_vxlan_unknown_vni
 					  : VSW_DROP_vxlan_unknown_vtep;
+		} else {
+			decap_refused_s(inner, sizeof(inner), v, d, len);
+			trace_step(tb, m, false, "vxlan decap: %s on VTEP %s", inner, v->name);
 		}
 		if (r != VSW_DROP_MAX) {
 			trace_step(tb, m, true, "fate: drop %s (%s) at vxlan_decap",
