@@ -943,6 +943,9 @@ static json_t *port_json(struct req *r, const struct dp_port_info *pi)
 	jset(r, o, "worker", json_integer(pi->worker_lcore));
 	jset(r, o, "rx_queues", json_integer(pi->n_rxq));
 	jset(r, o, "tx_queues", json_integer(pi->n_txq));
+	/* the tx queues workers send on now, the most workers on one (> 1: shared, locked) */
+	jset(r, o, "tx_queues_used", json_integer(pi->txq_used));
+	jset(r, o, "tx_queue_workers", json_integer(pi->txq_workers));
 	{
 		json_t *qw = json_array();
 
@@ -2206,13 +2209,22 @@ static int h_trace_packet(struct req *r)
 	arg_u32(r, "vlan", &vlan);
 	tp.vlan = (uint16_t)vlan;
 	if (arg_str(r, "nw_src") != NULL || arg_str(r, "nw_dst") != NULL) {
+		struct vtep_ip a = {0}, b = {0};
 		uint32_t v = 17;
 
-		tp.ip = true;
+		/* args_check parsed them: an IPv4 or IPv6 frame, of the family given */
 		if (arg_str(r, "nw_src") != NULL)
-			inet_pton(AF_INET, arg_str(r, "nw_src"), &tp.ip_src);
+			vtep_ip_parse(arg_str(r, "nw_src"), &a);
 		if (arg_str(r, "nw_dst") != NULL)
-			inet_pton(AF_INET, arg_str(r, "nw_dst"), &tp.ip_dst);
+			vtep_ip_parse(arg_str(r, "nw_dst"), &b);
+		if (a.family != 0 && b.family != 0 && a.family != b.family)
+			return fail(r, EINVAL, "nw_src and nw_dst are of different IP versions");
+		tp.ip = true;
+		tp.ip6 = a.family == 6 || b.family == 6;
+		tp.ip_src = a.v4;
+		tp.ip_dst = b.v4;
+		memcpy(tp.ip6_src, a.v6, 16);
+		memcpy(tp.ip6_dst, b.v6, 16);
 		arg_u32(r, "nw_proto", &v);
 		tp.ip_proto = (uint8_t)v;
 		v = 0;
@@ -2608,8 +2620,8 @@ static const struct arg_spec a_trace_packet[] = {
 	{"dl_src", ARG_MAC, true, 0, 0},
 	{"dl_dst", ARG_MAC, true, 0, 0},
 	U("vlan", 0, VSW_VLAN_MAX),
-	{"nw_src", ARG_IPV4, false, 0, 0},
-	{"nw_dst", ARG_IPV4, false, 0, 0},
+	{"nw_src", ARG_IP, false, 0, 0}, /* IPv4 or IPv6: the frame's IP version */
+	{"nw_dst", ARG_IP, false, 0, 0},
 	U("nw_proto", 0, 255),
 	U("tp_src", 0, 65535),
 	U("tp_dst", 0, 65535),

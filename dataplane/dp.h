@@ -15,11 +15,13 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_spinlock.h>
 
 #include "dp_ctl.h"
 #include "drop.h"
 #include "eth_parse.h"
 #include "fdb.h"
+#include "txq_plan.h"
 
 #define VSW_MAX_WORKERS 8
 #define VSW_BURST 32
@@ -49,13 +51,21 @@ struct port_storm {
 	uint64_t tsc;	    /* the worker's: time the bucket was "empty" */
 } __rte_cache_aligned;
 
+struct port_txq_lock {
+	rte_spinlock_t lock;
+} __rte_cache_aligned;
+
 struct port {
 	/* --- read by workers on every frame --- */
-	uint16_t idx;		       /* index in dp->ports */
-	uint16_t dpdk_port;	       /* ethdev port id */
-	uint16_t n_txq;		       /* worker w sends on queue w % n_txq; n_txq >= n_workers */
-	uint16_t n_rxq;		       /* 0: the port is never polled */
-	bool has_rxq;		       /* n_rxq > 0 */
+	uint16_t idx;	    /* index in dp->ports */
+	uint16_t dpdk_port; /* ethdev port id */
+	uint16_t n_txq;	    /* tx queues of the device (may be fewer than workers) */
+	uint16_t n_rxq;	    /* 0: the port is never polled */
+	bool has_rxq;	    /* n_rxq > 0 */
+	/* tx queue of each worker, | TXQ_SHARED when the worker must take txq_lock[queue]
+	 * (txq_plan.h, l2/port_tx.c); loaded once per tx burst; control: rw (port.c,
+	 * port_txq_publish) */
+	_Atomic uint8_t txq[VSW_MAX_WORKERS];
 	struct bridge *_Atomic bridge; /* control: rw (release); dataplane: ro (acquire) */
 	/* capture taps, NULL when off: loaded once per burst; control: publish */
 	struct capture *_Atomic cap[2];
@@ -73,6 +83,10 @@ struct port {
 	/* --- storm[w] owned by worker w (its tsc), rates set by control --- */
 	struct port_storm storm[VSW_MAX_WORKERS];
 
+	/* --- taken by the workers that share a tx queue, only those (txq[w] & TXQ_SHARED);
+	 * a line each, so that two shared queues do not bounce one line --- */
+	struct port_txq_lock txq_lock[VSW_MAX_QUEUES];
+
 	/* --- control only --- */
 	char name[VSW_NAME_MAX];
 	char devname[64];
@@ -80,6 +94,8 @@ struct port {
 	int worker;			   /* worker polling its rx queue 0, -1 none */
 	int8_t rxq_worker[VSW_MAX_QUEUES]; /* worker polling each rx queue, -1 none */
 	uint32_t vq_enabled;		   /* vhost-user: rx queues the guest enabled */
+	uint32_t vq_tx_enabled;		   /* vhost-user: tx queues (its rx vrings) enabled */
+	uint8_t txq_most;		   /* most workers on one tx queue (txq_plan) */
 	struct dp_port_stats base;	   /* stats at the last stats-clear */
 
 	struct port_stats stats[VSW_MAX_WORKERS];
@@ -129,7 +145,7 @@ struct txbuf {
 };
 
 struct worker {
-	unsigned int idx;   /* QSBR thread id and tx queue id */
+	unsigned int idx;   /* QSBR thread id, index of port->txq[] */
 	unsigned int lcore; /* EAL lcore id */
 	unsigned int cpu;
 	struct dp *dp;
@@ -172,6 +188,10 @@ int dp_worker_assign(struct dp *dp, struct port *p);
 void dp_worker_unassign(struct dp *dp, struct port *p);
 /* Control loop, about 10 times a second: vhost-user queue state changes (port.c). */
 void dp_port_poll(struct dp *dp);
+/* Map the workers onto the tx queues of p the port can use now (all, or for vhost-user
+ * those the guest enabled), locking the shared ones; waits up to two grace periods when
+ * the map changes while p is published (port.c). */
+void port_txq_update(struct dp *dp, struct port *p);
 /* Recompute the per-worker storm buckets of p after its queues moved (port.c). */
 void port_storm_apply(struct port *p);
 struct port *dp_port_find(struct dp *dp, const char *name);

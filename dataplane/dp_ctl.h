@@ -107,6 +107,9 @@ struct dp_port_info {
 	 * n_rxq offered are never used) and the virtio features it negotiated */
 	uint16_t guest_queues;
 	uint64_t guest_features;
+	/* tx queues the workers send on now, and the most workers on one (> 1: shared,
+	 * locked; l2/port_tx.c) */
+	uint16_t txq_used, txq_workers;
 };
 
 /* Per queue, from the device's own counters (rte_eth_stats_get): frames a queue received

@@ -3,9 +3,10 @@
  * Ports: each vsw port is one DPDK ethdev created from a virtual device (net_pcap,
  * net_null, net_ring, net_af_packet, net_tap, net_vhost) at run time with
  * rte_eal_hotplug_add, configured with the rx queues its options ask for (queues=,
- * qpairs=; worker.c spreads them over the workers) and at least one tx queue per worker,
- * so workers never share a tx queue: a device with fewer tx queues than there are workers
- * is refused. Then published in dp->ports. Removal unpublishes first, waits out a grace
+ * qpairs=; worker.c spreads them over the workers) and one tx queue per worker where the
+ * device has that many. Workers share the tx queues of a device that has fewer, or of a
+ * vhost-user guest that enables fewer, under a lock (port_txq_update; why in
+ * l2/port_tx.c). Then published in dp->ports. Removal unpublishes first, waits out a grace
  * period, then stops and closes the device.
  * vhost-user ports (net_vhost) get their socket file prepared here: directory, stale file,
  * owner and mode, which DPDK leaves to the application; and the guest offloads the switch
@@ -543,15 +544,9 @@ static int port_start(struct dp *dp, struct port *p, char *err, size_t errsz)
 	rc = rte_eth_dev_info_get(p->dpdk_port, &info);
 	if (rc < 0)
 		goto fail;
-	/* workers never share a tx queue: no lock on the fast path */
-	if (info.max_tx_queues < dp->n_workers) {
-		snprintf(err, errsz,
-			 "port-add %s: the device has %u tx queues, the dataplane has %u workers "
-			 "(workers never share a tx queue%s)",
-			 p->name, info.max_tx_queues, dp->n_workers,
-			 p->params.type == DP_PORT_VHOST_USER  ? ": give queues=N, N >= workers"
-			 : p->params.type == DP_PORT_AF_PACKET ? ": give qpairs=N, N >= workers"
-							       : "");
+	/* fewer tx queues than workers: workers share them, locked (port_txq_update) */
+	if (info.max_tx_queues == 0) {
+		snprintf(err, errsz, "port-add %s: the device has no tx queue", p->name);
 		return -EINVAL;
 	}
 	if (info.max_rx_queues > 0 && want > info.max_rx_queues) {
@@ -587,11 +582,61 @@ static int port_start(struct dp *dp, struct port *p, char *err, size_t errsz)
 	p->n_rxq = nb_rxq;
 	p->has_rxq = nb_rxq > 0;
 	p->n_txq = nb_txq;
+	port_txq_update(dp, p); /* not published yet: stored at once */
 	return 0;
 fail:
 	snprintf(err, errsz, "port-add %s: cannot set up DPDK port %u: %s", p->name, p->dpdk_port,
 		 rte_strerror(-rc));
 	return rc;
+}
+
+/* Store the workers' tx queue map while no worker reads it (before p is published). */
+static void port_txq_store(struct dp *dp, struct port *p, const uint8_t *map, uint8_t or)
+{
+	for (unsigned int w = 0; w < dp->n_workers; w++)
+		atomic_store_explicit(&p->txq[w], map[w] | or, memory_order_relaxed);
+}
+
+/* Change the tx queue map of a published port so that no two workers ever use a queue at
+ * once with one of them unlocked: a worker holds the entry it loaded for one tx burst, and
+ * a grace period later holds none from before. (1) everyone locks, on the old queues;
+ * grace period; (2) everyone locks, on the new queues; grace period; (3) the new map,
+ * unlocked where a worker has a queue to itself. Steps that change nothing are skipped: a
+ * map that ends all locked leaves every entry in flight locked, which step 1 relies on. */
+static void port_txq_publish(struct dp *dp, struct port *p, const uint8_t *map)
+{
+	bool same = true, old_locked = true, new_locked = true;
+	uint8_t cur[VSW_MAX_WORKERS];
+
+	for (unsigned int w = 0; w < dp->n_workers; w++) {
+		cur[w] = atomic_load_explicit(&p->txq[w], memory_order_relaxed);
+		same = same && cur[w] == map[w];
+		old_locked = old_locked && (cur[w] & TXQ_SHARED);
+		new_locked = new_locked && (map[w] & TXQ_SHARED);
+	}
+	if (same)
+		return;
+	if (!old_locked) {
+		port_txq_store(dp, p, cur, TXQ_SHARED);
+		dp_sync(dp);
+	}
+	port_txq_store(dp, p, map, TXQ_SHARED);
+	if (new_locked)
+		return;
+	dp_sync(dp);
+	port_txq_store(dp, p, map, 0);
+}
+
+void port_txq_update(struct dp *dp, struct port *p)
+{
+	uint32_t usable = p->params.type == DP_PORT_VHOST_USER ? p->vq_tx_enabled : UINT32_MAX;
+	uint8_t map[VSW_MAX_WORKERS];
+
+	p->txq_most = (uint8_t)txq_plan(usable, p->n_txq, dp->n_workers, map);
+	if (atomic_load_explicit(&dp->ports[p->idx], memory_order_relaxed) == p)
+		port_txq_publish(dp, p, map);
+	else
+		port_txq_store(dp, p, map, 0);
 }
 
 /* Storm control with rx queues on several workers: each worker's bucket gets the share of
@@ -685,6 +730,8 @@ int dp_port_add(struct dp *dp, const char *name, const struct dp_port_params *pa
 	snprintf(p->devname, sizeof(p->devname), "%s_vsw%u", port_types[params->type].driver,
 		 dp->devseq++);
 	memset(p->rxq_worker, -1, sizeof(p->rxq_worker));
+	for (unsigned int q = 0; q < VSW_MAX_QUEUES; q++)
+		rte_spinlock_init(&p->txq_lock[q].lock);
 	port_storm_apply(p);
 
 	if (params->type == DP_PORT_VHOST_USER) {
@@ -786,26 +833,35 @@ int dp_port_set(struct dp *dp, const char *name, const struct dp_port_params *np
 
 /* Which queue pairs the guest of a vhost-user port enabled: net_vhost keeps the state of
  * each vring and hands out the changes since the last call (rte_eth_vhost_get_queue_event),
- * so draining them here keeps vq_enabled current. When the guest goes, net_vhost clears
- * its state without an event: a port whose link is down has nothing enabled. */
-static void vhost_queue_poll(struct port *p)
+ * so draining them here keeps vq_enabled (the port's rx queues: the guest's tx vrings) and
+ * vq_tx_enabled (its tx queues: the guest's rx vrings) current. When the guest goes,
+ * net_vhost clears its state without an event: a port whose link is down has nothing
+ * enabled. A change of the tx queues remaps the workers onto the enabled ones. */
+static void vhost_queue_poll(struct dp *dp, struct port *p)
 {
 	struct rte_eth_vhost_queue_event ev;
 	struct rte_eth_link link = {0};
+	uint32_t tx_before = p->vq_tx_enabled;
 
 	if (p->params.type != DP_PORT_VHOST_USER)
 		return;
 	while (rte_eth_vhost_get_queue_event(p->dpdk_port, &ev) == 0) {
-		if (!ev.rx || ev.queue_id >= VSW_MAX_QUEUES)
-			continue; /* the guest's rx vrings follow its tx ones, pair by pair */
+		uint32_t *mask = ev.rx ? &p->vq_enabled : &p->vq_tx_enabled;
+
+		if (ev.queue_id >= VSW_MAX_QUEUES)
+			continue;
 		if (ev.enable)
-			p->vq_enabled |= 1u << ev.queue_id;
+			*mask |= 1u << ev.queue_id;
 		else
-			p->vq_enabled &= ~(1u << ev.queue_id);
+			*mask &= ~(1u << ev.queue_id);
 	}
 	rte_eth_link_get_nowait(p->dpdk_port, &link);
-	if (link.link_status != RTE_ETH_LINK_UP)
+	if (link.link_status != RTE_ETH_LINK_UP) {
 		p->vq_enabled = 0;
+		p->vq_tx_enabled = 0;
+	}
+	if (p->vq_tx_enabled != tx_before)
+		port_txq_update(dp, p);
 }
 
 void dp_port_poll(struct dp *dp)
@@ -814,7 +870,7 @@ void dp_port_poll(struct dp *dp)
 		struct port *p = atomic_load_explicit(&dp->ports[i], memory_order_relaxed);
 
 		if (p != NULL)
-			vhost_queue_poll(p);
+			vhost_queue_poll(dp, p);
 	}
 }
 
@@ -823,7 +879,6 @@ static void port_info_fill(struct dp *dp, struct port *p, struct dp_port_info *i
 	struct rte_eth_link link = {0};
 	struct bridge *br = atomic_load(&p->bridge);
 
-	(void)dp;
 	memset(info, 0, sizeof(*info));
 	snprintf(info->name, sizeof(info->name), "%s", p->name);
 	info->params = p->params;
@@ -846,11 +901,19 @@ static void port_info_fill(struct dp *dp, struct port *p, struct dp_port_info *i
 	if (p->params.type == DP_PORT_VHOST_USER) {
 		int vid = rte_eth_vhost_get_vid_from_port_id(p->dpdk_port);
 
-		vhost_queue_poll(p);
+		vhost_queue_poll(dp, p);
 		info->guest_queues = (uint16_t)__builtin_popcount(p->vq_enabled);
 		if (info->link_up && vid >= 0 &&
 		    rte_vhost_get_negotiated_features(vid, &info->guest_features) < 0)
 			info->guest_features = 0;
+	}
+	if (p->params.type != DP_PORT_VXLAN) {
+		uint32_t used = 0;
+
+		for (unsigned int w = 0; w < dp->n_workers; w++)
+			used |= 1u << (atomic_load(&p->txq[w]) & TXQ_QUEUE);
+		info->txq_used = (uint16_t)__builtin_popcount(used);
+		info->txq_workers = p->txq_most;
 	}
 }
 

@@ -4,7 +4,8 @@
  * turn, forward, flush the tx buffers, then report a QSBR quiescent state: at that point
  * it holds no pointer to any port, bridge or port set, which is what lets the control
  * thread free them. A port's rx queues may sit on several workers; each worker sends on
- * its own tx queue of every port (port_tx.c), so no queue is ever shared. Below the loop,
+ * its own tx queue of every port that has enough, else on one it shares under a lock
+ * (l2/port_tx.c). Below the loop,
  * the control side: which worker polls which queue (rxq_plan.c decides, rxq_apply
  * publishes). When nothing arrives for a while the worker sleeps, doubling the sleep up to
  * idle_sleep_max_us (like OVS's pmd-sleep-max), and goes offline for QSBR meanwhile so a

@@ -422,16 +422,18 @@ static const struct {
 	{35, "in_order"},
 };
 
-/* Below the port table, for a port with several rx queues or a vhost-user guest: its
- * queues, where they are polled, and what the guest negotiated. */
+/* Below the port table, for a port with several rx queues, a vhost-user guest or a tx
+ * queue that workers share: its queues, where they are polled, how many workers send on
+ * one tx queue, and what the guest negotiated. */
 static void print_port_queues(FILE *out, json_t *p)
 {
 	json_int_t nrx = int_of(p, "rx_queues"), gq = int_of(p, "guest_queues");
+	json_int_t txw = int_of(p, "tx_queue_workers");
 	const char *fs = json_string_value(json_object_get(p, "guest_features"));
 	unsigned long long f = fs != NULL ? strtoull(fs, NULL, 16) : 0;
 	char *w = worker_cell(p, json_object_get(p, "worker"));
 
-	if (nrx < 2 && f == 0) {
+	if (nrx < 2 && f == 0 && txw < 2) {
 		free(w);
 		return;
 	}
@@ -441,6 +443,14 @@ static void print_port_queues(FILE *out, json_t *p)
 		json_string_value(json_object_get(p, "name")) ?: "?", nrx, w ? w : "-",
 		int_of(p, "tx_queues"));
 	free(w);
+	if (txw > 1 && int_of(p, "tx_queues_used") == 1)
+		fprintf(out, " (1 in use: tx queue shared by %" JSON_INTEGER_FORMAT " workers)",
+			txw);
+	else if (txw > 1)
+		fprintf(out,
+			" (%" JSON_INTEGER_FORMAT
+			" in use: tx queues shared by up to %" JSON_INTEGER_FORMAT " workers)",
+			int_of(p, "tx_queues_used"), txw);
 	if (f != 0) {
 		fprintf(out,
 			"; guest enabled %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT

@@ -7,9 +7,26 @@
  * Drop reasons: vlan_not_allowed (egress port not in the frame's VLAN), no_mbuf (tag
  * push failed), tx_full (the port's queue did not take the frame), port_down (a vhost-user
  * port with no guest: its queue takes nothing).
+ *
+ * Which tx queue: worker w sends on p->txq[w] (txq_plan.h), one byte loaded per burst.
+ * When the port can use as many tx queues as there are workers, each worker has its own
+ * and nothing locks: the cost is one predictable branch. When it can use fewer, workers
+ * wrap onto the usable ones and a queue sent on by several has TXQ_SHARED in their
+ * entries: they take its spinlock around the tx burst, as OVS-DPDK does for a port with
+ * fewer tx queues than PMD threads. Why not refuse such ports, as vsw first did: a pcap
+ * device has one tx queue (a vhost-user one has one per pair it offers), so with two
+ * workers it could not be added at all; and a vhost-user guest decides at run time how
+ * many pairs it enables (one for a 1-vCPU guest), so frames that a worker sent to a
+ * disabled queue were lost as tx_full. Usable queues are all the device's, or for
+ * vhost-user those the guest enabled: port.c follows the guest's queue events and
+ * republishes the map, with grace periods between steps so that two workers never use a
+ * queue at once with one of them unlocked. A worker mid-burst on a queue the guest just
+ * disabled sends nothing there (the vhost library returns 0), counted as tx_full like
+ * any frame the ring does not take.
  */
 #include <rte_ethdev.h>
 #include <rte_ether.h>
+#include <rte_spinlock.h>
 
 #include "port_tx.h"
 #include "overlay/vtep.h"
@@ -29,11 +46,26 @@ static enum vsw_drop port_tx_refused(const struct port *p)
 	return VSW_DROP_tx_full;
 }
 
+/* A tx queue other workers send on too: one at a time. Out of line, so that the common
+ * case (a queue of its own) stays a straight call. */
+static __rte_noinline uint16_t port_tx_shared(struct port *p, uint16_t q, struct rte_mbuf **m,
+					      uint16_t n)
+{
+	rte_spinlock_t *l = &p->txq_lock[q].lock;
+	uint16_t sent;
+
+	rte_spinlock_lock(l);
+	sent = rte_eth_tx_burst(p->dpdk_port, q, m, n);
+	rte_spinlock_unlock(l);
+	return sent;
+}
+
 void port_tx_burst(struct worker *w, struct port *p)
 {
 	struct txbuf *tb = &w->tx[p->idx];
 	struct port_stats *st = &p->stats[w->idx];
 	uint16_t sent;
+	uint8_t tq;
 
 	capture_tap(w, p, CAPTURE_TX, tb->m, tb->n, NULL);
 	if (unlikely(p->tun != NULL)) {
@@ -43,7 +75,11 @@ void port_tx_burst(struct worker *w, struct port *p)
 		tb->bytes = 0;
 		return;
 	}
-	sent = rte_eth_tx_burst(p->dpdk_port, (uint16_t)(w->idx % p->n_txq), tb->m, tb->n);
+	tq = atomic_load_explicit(&p->txq[w->idx], memory_order_relaxed);
+	if (likely(!(tq & TXQ_SHARED)))
+		sent = rte_eth_tx_burst(p->dpdk_port, tq, tb->m, tb->n);
+	else
+		sent = port_tx_shared(p, tq & TXQ_QUEUE, tb->m, tb->n);
 	if (unlikely(sent < tb->n)) {
 		enum vsw_drop r = port_tx_refused(p);
 

@@ -14,10 +14,10 @@
 #    own tx queue of the other port, and the other guest receives on both its rx queues
 #    (its own per-queue counters, `ethtool -S`);
 #  - a guest that disables a pair (`ethtool -L eth0 combined 1`; the guest image carries
-#    the host's ethtool) shows "1 of 2", and frames that the second worker must send to it
-#    are dropped as tx_full (the documented limit: give a guest as many enabled pairs as
-#    the dataplane has workers), while the first worker's still arrive; enabled again, all
-#    pings pass.
+#    the host's ethtool) shows "1 of 2", and both workers then send to it on its one
+#    enabled tx queue, shared under a lock (l2/port_tx.c): pings from both vCPUs of the
+#    other guest all pass, nothing is dropped, the disabled tx queue carries nothing;
+#    enabled again, each worker has its own tx queue again and all pings pass.
 . "$(dirname "$0")/lib.sh"
 . "$VSW_ROOT/tests/vm/vm.sh"
 e2e_init
@@ -45,6 +45,8 @@ pjson() { vsw -j port show "$1" | jget "(lambda p: $2)(r[0])"; }
 qstat() { vsw -j stats "$1" | jget "[q for q in r[0]['queues'] if q['queue'] == $2][0]['$3']"; }
 link_is() { [[ $(pjson "$1" "p['link']") == "$2" ]]; }
 pairs_are() { [[ $(pjson "$1" "p['guest_queues']") == "$2" ]]; }
+# txq_is PORT USED WORKERS: tx queues in use, and the most workers on one of them
+txq_is() { [[ $(pjson "$1" "[p['tx_queues_used'], p['tx_queue_workers']]") == "[$2, $3]" ]]; }
 # ping_from VM CPUMASK ADDR: ping from a process pinned to the guest's vCPUs in CPUMASK
 # (so the echo requests leave on that vCPU's tx queue); succeeds on any answer.
 ping_from() {
@@ -77,6 +79,9 @@ log "guests up, links up, after $((SECONDS - tb)) s"
 log "each guest enabled both queue pairs"
 wait_for 10 "vm1: guest enables 2 queue pairs" pairs_are vm1 2
 wait_for 10 "vm2: guest enables 2 queue pairs" pairs_are vm2 2
+for p in vm1 vm2; do
+	wait_for 10 "$p: a tx queue per worker" txq_is $p 2 1
+done
 vsw port show | grep -q "^vm1: 2 rx queues (workers [12],[12]), 2 tx queues; guest enabled 2 of 2" \
 	|| fail "port show: $(vsw port show)"
 for p in vm1 vm2; do
@@ -115,25 +120,36 @@ log "vm1 rx queues: $r0, $r1; vm2 tx queues: $tq0, $tq1; vm2's guest rx queues: 
 ((g0 > 0 && g1 > 0)) || fail "vm2 did not receive on both its rx queues ($g0, $g1)"
 vsw stats | sed "s/^/    /"
 
-log "vm1 disables a pair (ethtool -L eth0 combined 1): worker 2's frames to it are tx_full"
+log "vm1 disables a pair (ethtool -L eth0 combined 1): both workers share its tx queue 0"
 vm_run vm1 10 "ethtool -L eth0 combined 1" >/dev/null || fail "ethtool -L combined 1 failed in vm1"
 wait_for 10 "vm1: guest enables 1 queue pair" pairs_are vm1 1
-vsw port show | grep -q "^vm1: .*guest enabled 1 of 2 queue pairs" ||
+wait_for 10 "vm1: both workers on its one enabled tx queue" txq_is vm1 1 2
+shared="2 tx queues (1 in use: tx queue shared by 2 workers); guest enabled 1 of 2 queue pairs"
+vsw port show | grep -q "^vm1: .*$shared" ||
 	fail "port show: $(vsw port show)"
 set_xps vm2
 vsw_quiet stats clear
-# vm2's vCPU 0 sends on its tx queue 0 = the port's rx queue 0, polled by worker 1, which
-# sends on vm1's tx queue 0 (enabled); vCPU 1's go by worker 2 to tx queue 1 (disabled).
-ping_from vm2 1 198.51.100.1 || fail "vm2 (vCPU 0) cannot ping vm1: $(cat "$E2E_TMP/ping.out")"
-ping_from vm2 2 198.51.100.1 && fail "vm2 (vCPU 1) pinged vm1 through its disabled queue pair"
-full=$(port_drop vm1 tx_full)
-log "vm1: $full frames dropped as tx_full (sent by worker 2 to the disabled tx queue 1)"
-((full >= 1)) || fail "no tx_full drops on vm1: $(vsw stats vm1)"
+# vm2's vCPU 0 sends on its tx queue 0 = the port's rx queue 0, polled by worker 1; vCPU
+# 1's on rx queue 1, polled by worker 2: both workers send to vm1, on its tx queue 0.
+for m in 1 2; do
+	ping_from vm2 $m 198.51.100.1 ||
+		fail "vm2 (vCPU $((m - 1))) cannot ping vm1: $(cat "$E2E_TMP/ping.out")"
+	grep -q " 0% packet loss" "$E2E_TMP/ping.out" ||
+		fail "vm2 (vCPU $((m - 1))) lost pings to vm1: $(cat "$E2E_TMP/ping.out")"
+done
+r0=$(qstat vm2 0 rx_packets)
+r1=$(qstat vm2 1 rx_packets)
+tq0=$(qstat vm1 0 tx_packets)
+log "vm2 rx queues: $r0, $r1 (one per worker); vm1's tx queue 0: $tq0"
+((r0 >= 3 && r1 >= 3)) || fail "not both workers carried vm2's pings ($r0, $r1)"
+((tq0 >= 6)) || fail "vm1's tx queue 0 carried $tq0 frames, expected both workers' 6 pings"
 (($(qstat vm1 1 tx_packets) == 0)) || fail "vm1's disabled tx queue 1 counted frames"
+expect_drop vm1 tx_full 0
 
 log "vm1 enables both pairs again: pings from both vCPUs of vm2 pass"
 vm_run vm1 10 "ethtool -L eth0 combined 2" >/dev/null || fail "ethtool -L combined 2 failed in vm1"
 wait_for 10 "vm1: guest enables 2 queue pairs" pairs_are vm1 2
+wait_for 10 "vm1: a tx queue per worker again" txq_is vm1 2 1
 ping_from vm2 2 198.51.100.1 || fail "vm2 (vCPU 1) cannot ping vm1: $(cat "$E2E_TMP/ping.out")"
 ping_from vm2 1 198.51.100.1 || fail "vm2 (vCPU 0) cannot ping vm1: $(cat "$E2E_TMP/ping.out")"
 (($(qstat vm1 1 tx_packets) > 0)) || fail "vm1's tx queue 1 carried nothing once enabled again"
