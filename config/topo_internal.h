@@ -16,7 +16,11 @@
 #define TOPO_DEF_MOVE_DAMP_S 10
 #define TOPO_DEF_UDP_PORT 4789
 #define TOPO_DEF_VTEP_NAME "vtep0"
-#define TOPO_DEF_PREFIX_LEN 24
+#define TOPO_DEF_PREFIX_LEN 24	    /* IPv4 */
+#define TOPO_DEF_PREFIX_LEN6 64	    /* IPv6 */
+#define TOPO_MIN_UNDERLAY_MTU 576   /* what every IPv4 host must take (RFC 791) */
+#define TOPO_MIN_UNDERLAY_MTU6 1280 /* IPv6's minimum link MTU (RFC 8200 section 5) */
+#define TOPO_MAX_UNDERLAY_MTU 9216
 #define TOPO_DEF_UNDERLAY_MTU 1500
 #define TOPO_DEF_TTL 64
 #define TOPO_DEF_PRIORITY 32768

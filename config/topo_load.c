@@ -1470,6 +1470,7 @@ static int f_bridges(struct ld *ld, const yaml_node_t *v, void *obj)
 static int f_vtep_ip(struct ld *ld, const yaml_node_t *v, void *obj)
 {
 	(void)obj;
+	OV(ld)->local_ip_loc = node_loc(v);
 	return get_ip(ld, v, false, &OV(ld)->local_ip);
 }
 
@@ -1498,8 +1499,10 @@ static int f_vtep_prefix(struct ld *ld, const yaml_node_t *v, void *obj)
 
 	(void)obj;
 	OV(ld)->prefix_loc = node_loc(v);
-	if (get_u16(ld, v, 1, 128, &p) < 0)
+	if (get_u16(ld, v, 1, 128, &p) < 0) {
+		OV(ld)->prefix_len = 0; /* unknown: no gateway check against a default */
 		return -EINVAL;
+	}
 	OV(ld)->prefix_len = (uint8_t)p;
 	return 0;
 }
@@ -1511,12 +1514,13 @@ static int f_vtep_gateway(struct ld *ld, const yaml_node_t *v, void *obj)
 	return get_ip(ld, v, false, &OV(ld)->gateway);
 }
 
-/* The dataplane's vtep-add bounds (576: the least an IPv4 host must take). */
+/* The dataplane's vtep-add bounds (576: the least an IPv4 host must take); IPv6's 1280 is
+ * topo_validate's, as the family may come after the mtu in the file. */
 static int f_vtep_mtu(struct ld *ld, const yaml_node_t *v, void *obj)
 {
 	(void)obj;
 	OV(ld)->mtu_loc = node_loc(v);
-	return get_u16(ld, v, 576, 9216, &OV(ld)->mtu);
+	return get_u16(ld, v, TOPO_MIN_UNDERLAY_MTU, TOPO_MAX_UNDERLAY_MTU, &OV(ld)->mtu);
 }
 
 static int f_vtep_ttl(struct ld *ld, const yaml_node_t *v, void *obj)
@@ -1547,6 +1551,9 @@ static int f_ov_vtep(struct ld *ld, const yaml_node_t *v, void *obj)
 		if (!(seen & 2))
 			missing(ld, v, "port", "the underlay port's name");
 	}
+	/* the default subnet is the family's, as the dataplane's vtep-add has it */
+	if (!(seen & 16))
+		OV(ld)->prefix_len = topo_overlay_default_prefix(OV(ld));
 	return 0;
 }
 

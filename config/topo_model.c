@@ -164,11 +164,23 @@ const struct topo_remote *topo_bridge_remotes(const struct topo *t, const struct
 	return t->overlay.remotes;
 }
 
+uint32_t topo_overlay_overhead(const struct topo_overlay *ov)
+{
+	return ov->local_ip.family == 6 ? TOPO_VXLAN6_OVERHEAD : TOPO_VXLAN_OVERHEAD;
+}
+
+uint8_t topo_overlay_default_prefix(const struct topo_overlay *ov)
+{
+	return ov->local_ip.family == 6 ? TOPO_DEF_PREFIX_LEN6 : TOPO_DEF_PREFIX_LEN;
+}
+
 uint32_t topo_bridge_mtu(const struct topo *t, const struct topo_bridge *b)
 {
+	uint32_t oh = topo_overlay_overhead(&t->overlay);
+
 	if (b->mtu != 0)
 		return b->mtu;
-	return t->overlay.mtu > TOPO_VXLAN_OVERHEAD ? t->overlay.mtu - TOPO_VXLAN_OVERHEAD : 0;
+	return t->overlay.mtu > oh ? t->overlay.mtu - oh : 0;
 }
 
 uint16_t topo_bridge_vni_vlan(const struct topo_bridge *b)

@@ -335,6 +335,46 @@ static bool ip_same(const struct topo_ip *a, const struct topo_ip *b)
 	return a->family == b->family && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
 }
 
+/* What the dataplane takes as a VTEP's, a remote's or a next hop's address (ip_unicast in
+ * overlay/vtep.c): IPv4 not 0.0.0.0, loopback, multicast or class E; IPv6 not ::, ::1,
+ * multicast (ff00::/8) or IPv4-mapped (::ffff:0:0/96: an IPv4 VTEP is IPv4). */
+static bool ip_unicast(const struct topo_ip *ip)
+{
+	static const uint8_t zero[16], loop[16] = {[15] = 1}, mapped[12] = {[10] = 0xff, 0xff};
+
+	if (ip->family == 4)
+		return memcmp(ip->addr, zero, 4) != 0 && ip->addr[0] < 224 && ip->addr[0] != 127;
+	return memcmp(ip->addr, zero, 16) != 0 && memcmp(ip->addr, loop, 16) != 0 &&
+	       ip->addr[0] != 0xff && memcmp(ip->addr, mapped, 12) != 0;
+}
+
+/* The VTEP's family is its local_ip's: everything else on the underlay must share it. */
+static const char *family_expect(const struct topo_overlay *ov)
+{
+	return ov->local_ip.family == 4 ? "an IPv4 address, as local_ip"
+					: "an IPv6 address, as local_ip";
+}
+
+/* An underlay address at path: unicast, and of local_ip's family when that is known.
+ * Returns false (after saying why) when it is not. */
+static bool underlay_ip_ok(struct vd *vd, const struct topo_ip *ip, struct topo_loc loc,
+			   const char *path)
+{
+	const struct topo_overlay *ov = &vd->t->overlay;
+	char a[64];
+
+	topo_ip_format(ip, false, a, sizeof(a));
+	if (ov->local_ip.family != 0 && ip->family != ov->local_ip.family) {
+		add(vd, loc, path, family_expect(ov), "%s is not of local_ip's family", a);
+		return false;
+	}
+	if (!ip_unicast(ip)) {
+		add(vd, loc, path, "a unicast address", "%s is not a unicast address", a);
+		return false;
+	}
+	return true;
+}
+
 /* A MAC behind a remote VTEP sits on that remote's tunnel port, an access port of the
  * VLAN the VNI carries: so the bridge needs a vni, the remote must be in its flood list,
  * and the MAC's VLAN is the VNI's. */
@@ -350,6 +390,12 @@ static void check_static_remote(struct vd *vd, const struct topo_bridge *br,
 	if (br->vni == 0) {
 		add(vd, sm->port_loc, path, "port: on a bridge without a vni",
 		    "bridge \"%s\" has no vni, so no MAC of it is behind a remote VTEP", br->name);
+		return;
+	}
+	if (vd->t->overlay.local_ip.family != 0 &&
+	    sm->remote.family != vd->t->overlay.local_ip.family) {
+		add(vd, sm->port_loc, path, family_expect(&vd->t->overlay),
+		    "%s is not of local_ip's family", a);
 		return;
 	}
 	rs = topo_bridge_remotes(vd->t, br, &n);
@@ -426,13 +472,8 @@ static void check_remotes(struct vd *vd, const struct topo_remote *rs, size_t n,
 			continue; /* unreadable: the loader said so */
 		snprintf(path, sizeof(path), "%s[%zu]", where, i);
 		topo_ip_format(&r->ip, false, a, sizeof(a));
-		if (ov->local_ip.family != 0 && r->ip.family != ov->local_ip.family) {
-			add(vd, r->loc, path,
-			    ov->local_ip.family == 4 ? "an IPv4 address, as local_ip"
-						     : "an IPv6 address, as local_ip",
-			    "%s is not of local_ip's family", a);
+		if (!underlay_ip_ok(vd, &r->ip, r->loc, path))
 			continue;
-		}
 		if (memcmp(r->ip.addr, ov->local_ip.addr, 16) == 0) {
 			add(vd, r->loc, path, "another VTEP's address", "%s is local_ip itself", a);
 			continue;
@@ -450,14 +491,14 @@ static void check_remotes(struct vd *vd, const struct topo_remote *rs, size_t n,
 /*
  * The overlay settings of a bridge mean something only with a vni; and its overlay MTU
  * (the largest inner IP packet a host of the bridge may send) plus the 50 bytes of outer
- * headers must fit the underlay's MTU, or the dataplane drops those frames one by one
- * (vxlan_mtu_exceeded): refused here, before anything runs.
+ * headers (70 over IPv6) must fit the underlay's MTU, or the dataplane drops those frames
+ * one by one (vxlan_mtu_exceeded): refused here, before anything runs.
  */
 static void check_bridge_overlay(struct vd *vd, const struct topo_bridge *br)
 {
 	const struct topo_overlay *ov = &vd->t->overlay;
 	char path[PATH_SIZE], where[PATH_SIZE], expect[160];
-	uint32_t mtu;
+	uint32_t mtu, oh = topo_overlay_overhead(ov);
 
 	if (br->vni == 0) {
 		static const char *const why = "a vni: the bridge is not on the overlay";
@@ -488,17 +529,16 @@ static void check_bridge_overlay(struct vd *vd, const struct topo_bridge *br)
 	if (!ov->present)
 		return;
 	mtu = topo_bridge_mtu(vd->t, br);
-	if (mtu + TOPO_VXLAN_OVERHEAD <= ov->mtu)
+	if (mtu + oh <= ov->mtu)
 		return;
 	snprintf(expect, sizeof(expect), "mtu at most %u, or overlay.vtep.mtu of at least %u",
-		 ov->mtu > TOPO_VXLAN_OVERHEAD ? ov->mtu - TOPO_VXLAN_OVERHEAD : 0,
-		 mtu + TOPO_VXLAN_OVERHEAD);
+		 ov->mtu > oh ? ov->mtu - oh : 0, mtu + oh);
 	if (br->mtu != 0) {
 		snprintf(path, sizeof(path), "bridges.%s.mtu", br->name);
 		add(vd, br->mtu_loc, path, expect,
 		    "overlay MTU %u + %u bytes of VXLAN headers exceeds the underlay MTU %u "
 		    "(overlay.vtep.mtu%s)",
-		    mtu, TOPO_VXLAN_OVERHEAD, ov->mtu, ov->mtu_loc.line ? "" : ", the default");
+		    mtu, oh, ov->mtu, ov->mtu_loc.line ? "" : ", the default");
 	}
 }
 
@@ -617,21 +657,30 @@ static void check_overlay(struct vd *vd)
 		    ov->port);
 	}
 	check_remotes(vd, ov->remotes, ov->n_remotes, "overlay.remotes");
+	if (ov->local_ip.family != 0 && !ip_unicast(&ov->local_ip)) {
+		topo_ip_format(&ov->local_ip, false, a, sizeof(a));
+		add(vd, ov->local_ip_loc, "overlay.vtep.local_ip", "a unicast address",
+		    "%s is not a unicast address", a);
+	}
 	if (ov->local_ip.family != 0 && ov->prefix_len > (ov->local_ip.family == 4 ? 32 : 128))
 		add(vd, ov->prefix_loc, "overlay.vtep.prefix_len",
 		    ov->local_ip.family == 4 ? "1..32 for an IPv4 local_ip" : "1..128",
 		    "%u is longer than an address", ov->prefix_len);
+	/* the loader took 576..9216: IPv6 links carry 1280 at least (RFC 8200 section 5) */
+	if (ov->local_ip.family == 6 && ov->mtu < TOPO_MIN_UNDERLAY_MTU6) {
+		snprintf(expect, sizeof(expect), "an integer %u..%u for an IPv6 local_ip",
+			 TOPO_MIN_UNDERLAY_MTU6, TOPO_MAX_UNDERLAY_MTU);
+		add(vd, ov->mtu_loc, "overlay.vtep.mtu", expect, "%u is out of range", ov->mtu);
+	}
 	if (ov->gateway.family != 0 && ov->local_ip.family != 0) {
 		const char *path = "overlay.vtep.gateway";
+		bool ok = underlay_ip_ok(vd, &ov->gateway, ov->gateway_loc, path);
 
 		topo_ip_format(&ov->gateway, false, a, sizeof(a));
-		if (ov->gateway.family != ov->local_ip.family)
-			add(vd, ov->gateway_loc, path, "an address of local_ip's family",
-			    "%s is not of local_ip's family", a);
-		else if (ip_same(&ov->gateway, &ov->local_ip))
+		if (ok && ip_same(&ov->gateway, &ov->local_ip))
 			add(vd, ov->gateway_loc, path, "another host on the underlay subnet",
 			    "%s is local_ip itself", a);
-		else if (ov->prefix_len <= (ov->local_ip.family == 4 ? 32 : 128) &&
+		else if (ok && ov->prefix_len <= (ov->local_ip.family == 4 ? 32 : 128) &&
 			 !prefix_holds(&ov->local_ip, ov->prefix_len, &ov->gateway))
 			add(vd, ov->gateway_loc, path, "an address on local_ip's subnet",
 			    "%s is not on the underlay subnet (local_ip/prefix_len %u)", a,
@@ -645,11 +694,8 @@ static void check_overlay(struct vd *vd)
 			continue;
 		snprintf(path, sizeof(path), "overlay.neighbours[%zu].ip", i);
 		topo_ip_format(&nb->ip, false, a, sizeof(a));
-		if (ov->local_ip.family != 0 && nb->ip.family != ov->local_ip.family) {
-			add(vd, nb->loc, path, "an address of local_ip's family",
-			    "%s is not of local_ip's family", a);
+		if (!underlay_ip_ok(vd, &nb->ip, nb->loc, path))
 			continue;
-		}
 		for (size_t j = 0; j < i; j++) {
 			if (ip_same(&ov->neighbours[j].ip, &nb->ip)) {
 				add(vd, nb->loc, path, "each next hop once",

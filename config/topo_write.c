@@ -318,7 +318,7 @@ static void write_overlay(struct w *w, const struct topo_overlay *ov)
 	if (strcmp(ov->name, TOPO_DEF_VTEP_NAME) != 0)
 		kv_str(w, "name", ov->name);
 	kv_ip(w, "local_ip", &ov->local_ip);
-	if (ov->prefix_len != TOPO_DEF_PREFIX_LEN)
+	if (ov->prefix_len != topo_overlay_default_prefix(ov))
 		kv_num(w, "prefix_len", ov->prefix_len);
 	if (ov->gateway.family != 0)
 		kv_ip(w, "gateway", &ov->gateway);

@@ -199,24 +199,27 @@ struct topo_neigh {
 	struct topo_loc loc;
 };
 
-#define TOPO_VXLAN_OVERHEAD 50 /* outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8 */
+#define TOPO_VXLAN_OVERHEAD 50	/* outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8 */
+#define TOPO_VXLAN6_OVERHEAD 70 /* the same over IPv6: its header is 40 bytes */
 
 struct topo_overlay {
 	bool present;
-	char name[TOPO_NAME_MAX]; /* the VTEP's name on the socket, default "vtep0" */
-	struct topo_ip local_ip;
-	uint8_t prefix_len;	     /* of the underlay subnet, default 24 */
+	char name[TOPO_NAME_MAX];    /* the VTEP's name on the socket, default "vtep0" */
+	struct topo_ip local_ip;     /* IPv4 or IPv6: the VTEP's family, which its gateway,
+				      * remotes, next hops and remote MACs' remote: share */
+	uint8_t prefix_len;	     /* of the underlay subnet, default 24 (IPv4), 64 (IPv6) */
 	struct topo_ip gateway;	     /* next hop for remotes off the subnet; family 0: none */
 	char port[TOPO_NAME_MAX];    /* the underlay port */
 	uint16_t udp_port;	     /* default 4789 */
-	uint16_t mtu;		     /* underlay IP MTU, default 1500 */
-	uint8_t ttl;		     /* outer TTL, default 64 */
+	uint16_t mtu;		     /* underlay IP MTU, default 1500 (IPv6: 1280 at least) */
+	uint8_t ttl;		     /* outer TTL or hop limit, default 64 */
 	struct topo_remote *remotes; /* the flood list of every bridge with a vni and no
 				      * remotes: of its own */
 	size_t n_remotes;
 	struct topo_neigh *neighbours;
 	size_t n_neighbours;
 	struct topo_loc loc;
+	struct topo_loc local_ip_loc;
 	struct topo_loc port_loc;
 	struct topo_loc mtu_loc;
 	struct topo_loc prefix_loc;
@@ -353,12 +356,19 @@ const struct topo_remote *topo_bridge_remotes(const struct topo *t, const struct
 					      size_t *n);
 /* The bridge's overlay MTU: its mtu, or the underlay's minus the VXLAN headers. */
 uint32_t topo_bridge_mtu(const struct topo *t, const struct topo_bridge *b);
+/* The bytes VXLAN adds on the underlay: TOPO_VXLAN6_OVERHEAD for an IPv6 local_ip, else
+ * TOPO_VXLAN_OVERHEAD. */
+uint32_t topo_overlay_overhead(const struct topo_overlay *ov);
+/* prefix_len when none is given: 64 for an IPv6 local_ip, else 24. */
+uint8_t topo_overlay_default_prefix(const struct topo_overlay *ov);
 /* The VLAN the bridge's VNI carries (vni_vlan, 0 read as the default 1). */
 uint16_t topo_bridge_vni_vlan(const struct topo_bridge *b);
 
 /* The name of the tunnel port of remote ip in bridge b: the observed one (b->tunnels),
- * else the dataplane's default "vx<VNI>-<ip>" (':' written '_'), or "vx<VNI>-<hash>"
- * where that is longer than a name. buf >= TOPO_NAME_MAX bytes. */
+ * else the dataplane's default "vx<VNI>-<ip>" (inet_ntop's text, ':' written '_', as
+ * overlay/vtep.c makes it), or, where that is longer than 31 characters (which the
+ * dataplane refuses unless port= is given), "vx<VNI>-<FNV-1a of the 16 address bytes, 8
+ * hex digits>". The controller always sends the name as port=. buf >= TOPO_NAME_MAX. */
 void topo_tunnel_name(const struct topo_bridge *b, const struct topo_ip *ip, char *buf,
 		      size_t size);
 /* Do two recordings write the same files the same way? (id, stale, adhoc and places are

@@ -137,6 +137,7 @@ struct dp_caps {
 	bool overlay;  /* VXLAN (bridge vni, overlay:): vtep-list answers */
 	bool flow_vni; /* flow-add takes a vni match */
 	bool record;   /* record-start/-stop/-list answer (bridge record:) */
+	bool overlay6; /* VTEPs over an IPv6 underlay: vtep-* take IPv6 addresses */
 };
 size_t ctrl_check_caps(const struct topo *t, const struct dp_caps *caps, const char *file,
 		       struct topo_errors *errs);

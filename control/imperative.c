@@ -612,12 +612,38 @@ static int fdb_key(struct ed *e, struct topo_bridge **b, uint8_t mac[6], uint16_
 	return rc < 0 ? rc : get_u16(e, e->args, "vlan", NULL, vlan);
 }
 
+/* The remote VTEP whose tunnel port in bridge b is named port (the running name where the
+ * remote runs, else the name the controller will give it), so that `fdb add BRIDGE MAC
+ * vx5001-2001_2__2` keeps a MAC behind the remote, as the model says it, not behind a
+ * port no file can name. */
+static bool tunnel_remote(const struct ed *e, const struct topo_bridge *b, const char *port,
+			  struct topo_ip *ip)
+{
+	const struct topo_bridge *hb = e->have != NULL ? topo_bridge_find(e->have, b->name) : NULL;
+	const struct topo_remote *r;
+	char name[TOPO_NAME_MAX + 64];
+	size_t n;
+
+	if (hb != NULL && hb->vni != b->vni)
+		hb = NULL; /* its tunnel ports go with the old VNI */
+	r = topo_bridge_remotes(e->t, b, &n);
+	for (size_t i = 0; i < n; i++) {
+		topo_tunnel_name(hb != NULL ? hb : b, &r[i].ip, name, sizeof(name));
+		if (strcmp(name, port) == 0) {
+			*ip = r[i].ip;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Replaces the port of an entry with the same MAC and VLAN, as the dataplane does. */
 static int c_fdb_add(struct ed *e)
 {
 	char port[TOPO_NAME_MAX];
 	struct topo_static_mac *m;
 	struct topo_bridge *b;
+	struct topo_ip remote = {0};
 	uint8_t mac[6];
 	uint16_t vlan;
 	int rc = fdb_key(e, &b, mac, &vlan);
@@ -636,7 +662,13 @@ static int c_fdb_add(struct ed *e)
 		memcpy(m->mac, mac, 6);
 		m->vlan = vlan;
 	}
-	snprintf(m->port, sizeof(m->port), "%s", port);
+	if (tunnel_remote(e, b, port, &remote)) {
+		m->port[0] = '\0';
+		m->remote = remote;
+	} else {
+		snprintf(m->port, sizeof(m->port), "%s", port);
+		m->remote.family = 0;
+	}
 	e->out->changed = true;
 	return 0;
 }
@@ -1148,6 +1180,7 @@ static int c_vtep_add(struct ed *e)
 	struct topo_ip ip = {0}, gw = {0};
 	uint16_t prefix = TOPO_DEF_PREFIX_LEN, ttl = TOPO_DEF_TTL;
 	uint16_t udp = TOPO_DEF_UDP_PORT, mtu = TOPO_DEF_UNDERLAY_MTU;
+	bool has_prefix = false;
 	int rc = get_name(e, e->args, "name", "VTEP", name);
 
 	if (rc == 0)
@@ -1157,7 +1190,7 @@ static int c_vtep_add(struct ed *e)
 	if (rc == 0)
 		rc = get_host_ip(e, e->args, "gateway", false, &gw);
 	if (rc == 0)
-		rc = get_u16(e, e->args, "prefix_len", NULL, &prefix);
+		rc = get_u16(e, e->args, "prefix_len", &has_prefix, &prefix);
 	if (rc == 0)
 		rc = get_u16(e, e->args, "udp_port", NULL, &udp);
 	if (rc == 0)
@@ -1183,8 +1216,11 @@ static int c_vtep_add(struct ed *e)
 	snprintf(ov->port, sizeof(ov->port), "%s", port);
 	ov->local_ip = ip;
 	ov->gateway = gw;
-	/* out-of-range values fail imp_reload's check with the loader's words */
-	ov->prefix_len = prefix > UINT8_MAX ? UINT8_MAX : (uint8_t)prefix;
+	/* out-of-range values fail imp_reload's check with the loader's words; without
+	 * prefix_len the subnet is the family's default, as the dataplane's vtep-add takes it */
+	ov->prefix_len = !has_prefix	      ? topo_overlay_default_prefix(ov)
+			 : prefix > UINT8_MAX ? UINT8_MAX
+					      : (uint8_t)prefix;
 	ov->udp_port = udp;
 	ov->mtu = mtu;
 	ov->ttl = ttl > UINT8_MAX ? 0 : (uint8_t)ttl;

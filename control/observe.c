@@ -225,6 +225,7 @@ static int attach_from_json(struct topo *t, json_t *j, const char *port, char *e
 }
 
 static int ip_from_json(json_t *v, struct topo_ip *ip);
+static int host_from_json(json_t *v, struct topo_ip *ip);
 
 static int statics_from_json(struct topo_bridge *b, json_t *fdb, char *err, size_t errsz)
 {
@@ -254,8 +255,7 @@ static int statics_from_json(struct topo_bridge *b, json_t *fdb, char *err, size
 		m->vlan = (uint16_t)vlan;
 		if (json_object_get(e, "remote_vtep") != NULL) {
 			/* on a tunnel port: the model names the remote, not the port */
-			if (ip_from_json(json_object_get(e, "remote_vtep"), &m->remote) < 0 ||
-			    m->remote.prefix != 32)
+			if (host_from_json(json_object_get(e, "remote_vtep"), &m->remote) < 0)
 				return fail(err, errsz, b->name, "remote_vtep");
 		} else if (get_name(e, "port", m->port) < 0) {
 			return fail(err, errsz, b->name, "port");
@@ -368,6 +368,15 @@ static int ip_from_json(json_t *v, struct topo_ip *ip)
 	if (inet_pton(ip->family == 4 ? AF_INET : AF_INET6, addr, ip->addr) != 1)
 		return -EPROTO;
 	ip->prefix = (uint8_t)len;
+	return 0;
+}
+
+/* A host address, IPv4 or IPv6, as the overlay's replies give them ("2001:2::1" and
+ * "2001:2:0::1" read the same: the model holds bytes, never text). */
+static int host_from_json(json_t *v, struct topo_ip *ip)
+{
+	if (ip_from_json(v, ip) < 0 || ip->prefix != (ip->family == 6 ? 128 : 32))
+		return -EPROTO;
 	return 0;
 }
 
@@ -729,13 +738,14 @@ int observe_overlay_from_json(struct topo *t, json_t *vteps, json_t *ports, char
 		ov->present = true;
 		if (get_name(v, "name", ov->name) < 0 || get_name(v, "port", ov->port) < 0)
 			return fail(err, errsz, "a VTEP", "name or port");
-		if (ip_from_json(json_object_get(v, "local_ip"), &ov->local_ip) < 0 ||
-		    ov->local_ip.prefix != 32)
+		if (host_from_json(json_object_get(v, "local_ip"), &ov->local_ip) < 0)
 			return fail(err, errsz, ov->name, "local_ip");
 		x = json_object_get(v, "gateway");
-		if (x != NULL && (ip_from_json(x, &ov->gateway) < 0 || ov->gateway.prefix != 32))
+		if (x != NULL && (host_from_json(x, &ov->gateway) < 0 ||
+				  ov->gateway.family != ov->local_ip.family))
 			return fail(err, errsz, ov->name, "gateway");
-		if (get_u32(v, "prefix_len", &u) < 0 || u < 1 || u > 32)
+		if (get_u32(v, "prefix_len", &u) < 0 || u < 1 ||
+		    u > (ov->local_ip.family == 6 ? 128u : 32u))
 			return fail(err, errsz, ov->name, "prefix_len");
 		ov->prefix_len = (uint8_t)u;
 		if (get_u32(v, "udp_port", &u) < 0 || u < 1 || u > 65535)
@@ -760,7 +770,7 @@ int observe_overlay_from_json(struct topo *t, json_t *vteps, json_t *ports, char
 			ov->neighbours = nv;
 			nb = &nv[ov->n_neighbours];
 			memset(nb, 0, sizeof(*nb));
-			if (ip_from_json(json_object_get(x, "ip"), &nb->ip) < 0 ||
+			if (host_from_json(json_object_get(x, "ip"), &nb->ip) < 0 ||
 			    vsw_mac_parse(json_string_value(json_object_get(x, "mac")) ?: "",
 					  nb->mac) < 0)
 				return fail(err, errsz, ov->name, "neighbours");
@@ -779,7 +789,7 @@ int observe_overlay_from_json(struct topo *t, json_t *vteps, json_t *ports, char
 				if (strcmp(t->bridges[k].name, bn) == 0)
 					b = &t->bridges[k];
 			if (b == NULL || port == NULL ||
-			    ip_from_json(json_object_get(x, "remote"), &ip) < 0)
+			    host_from_json(json_object_get(x, "remote"), &ip) < 0)
 				return fail(err, errsz, ov->name, "remotes");
 			if (remote_append(&b->remotes, &b->n_remotes, &ip) < 0 ||
 			    tunnel_append(b, &ip, port) < 0)
@@ -968,10 +978,11 @@ size_t ctrl_check_caps(const struct topo *t, const struct dp_caps *caps, const c
 				"commands); the controller will not apply it");
 		n++;
 	}
-	if (ov->present && caps->overlay && ov->local_ip.family == 6) {
-		topo_errors_add(errs, file, ov->loc.line, ov->loc.column, "overlay.vtep.local_ip",
-				"an IPv4 address",
-				"the dataplane's VTEP runs over an IPv4 underlay only");
+	if (ov->present && caps->overlay && !caps->overlay6 && ov->local_ip.family == 6) {
+		topo_errors_add(errs, file, ov->local_ip_loc.line, ov->local_ip_loc.column,
+				"overlay.vtep.local_ip", "an IPv4 address",
+				"this dataplane's VTEPs run over an IPv4 underlay only (its "
+				"vtep-remote-del refuses an IPv6 address)");
 		n++;
 	}
 	for (size_t i = 0; i < t->n_bridges && !caps->record; i++) {

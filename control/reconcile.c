@@ -1232,16 +1232,18 @@ static int remote_dels(struct ctx *x)
 
 		r = topo_bridge_remotes(x->have, hb, &n);
 		for (size_t k = 0; k < n; k++) {
-			char name[80];
+			char name[80], port[TOPO_NAME_MAX + 64];
 			int rc;
 
 			if (remote_kept(x, hb, &r[k].ip))
 				continue;
 			remote_name(hb, &r[k].ip, name, sizeof(name));
+			topo_tunnel_name(hb, &r[k].ip, port, sizeof(port));
 			rc = step_add(x->p, PLAN_REMOVE, "remote", name, "vtep-remote-del",
 				      remote_del_args(hb, &r[k].ip), "vtep-remote-add",
-				      remote_add_args(x->have, hb, &r[k].ip), "VNI %u vlan %u%s",
-				      hb->vni, topo_bridge_vni_vlan(hb),
+				      remote_add_args(x->have, hb, &r[k].ip),
+				      "VNI %u vlan %u, tunnel port %s%s", hb->vni,
+				      topo_bridge_vni_vlan(hb), port,
 				      wb != NULL && remote_in(x->want, wb, &r[k].ip)
 					      ? " (re-created)"
 					      : "");
@@ -1358,16 +1360,18 @@ static int remote_adds(struct ctx *x)
 		r = topo_bridge_remotes(x->want, wb, &n);
 		for (size_t k = 0; k < n; k++) {
 			bool running = hb != NULL && remote_in(x->have, hb, &r[k].ip);
-			char name[80];
+			char name[80], port[TOPO_NAME_MAX + 64];
 			int rc;
 
 			if (running && remote_kept(x, hb, &r[k].ip))
 				continue;
 			remote_name(wb, &r[k].ip, name, sizeof(name));
+			topo_tunnel_name(wb, &r[k].ip, port, sizeof(port));
 			rc = step_add(x->p, PLAN_ADD, "remote", name, "vtep-remote-add",
 				      remote_add_args(x->want, wb, &r[k].ip), "vtep-remote-del",
-				      remote_del_args(wb, &r[k].ip), "VNI %u vlan %u", wb->vni,
-				      topo_bridge_vni_vlan(wb));
+				      remote_del_args(wb, &r[k].ip),
+				      "VNI %u vlan %u, tunnel port %s", wb->vni,
+				      topo_bridge_vni_vlan(wb), port);
 			if (rc < 0)
 				return rc;
 			if (running)

@@ -157,6 +157,36 @@ static bool dp_probe_flow_vni(struct ctrl *c)
 	return status == ENOENT;
 }
 
+/*
+ * Do the vtep-* commands take IPv6 addresses? Asked with a vtep-remote-del of an IPv6
+ * remote from a bridge that does not exist: the dataplane checks the address's syntax
+ * before it looks for the bridge, so ENOENT means IPv6 was understood and EINVAL that only
+ * IPv4 is. A delete: nothing can be added whatever the answer, and a bridge of that name
+ * is checked for first.
+ */
+static bool dp_probe_overlay6(struct ctrl *c)
+{
+	static const char probe[] = "vsw-ctrl-ip6-probe";
+	json_t *args, *res = NULL;
+	char err[300];
+	int status = 0;
+
+	args = json_pack("{s:s}", "name", probe);
+	if (dp_call(c, "bridge-list", args, &res, &status, err, sizeof(err)) == 0) {
+		json_decref(args);
+		json_decref(res);
+		return false; /* someone's bridge: do not touch it */
+	}
+	json_decref(args);
+	res = NULL;
+	status = 0;
+	args = json_pack("{s:s, s:s}", "bridge", probe, "remote", "2001:2::1");
+	dp_call(c, "vtep-remote-del", args, &res, &status, err, sizeof(err));
+	json_decref(args);
+	json_decref(res);
+	return status == ENOENT;
+}
+
 static void dp_probe_caps(struct ctrl *c)
 {
 	json_t *args = json_pack("{s:s}", "bridge", "vsw-probe"), *res = NULL;
@@ -180,6 +210,7 @@ static void dp_probe_caps(struct ctrl *c)
 	json_decref(res);
 	c->caps.record = c->dp != NULL && status != EOPNOTSUPP;
 	c->caps.flow_vni = c->caps.flows && dp_probe_flow_vni(c);
+	c->caps.overlay6 = c->caps.overlay && dp_probe_overlay6(c);
 }
 
 static bool dp_connect(struct ctrl *c)
@@ -369,7 +400,7 @@ static json_t *errors_json(const struct topo_errors *errs)
 static json_t *ctrl_info(struct ctrl *c)
 {
 	return json_pack(
-		"{s:s, s:i, s:I, s:s, s:s, s:b, s:s, s:s, s:s, s:b, s:I, s:s, s:b, s:b, s:b}",
+		"{s:s, s:i, s:I, s:s, s:s, s:b, s:s, s:s, s:s, s:b, s:I, s:s, s:b, s:b, s:b, s:b}",
 		"version", VSW_VERSION, "protocol", VSW_PROTO_VERSION, "uptime_s",
 		(json_int_t)((now_ms() - c->started_ms) / 1000), "socket", c->o.sock,
 		"dataplane_socket", c->o.dp_sock, "connected", c->dp != NULL, "dataplane_error",
@@ -378,8 +409,8 @@ static json_t *ctrl_info(struct ctrl *c)
 		: c->want != NULL ? "ok"
 				  : "none",
 		"desired", c->want != NULL, "reprograms", (json_int_t)c->reprograms, "last_error",
-		c->last_error, "flows", c->caps.flows, "overlay", c->caps.overlay, "record",
-		c->caps.record);
+		c->last_error, "flows", c->caps.flows, "overlay", c->caps.overlay, "overlay6",
+		c->caps.overlay6, "record", c->caps.record);
 }
 
 static int h_info(struct req *r)

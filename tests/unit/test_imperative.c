@@ -543,6 +543,120 @@ static void test_vtep(void **state)
 	topo_free(t);
 }
 
+/* The reload of t after cmd args must fail, its first error at path saying msg. */
+static void reload_refuses(struct topo *t, const char *cmd, const char *args, const char *path,
+			   const char *msg)
+{
+	struct topo_errors errs;
+	struct imp_outcome o;
+	char err[512];
+	int rc = edit(t, NULL, cmd, args, 0, &o, err, sizeof(err));
+
+	if (rc != 0)
+		fail_msg("%s %s refused by imp_edit: %s", cmd, args, err);
+	topo_errors_init(&errs);
+	assert_null(imp_reload(t, o.label, &errs));
+	assert_true(errs.n >= 1);
+	if (strcmp(errs.v[0].path, path) != 0 || strstr(errs.v[0].message, msg) == NULL)
+		fail_msg("%s %s: %s: %s, expected %s: ...%s", cmd, args, errs.v[0].path,
+			 errs.v[0].message, path, msg);
+	topo_errors_clear(&errs);
+	imp_outcome_clear(&o);
+}
+
+/* The same edits over an IPv6 underlay: the family's defaults, addresses compared as
+ * addresses, tunnel port names as the dataplane makes them, and the other family refused
+ * by the file's checks. */
+static void test_vtep6(void **state)
+{
+	struct topo *t = load(ov_base), *c;
+	const struct topo_bridge *b;
+	struct imp_outcome o;
+	char err[512];
+
+	(void)state;
+	t = edit_ok(t, "vtep-add",
+		    "{\"name\": \"vtep0\", \"port\": \"u\", \"local_ip\": \"2001:2::1\", "
+		    "\"gateway\": \"2001:2::fe\"}");
+	assert_int_equal(t->overlay.local_ip.family, 6);
+	assert_int_equal(t->overlay.prefix_len, 64); /* IPv6's default, as the dataplane's */
+	assert_int_equal(t->overlay.gateway.addr[15], 0xfe);
+	t = edit_ok(t, "bridge-set", "{\"name\": \"ov\", \"vni\": 5001}");
+	assert_int_equal(topo_bridge_mtu(t, topo_bridge_find(t, "ov")), 1430);
+	t = edit_ok(t, "vtep-remote-add", "{\"bridge\": \"ov\", \"remote\": \"2001:2::2\"}");
+	/* the name a 34-character default would need: the controller's own, accepted as port */
+	t = edit_ok(t, "vtep-remote-add",
+		    "{\"bridge\": \"ov\", \"remote\": \"2001:2::1234:5678:9abc:def0\", "
+		    "\"port\": \"vx5001-823b7774\"}");
+	t = edit_ok(
+		t, "vtep-neigh-add",
+		"{\"vtep\": \"vtep0\", \"ip\": \"2001:2::fe\", \"mac\": \"02:aa:00:00:00:fe\"}");
+	t = edit_ok(
+		t, "fdb-add",
+		"{\"bridge\": \"ov\", \"mac\": \"02:00:00:00:00:05\", \"port\": \"vx5001-2001_2__2\"}");
+	b = topo_bridge_find(t, "ov");
+	assert_int_equal(b->n_remotes, 2);
+	assert_int_equal(b->n_static_macs, 1);
+	assert_int_equal(b->static_macs[0].remote.family, 6);
+	/* another spelling of a remote is the same remote */
+	assert_int_equal(edit(t, NULL, "vtep-remote-add",
+			      "{\"bridge\": \"ov\", \"remote\": \"2001:2:0:0::2\"}", 0, &o, err,
+			      sizeof(err)),
+			 -EEXIST);
+	assert_non_null(strstr(err, "2001:2::2 is already a remote of VNI 5001"));
+	imp_outcome_clear(&o);
+	/* any other port name is refused, naming the one the controller gives */
+	assert_int_equal(edit(t, NULL, "vtep-remote-add",
+			      "{\"bridge\": \"ov\", \"remote\": \"2001:2::1234:5678:9abc:10\", "
+			      "\"port\": \"vx5001-2001_2__1234_5678_9abc_10\"}",
+			      0, &o, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "names tunnel ports itself (vx5001-e5d45e1a)"));
+	imp_outcome_clear(&o);
+	/* the other family, or no unicast address: the file's checks, naming the field */
+	c = imp_reload(t, "copy", &(struct topo_errors){0});
+	reload_refuses(c, "vtep-remote-add", "{\"bridge\": \"ov\", \"remote\": \"198.18.0.2\"}",
+		       "bridges.ov.remotes[2]", "198.18.0.2 is not of local_ip's family");
+	topo_free(c);
+	c = imp_reload(t, "copy", &(struct topo_errors){0});
+	reload_refuses(
+		c, "vtep-neigh-add",
+		"{\"vtep\": \"vtep0\", \"ip\": \"198.18.0.9\", \"mac\": \"02:aa:00:00:00:09\"}",
+		"overlay.neighbours[1].ip", "not of local_ip's family");
+	topo_free(c);
+	c = imp_reload(t, "copy", &(struct topo_errors){0});
+	reload_refuses(c, "vtep-remote-add", "{\"bridge\": \"ov\", \"remote\": \"ff02::1\"}",
+		       "bridges.ov.remotes[2]", "ff02::1 is not a unicast address");
+	topo_free(c);
+	/* removed by another spelling, the MAC behind it with it */
+	t = edit_ok(t, "vtep-remote-del", "{\"bridge\": \"ov\", \"remote\": \"2001:2:0::2\"}");
+	b = topo_bridge_find(t, "ov");
+	assert_int_equal(b->n_remotes, 1);
+	assert_int_equal(b->n_static_macs, 0);
+	t = edit_ok(t, "vtep-neigh-del", "{\"vtep\": \"vtep0\", \"ip\": \"2001:2:0::fe\"}");
+	assert_int_equal(t->overlay.n_neighbours, 0);
+	topo_free(t);
+	/* an IPv6 VTEP below IPv6's minimum MTU, or with a prefix longer than an address */
+	t = load(ov_base);
+	reload_refuses(t, "vtep-add",
+		       "{\"name\": \"vtep0\", \"port\": \"u\", \"local_ip\": \"2001:2::1\", "
+		       "\"mtu\": 1279}",
+		       "overlay.vtep.mtu", "1279 is out of range");
+	topo_free(t);
+	t = load(ov_base);
+	reload_refuses(t, "vtep-add",
+		       "{\"name\": \"vtep0\", \"port\": \"u\", \"local_ip\": \"2001:2::1\", "
+		       "\"prefix_len\": 129}",
+		       "overlay.vtep.prefix_len", "129 is out of range");
+	topo_free(t);
+	t = load(ov_base);
+	reload_refuses(t, "vtep-add",
+		       "{\"name\": \"vtep0\", \"port\": \"u\", \"local_ip\": \"2001:2::1\", "
+		       "\"gateway\": \"198.18.0.254\"}",
+		       "overlay.vtep.gateway", "not of local_ip's family");
+	topo_free(t);
+}
+
 /* Edits imp_edit takes that the file's checks refuse: errors as apply gives them, named
  * after the command, without the lines of a text nobody wrote. */
 static void test_reload_refuses(void **state)
@@ -789,6 +903,7 @@ int main(void)
 		cmocka_unit_test(test_exists_and_waivers),
 		cmocka_unit_test(test_reload_refuses),
 		cmocka_unit_test(test_vtep),
+		cmocka_unit_test(test_vtep6),
 		cmocka_unit_test(test_request),
 	};
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "ctrl.h"
@@ -1014,7 +1015,8 @@ static void test_overlay_caps(void **state)
 	struct topo *t6 = load("version: 1\n"
 			       "ports: { u: { type: null } }\n"
 			       "overlay: { vtep: { local_ip: \"2001:db8::1\", port: u } }\n");
-	struct dp_caps none = {.flows = true}, all = {true, true, true};
+	struct dp_caps none = {.flows = true}, all = {true, true, true, true, true};
+	struct dp_caps v4only = {true, true, true, true, false};
 	struct dp_caps no_vni = {.flows = true, .overlay = true};
 	struct topo_errors errs;
 
@@ -1030,11 +1032,328 @@ static void test_overlay_caps(void **state)
 	assert_string_equal(errs.v[0].path, "bridges.ov.vni");
 	assert_string_equal(errs.v[1].path, "overlay");
 	topo_errors_clear(&errs);
-	assert_int_equal(ctrl_check_caps(t6, &all, "t.yaml", &errs), 1);
+	/* an IPv6 underlay: refused only by a dataplane whose VTEPs are IPv4 only, at the
+	 * address */
+	assert_int_equal(ctrl_check_caps(t6, &all, "t.yaml", &errs), 0);
+	assert_int_equal(ctrl_check_caps(t6, &v4only, "t.yaml", &errs), 1);
 	assert_string_equal(errs.v[0].path, "overlay.vtep.local_ip");
+	assert_int_equal(errs.v[0].line, 3);
+	assert_int_equal(errs.v[0].column, 30);
+	assert_int_equal(ctrl_check_caps(t, &v4only, "t.yaml", &errs), 0); /* IPv4: fine */
 	topo_errors_clear(&errs);
 	topo_free(t);
 	topo_free(t6);
+}
+
+/* ---- the overlay over an IPv6 underlay ---- */
+
+/* ov_base over IPv6: a remote whose default tunnel port name would be too long (34
+ * characters), a static MAC behind it, a gateway and a static next hop. */
+static const char ov6_base[] =
+	"version: 1\n"
+	"ports:\n"
+	"  u: { type: af_packet, iface: veth-u }\n"
+	"  h: { type: null }\n"
+	"bridges:\n"
+	"  ov:\n"
+	"    vni: 5001\n"
+	"    mtu: 1430\n"
+	"    ports: { h: {} }\n"
+	"    static_macs:\n"
+	"      - { mac: \"02:00:00:00:00:05\", remote: \"2001:2::2\" }\n"
+	"      - { mac: \"02:00:00:00:00:06\", remote: \"2001:2::1234:5678:9abc:def0\" }\n"
+	"overlay:\n"
+	"  vtep: { local_ip: \"2001:2::1\", port: u, gateway: \"2001:2::fe\" }\n"
+	"  remotes: [\"2001:2::2\", \"2001:2::1234:5678:9abc:def0\", \"2001:3::3\"]\n"
+	"  neighbours: [{ ip: \"2001:2::fe\", mac: \"02:aa:00:00:00:fe\" }]\n";
+
+static void test_overlay6_add(void **state)
+{
+	struct topo *want = load(ov6_base), *have = topo_new();
+	struct plan p;
+	int vtep, rem2, remlong, rem3, nb, fdb5, fdb6;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	vtep = find(&p, "vtep-add", "vtep0");
+	rem2 = find(&p, "vtep-remote-add", "ov 2001:2::2");
+	remlong = find(&p, "vtep-remote-add", "ov 2001:2::1234:5678:9abc:def0");
+	rem3 = find(&p, "vtep-remote-add", "ov 2001:3::3");
+	nb = find(&p, "vtep-neigh-add", "2001:2::fe");
+	fdb5 = find(&p, "fdb-add", "ov 02:00:00:00:00:05 vlan 1");
+	fdb6 = find(&p, "fdb-add", "ov 02:00:00:00:00:06 vlan 1");
+	assert_true(vtep >= 0 && rem2 >= 0 && remlong >= 0 && rem3 >= 0 && nb >= 0);
+	assert_true(find(&p, "port-add", "u") < vtep);
+	assert_true(vtep < nb && vtep < rem2 && rem2 < fdb5 && remlong < fdb6);
+	{
+		json_t *a = p.v[vtep].args;
+
+		assert_string_equal(json_string_value(json_object_get(a, "local_ip")), "2001:2::1");
+		assert_string_equal(json_string_value(json_object_get(a, "gateway")), "2001:2::fe");
+		assert_int_equal(json_integer_value(json_object_get(a, "prefix_len")), 64);
+		assert_int_equal(json_integer_value(json_object_get(a, "mtu")), 1500);
+		/* the plan's text says what the VTEP will be */
+		assert_string_equal(p.v[vtep].text, "2001:2::1/64 gateway 2001:2::fe on u, "
+						    "udp_port 4789, mtu 1500, ttl 64");
+		a = p.v[rem2].args;
+		assert_string_equal(json_string_value(json_object_get(a, "remote")), "2001:2::2");
+		assert_string_equal(json_string_value(json_object_get(a, "port")),
+				    "vx5001-2001_2__2");
+		assert_string_equal(p.v[rem2].text,
+				    "VNI 5001 vlan 1, tunnel port vx5001-2001_2__2");
+		/* too long a default for the dataplane: named, and the MAC follows the name */
+		a = p.v[remlong].args;
+		assert_string_equal(json_string_value(json_object_get(a, "port")),
+				    "vx5001-823b7774");
+		assert_string_equal(json_string_value(json_object_get(p.v[fdb6].args, "port")),
+				    "vx5001-823b7774");
+		assert_string_equal(json_string_value(json_object_get(p.v[fdb5].args, "port")),
+				    "vx5001-2001_2__2");
+		a = p.v[nb].args;
+		assert_string_equal(json_string_value(json_object_get(a, "ip")), "2001:2::fe");
+		assert_string_equal(json_string_value(json_object_get(a, "mac")),
+				    "02:aa:00:00:00:fe");
+		assert_string_equal(json_string_value(json_object_get(p.v[fdb5].undo_args, "mac")),
+				    "02:00:00:00:00:05");
+	}
+	/* 2 ports, 1 bridge, the VTEP, 3 remotes, 1 next hop (the static MACs come with
+	 * their new bridge) */
+	assert_int_equal(p.n_add, 8);
+	assert_int_equal(p.n_change + p.n_remove, 0);
+	plan_clear(&p);
+	topo_free(want);
+	topo_free(have);
+}
+
+static void test_overlay6_remove(void **state)
+{
+	struct topo *want = topo_new(), *have = load(ov6_base), *fewer;
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_true(find(&p, "fdb-del", "ov 02:00:00:00:00:06 vlan 1") <
+		    find(&p, "vtep-remote-del", "ov 2001:2::1234:5678:9abc:def0"));
+	assert_true(find(&p, "vtep-remote-del", "ov 2001:2::2") < find(&p, "vtep-del", "vtep0"));
+	assert_true(find(&p, "vtep-neigh-del", "2001:2::fe") < find(&p, "vtep-del", "vtep0"));
+	assert_true(find(&p, "vtep-del", "vtep0") < find(&p, "port-del", "u"));
+	/* the undo of each removal puts back the same: the VTEP with its family's prefix, the
+	 * long remote under the name it had */
+	{
+		const struct plan_step *s = &p.v[find(&p, "vtep-del", "vtep0")];
+
+		assert_string_equal(s->undo_cmd, "vtep-add");
+		assert_string_equal(json_string_value(json_object_get(s->undo_args, "local_ip")),
+				    "2001:2::1");
+		assert_int_equal(json_integer_value(json_object_get(s->undo_args, "prefix_len")),
+				 64);
+		s = &p.v[find(&p, "vtep-remote-del", "ov 2001:2::1234:5678:9abc:def0")];
+		assert_string_equal(json_string_value(json_object_get(s->args, "remote")),
+				    "2001:2::1234:5678:9abc:def0");
+		assert_string_equal(json_string_value(json_object_get(s->undo_args, "port")),
+				    "vx5001-823b7774");
+	}
+	plan_clear(&p);
+	/* one remote goes: exactly it, with the MAC behind it */
+	fewer = load("version: 1\n"
+		     "ports:\n"
+		     "  u: { type: af_packet, iface: veth-u }\n"
+		     "  h: { type: null }\n"
+		     "bridges:\n"
+		     "  ov:\n"
+		     "    vni: 5001\n"
+		     "    mtu: 1430\n"
+		     "    ports: { h: {} }\n"
+		     "    static_macs:\n"
+		     "      - { mac: \"02:00:00:00:00:05\", remote: \"2001:2::2\" }\n"
+		     "overlay:\n"
+		     "  vtep: { local_ip: \"2001:2::1\", port: u, gateway: \"2001:2::fe\" }\n"
+		     "  remotes: [\"2001:2::2\", \"2001:3::3\"]\n"
+		     "  neighbours: [{ ip: \"2001:2::fe\", mac: \"02:aa:00:00:00:fe\" }]\n");
+	assert_int_equal(reconcile_plan(fewer, have, &p), 0);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.v[0].cmd, "fdb-del");
+	assert_string_equal(p.v[0].name, "ov 02:00:00:00:00:06 vlan 1");
+	assert_string_equal(p.v[1].cmd, "vtep-remote-del");
+	assert_string_equal(p.v[1].name, "ov 2001:2::1234:5678:9abc:def0");
+	plan_clear(&p);
+	/* IPv4 -> IPv6: the VTEP is re-created (no vtep-set), the remotes with it */
+	topo_free(want);
+	want = load(ov_base);
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	assert_true(find(&p, "vtep-remote-del", "ov 2001:2::2") < find(&p, "vtep-del", "vtep0"));
+	assert_true(find(&p, "vtep-del", "vtep0") < find(&p, "vtep-add", "vtep0"));
+	assert_true(find(&p, "vtep-add", "vtep0") < find(&p, "vtep-remote-add", "ov 198.18.0.2"));
+	assert_string_equal(json_string_value(json_object_get(
+				    p.v[find(&p, "vtep-add", "vtep0")].args, "local_ip")),
+			    "198.18.0.1");
+	plan_clear(&p);
+	topo_free(fewer);
+	topo_free(want);
+	topo_free(have);
+}
+
+/* What a dataplane running ov6_base answers, with its addresses written another way than
+ * the file's (zeros spelled out, upper case): the model holds bytes, so nothing differs. */
+static const char *const ov6_ports_j =
+	"[{\"name\":\"u\",\"type\":\"af_packet\",\"options\":{\"iface\":\"veth-u\",\"qpairs\":1},"
+	"\"bridge\":\"\",\"vlan_mode\":\"none\",\"vlan\":0,\"trunk\":[],\"native\":0,"
+	"\"storm_pps\":0,\"storm_burst\":64,\"max_macs\":0},"
+	"{\"name\":\"h\",\"type\":\"null\",\"options\":{\"rx\":false},\"bridge\":\"ov\","
+	"\"vlan_mode\":\"access\",\"vlan\":1,\"trunk\":[],\"native\":0,"
+	"\"storm_pps\":0,\"storm_burst\":64,\"max_macs\":0},"
+	"{\"name\":\"vx5001-2001_2__2\",\"type\":\"vxlan\",\"bridge\":\"ov\","
+	"\"vlan_mode\":\"access\",\"vlan\":1},"
+	"{\"name\":\"vx5001-823b7774\",\"type\":\"vxlan\",\"bridge\":\"ov\","
+	"\"vlan_mode\":\"access\",\"vlan\":1},"
+	"{\"name\":\"tun3\",\"type\":\"vxlan\",\"bridge\":\"ov\","
+	"\"vlan_mode\":\"access\",\"vlan\":1}]";
+static const char *const ov6_bridges_j =
+	"[{\"name\":\"ov\",\"mac_aging_s\":300,\"max_macs\":65536,\"move_damp\":5,"
+	"\"move_damp_s\":10,\"vni\":5001,\"remote_max_macs\":0}]";
+static const char *const ov6_fdbs_j =
+	"{\"ov\":[{\"mac\":\"02:00:00:00:00:05\",\"vlan\":1,\"port\":\"vx5001-2001_2__2\","
+	"\"type\":\"static\",\"age_s\":0,\"remote_vtep\":\"2001:2:0:0::2\"},"
+	"{\"mac\":\"02:00:00:00:00:06\",\"vlan\":1,\"port\":\"vx5001-823b7774\","
+	"\"type\":\"static\",\"age_s\":0,\"remote_vtep\":\"2001:2::1234:5678:9ABC:DEF0\"},"
+	"{\"mac\":\"02:00:00:00:00:07\",\"vlan\":1,\"port\":\"tun3\","
+	"\"type\":\"learned\",\"age_s\":1,\"remote_vtep\":\"2001:3::3\"}]}";
+/* the remote 2001:3::3 runs on a tunnel port someone named (vswctl --direct ... port=) */
+static const char *const ov6_vteps_j =
+	"[{\"name\":\"vtep0\",\"port\":\"u\",\"local_ip\":\"2001:2:0::1\",\"prefix_len\":64,"
+	"\"gateway\":\"2001:2::00fe\",\"udp_port\":4789,\"mtu\":1500,\"ttl\":64,"
+	"\"mac\":\"02:00:00:00:00:aa\",\"counters\":{\"nd_ns_rx\":1},"
+	"\"neighbours\":[{\"ip\":\"2001:2::2\",\"mac\":\"02:aa:00:00:00:02\","
+	"\"state\":\"resolved\",\"age_s\":1,\"users\":2},{\"ip\":\"2001:2:0:0:0:0:0:fe\","
+	"\"mac\":\"02:aa:00:00:00:fe\",\"state\":\"static\",\"age_s\":0,\"users\":1}],"
+	"\"remotes\":[{\"bridge\":\"ov\",\"vni\":5001,\"remote\":\"2001:3::3\",\"port\":\"tun3\","
+	"\"next_hop\":\"2001:2::fe\",\"mtu_needed\":0},"
+	"{\"bridge\":\"ov\",\"vni\":5001,\"remote\":\"2001:2::0:2\","
+	"\"port\":\"vx5001-2001_2__2\",\"next_hop\":\"2001:2::2\",\"mtu_needed\":0},"
+	"{\"bridge\":\"ov\",\"vni\":5001,\"remote\":\"2001:2:0:0:1234:5678:9abc:def0\","
+	"\"port\":\"vx5001-823b7774\",\"next_hop\":\"2001:2::2\",\"mtu_needed\":0}]}]";
+
+static struct topo *observed6(json_t **vteps)
+{
+	json_t *ports = json_loads(ov6_ports_j, 0, NULL),
+	       *bridges = json_loads(ov6_bridges_j, 0, NULL);
+	json_t *fdbs = json_loads(ov6_fdbs_j, 0, NULL);
+	struct topo *have;
+	char err[256] = "";
+
+	*vteps = json_loads(ov6_vteps_j, 0, NULL);
+	assert_non_null(ports);
+	assert_non_null(bridges);
+	assert_non_null(fdbs);
+	assert_non_null(*vteps);
+	have = observe_from_json(ports, bridges, fdbs, err, sizeof(err));
+	if (have == NULL)
+		fail_msg("observe_from_json: %s", err);
+	if (observe_overlay_from_json(have, *vteps, ports, err, sizeof(err)) != 0)
+		fail_msg("observe_overlay_from_json: %s", err);
+	json_decref(ports);
+	json_decref(bridges);
+	json_decref(fdbs);
+	return have;
+}
+
+static void test_overlay6_observe(void **state)
+{
+	struct topo *want = load(ov6_base), *have, *again;
+	json_t *vteps, *ports = json_loads(ov6_ports_j, 0, NULL);
+	struct topo_errors errs;
+	char *yaml = NULL, err[256];
+	size_t size = 0;
+	struct plan p;
+	FILE *f;
+
+	(void)state;
+	have = observed6(&vteps);
+	assert_int_equal(have->overlay.local_ip.family, 6);
+	assert_int_equal(have->overlay.prefix_len, 64);
+	assert_int_equal(have->overlay.gateway.family, 6);
+	assert_int_equal(have->overlay.n_remotes, 3);
+	assert_int_equal(have->overlay.n_neighbours, 1); /* the static one only */
+	assert_int_equal(have->bridges[0].n_static_macs, 2);
+	assert_int_equal(have->bridges[0].static_macs[0].remote.family, 6);
+	assert_int_equal(have->bridges[0].n_tunnels, 3);
+	/* adopted as it runs: "2001:2:0::1" is "2001:2::1" */
+	assert_int_equal(reconcile_plan(want, have, &p), 0);
+	for (size_t i = 0; i < p.n; i++)
+		fprintf(stderr, "unexpected step %s %s\n", p.v[i].cmd, p.v[i].name);
+	assert_int_equal(p.n, 0);
+	plan_clear(&p);
+	/* the export (what vswctl export writes) loads back and plans nothing either */
+	have->bridges[0].mtu = want->bridges[0].mtu; /* as export_declarations does */
+	f = open_memstream(&yaml, &size);
+	assert_non_null(f);
+	assert_int_equal(topo_write_yaml(have, f), 0);
+	fclose(f);
+	assert_non_null(strstr(yaml, "2001:2::1"));
+	assert_null(strstr(yaml, "prefix_len"));
+	topo_errors_init(&errs);
+	again = topo_load_buf("export", yaml, size, &errs);
+	if (again == NULL) {
+		topo_errors_print(&errs, stderr);
+		fail_msg("the export does not load:\n%s", yaml);
+	}
+	assert_int_equal(reconcile_plan(want, again, &p), 0); /* means the file (ports sorted) */
+	assert_int_equal(p.n, 0);
+	plan_clear(&p);
+	assert_int_equal(reconcile_plan(again, have, &p), 0);
+	assert_int_equal(p.n, 0);
+	plan_clear(&p);
+	/* a static MAC added behind the remote someone named goes to its port */
+	{
+		struct topo_static_mac *m;
+
+		m = realloc(again->bridges[0].static_macs, 3 * sizeof(*m));
+		assert_non_null(m);
+		again->bridges[0].static_macs = m;
+		m[2] = m[1];
+		m[2].mac[5] = 0x08;
+		assert_int_equal(inet_pton(AF_INET6, "2001:3::3", m[2].remote.addr), 1);
+		again->bridges[0].n_static_macs = 3;
+		assert_int_equal(reconcile_plan(again, have, &p), 0);
+		assert_int_equal(p.n, 1);
+		assert_string_equal(p.v[0].cmd, "fdb-add");
+		assert_string_equal(json_string_value(json_object_get(p.v[0].args, "port")),
+				    "tun3");
+		plan_clear(&p);
+	}
+	topo_errors_clear(&errs);
+	topo_free(again);
+	free(yaml);
+	topo_free(have);
+	/* replies that do not hold together are errors, not guesses */
+	{
+		static const struct {
+			const char *key, *value;
+		} bad[] = {{"prefix_len", NULL},
+			   {"gateway", "198.18.0.254"},
+			   {"local_ip", "2001:2::1/64"}};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			json_t *v = json_deep_copy(vteps),
+			       *bridges = json_loads(ov6_bridges_j, 0, NULL);
+
+			json_object_set_new(json_array_get(v, 0), bad[i].key,
+					    bad[i].value ? json_string(bad[i].value)
+							 : json_integer(129));
+			have = observe_from_json(ports, bridges, NULL, err, sizeof(err));
+			assert_non_null(have);
+			assert_int_equal(
+				observe_overlay_from_json(have, v, ports, err, sizeof(err)),
+				-EPROTO);
+			assert_non_null(strstr(err, bad[i].key));
+			topo_free(have);
+			json_decref(v);
+			json_decref(bridges);
+		}
+	}
+	json_decref(vteps);
+	json_decref(ports);
+	topo_free(want);
 }
 
 /* ---- recordings ---- */
@@ -1443,6 +1762,9 @@ int main(void)
 		cmocka_unit_test(test_overlay_observe),
 		cmocka_unit_test(test_overlay_apply_undo),
 		cmocka_unit_test(test_overlay_caps),
+		cmocka_unit_test(test_overlay6_add),
+		cmocka_unit_test(test_overlay6_remove),
+		cmocka_unit_test(test_overlay6_observe),
 		cmocka_unit_test(test_record_add),
 		cmocka_unit_test(test_record_observe),
 		cmocka_unit_test(test_record_change_remove),

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "topology.h"
@@ -777,6 +778,103 @@ static const struct
 };
 #define N_BAD (sizeof(bad_files) / sizeof(bad_files[0]))
 
+/* An IPv6 underlay: each field of local_ip's family, IPv6 bounds, 70 bytes of headers. */
+static const struct bad_file bad_files6[] = {
+	{"overlay6_family",
+	 "version: 1\n"
+	 "ports:\n"
+	 "  h: {type: null}\n"
+	 "  uplink: {type: af_packet, iface: veth-up}\n"
+	 "bridges:\n"
+	 "  a:\n"
+	 "    vni: 5001\n"
+	 "    ports: {h: {}}\n"
+	 "    remotes: [\"2001:2::2\", 198.18.0.2]\n"
+	 "    static_macs:\n"
+	 "      - {mac: \"02:00:00:00:00:01\", remote: 198.18.0.2}\n"
+	 "overlay:\n"
+	 "  vtep: {local_ip: \"2001:2::1\", port: uplink, gateway: 198.18.0.254}\n"
+	 "  remotes: [198.18.0.3]\n"
+	 "  neighbours: [{ip: 198.18.0.3, mac: \"02:00:00:00:00:02\"}]\n",
+	 "t.yaml:9:28: error: bridges.a.remotes[1]: 198.18.0.2 is not of local_ip's family (expected an IPv6 address, as local_ip)\n"
+	 "t.yaml:11:44: error: bridges.a.static_macs[0].remote: 198.18.0.2 is not of local_ip's family (expected an IPv6 address, as local_ip)\n"
+	 "t.yaml:13:56: error: overlay.vtep.gateway: 198.18.0.254 is not of local_ip's family (expected an IPv6 address, as local_ip)\n"
+	 "t.yaml:14:13: error: overlay.remotes[0]: 198.18.0.3 is not of local_ip's family (expected an IPv6 address, as local_ip)\n"
+	 "t.yaml:15:16: error: overlay.neighbours[0].ip: 198.18.0.3 is not of local_ip's family (expected an IPv6 address, as local_ip)\n"},
+	{"overlay4_family",
+	 "version: 1\n"
+	 "ports:\n"
+	 "  h: {type: null}\n"
+	 "  uplink: {type: af_packet, iface: veth-up}\n"
+	 "bridges:\n"
+	 "  a:\n"
+	 "    vni: 5001\n"
+	 "    ports: {h: {}}\n"
+	 "    static_macs:\n"
+	 "      - {mac: \"02:00:00:00:00:01\", remote: \"2001:2::2\"}\n"
+	 "overlay:\n"
+	 "  vtep: {local_ip: 198.18.0.1, port: uplink, gateway: \"2001:2::fe\"}\n"
+	 "  remotes: [198.18.0.2, 0.0.0.0, 224.0.0.1, 127.0.0.1]\n"
+	 "  neighbours: [{ip: \"2001:2::fe\", mac: \"02:00:00:00:00:02\"}]\n",
+	 "t.yaml:10:44: error: bridges.a.static_macs[0].remote: 2001:2::2 is not of local_ip's family (expected an IPv4 address, as local_ip)\n"
+	 "t.yaml:12:55: error: overlay.vtep.gateway: 2001:2::fe is not of local_ip's family (expected an IPv4 address, as local_ip)\n"
+	 "t.yaml:13:25: error: overlay.remotes[1]: 0.0.0.0 is not a unicast address (expected a unicast address)\n"
+	 "t.yaml:13:34: error: overlay.remotes[2]: 224.0.0.1 is not a unicast address (expected a unicast address)\n"
+	 "t.yaml:13:45: error: overlay.remotes[3]: 127.0.0.1 is not a unicast address (expected a unicast address)\n"
+	 "t.yaml:14:16: error: overlay.neighbours[0].ip: 2001:2::fe is not of local_ip's family (expected an IPv4 address, as local_ip)\n"},
+	{"overlay6_values",
+	 "version: 1\n"
+	 "ports:\n"
+	 "  uplink: {type: af_packet, iface: veth-up}\n"
+	 "overlay:\n"
+	 "  vtep: {local_ip: \"2001:2::1\", port: uplink, prefix_len: 129, mtu: 1279,\n"
+	 "         gateway: \"2001:3::1\"}\n"
+	 "  remotes: [\"2001:2::g\", \"2001:2:::2\", \"ff02::1\", \"::ffff:198.18.0.2\",\n"
+	 "            \"2001:2::2/64\", \"2001:2:0::1\", \"2001:2::3\", \"2001:2:0:0::3\"]\n"
+	 "  neighbours: [{ip: \"::\", mac: \"02:00:00:00:00:02\"}]\n",
+	 "t.yaml:5:59: error: overlay.vtep.prefix_len: 129 is out of range (expected an integer 1..128)\n"
+	 "t.yaml:5:69: error: overlay.vtep.mtu: 1279 is out of range (expected an integer 1280..9216 for an IPv6 local_ip)\n"
+	 "t.yaml:7:13: error: overlay.remotes[0]: \"2001:2::g\" is not an IP address (expected an IPv4 or IPv6 address)\n"
+	 "t.yaml:7:26: error: overlay.remotes[1]: \"2001:2:::2\" is not an IP address (expected an IPv4 or IPv6 address)\n"
+	 "t.yaml:7:40: error: overlay.remotes[2]: ff02::1 is not a unicast address (expected a unicast address)\n"
+	 "t.yaml:7:51: error: overlay.remotes[3]: ::ffff:198.18.0.2 is not a unicast address (expected a unicast address)\n"
+	 "t.yaml:8:13: error: overlay.remotes[4]: \"2001:2::2/64\" has a prefix (expected a host address without /prefix)\n"
+	 "t.yaml:8:29: error: overlay.remotes[5]: 2001:2::1 is local_ip itself (expected another VTEP's address)\n"
+	 "t.yaml:8:57: error: overlay.remotes[7]: 2001:2::3 is already overlay.remotes[6] (expected each remote once)\n"
+	 "t.yaml:9:16: error: overlay.neighbours[0].ip: :: is not a unicast address (expected a unicast address)\n"},
+	{"overlay6_local",
+	 "version: 1\n"
+	 "ports:\n"
+	 "  uplink: {type: af_packet, iface: veth-up}\n"
+	 "overlay:\n"
+	 "  vtep: {local_ip: \"::ffff:198.18.0.1\", port: uplink, prefix_len: 64,\n"
+	 "         gateway: \"2001:2::1\"}\n",
+	 "t.yaml:5:20: error: overlay.vtep.local_ip: ::ffff:198.18.0.1 is not a unicast address (expected a unicast address)\n"
+	 "t.yaml:6:19: error: overlay.vtep.gateway: 2001:2::1 is not on the underlay subnet (local_ip/prefix_len 64) (expected an address on local_ip's subnet)\n"},
+	{"overlay6_mtu",
+	 "version: 1\n"
+	 "ports:\n"
+	 "  h: {type: null}\n"
+	 "  uplink: {type: af_packet, iface: veth-up}\n"
+	 "bridges:\n"
+	 "  a: {vni: 5001, mtu: 1450, ports: {h: {}}}\n"
+	 "  b: {vni: 5002, mtu: 1300, ports: {}}\n"
+	 "overlay:\n"
+	 "  vtep: {local_ip: \"2001:2::1\", port: uplink}\n",
+	 "t.yaml:6:23: error: bridges.a.mtu: overlay MTU 1450 + 70 bytes of VXLAN headers exceeds the underlay MTU 1500 (overlay.vtep.mtu, the default) (expected mtu at most 1430, or overlay.vtep.mtu of at least 1520)\n"},
+	{"overlay6_mtu_given",
+	 "version: 1\n"
+	 "ports:\n"
+	 "  h: {type: null}\n"
+	 "  uplink: {type: af_packet, iface: veth-up}\n"
+	 "bridges:\n"
+	 "  a: {vni: 5001, mtu: 1300, ports: {h: {}}}\n"
+	 "overlay:\n"
+	 "  vtep: {local_ip: \"2001:2::1\", port: uplink, mtu: 1280}\n",
+	 "t.yaml:6:23: error: bridges.a.mtu: overlay MTU 1300 + 70 bytes of VXLAN headers exceeds the underlay MTU 1280 (overlay.vtep.mtu) (expected mtu at most 1210, or overlay.vtep.mtu of at least 1370)\n"},
+};
+#define N_BAD6 (sizeof(bad_files6) / sizeof(bad_files6[0]))
+
 static void test_bad_file(void **state)
 {
 	const struct bad_file *b = *state;
@@ -792,8 +890,9 @@ static void test_bad_file(void **state)
 /* ---- good files ---- */
 
 static const char *const examples[] = {
-	"l2-two-bridges.yaml", "vhost-vms.yaml",      "overlay.yaml",  "flows.yaml",
-	"overlay-host-a.yaml", "overlay-host-b.yaml", "recording.yaml"};
+	"l2-two-bridges.yaml", "vhost-vms.yaml",       "overlay.yaml",
+	"flows.yaml",	       "overlay-host-a.yaml",  "overlay-host-b.yaml",
+	"recording.yaml",      "overlay6-host-a.yaml", "overlay6-host-b.yaml"};
 
 static void test_examples(void **state)
 {
@@ -847,7 +946,7 @@ static const char full_yaml[] =
 	"      t: {}\n"
 	"    vni_vlan: 4\n"
 	"    remote_max_macs: 4194304\n"
-	"    mtu: 8950\n"
+	"    mtu: 8930\n"
 	"    remotes: [\"2001:db8::4\"]\n"
 	"    static_macs:\n"
 	"      - {mac: \"02-AA-bb-cc-dd-ee\", port: p1, vlan: 4}\n"
@@ -970,6 +1069,96 @@ static void test_equal_meanings(void **state)
 	topo_free(a);
 	topo_free(b);
 	topo_free(c);
+}
+
+/* An IPv6 underlay: the family's defaults (prefix 64, 70 bytes of headers), spellings of
+ * one address meaning one address, and the tunnel port names the dataplane gives. */
+static void test_overlay6(void **state)
+{
+	static const char y6[] =
+		"version: 1\n"
+		"ports: {u: {type: null}, h: {type: null}}\n"
+		"bridges:\n"
+		"  ov:\n"
+		"    vni: 5001\n"
+		"    ports: {h: {}}\n"
+		"    static_macs: [{mac: \"02:00:00:00:00:05\", remote: \"2001:2::2\"}]\n"
+		"overlay:\n"
+		"  vtep: {local_ip: \"2001:2::1\", port: u, gateway: \"2001:2::fe\"}\n"
+		"  remotes: [\"2001:2::2\", \"2001:2::1234:5678:9abc:def0\"]\n"
+		"  neighbours: [{ip: \"2001:2::fe\", mac: \"02:aa:00:00:00:fe\"}]\n";
+	struct topo *a = load_ok(y6), *b, *c;
+	const struct topo_bridge *br = &a->bridges[0];
+	struct topo_ip ip = {.family = 6, .prefix = 128};
+	char *text = NULL, name[TOPO_NAME_MAX + 64];
+	size_t size = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(a->overlay.local_ip.family, 6);
+	assert_int_equal(a->overlay.prefix_len, 64);
+	assert_int_equal(topo_overlay_overhead(&a->overlay), 70);
+	assert_int_equal(topo_bridge_mtu(a, br), 1430);
+	assert_int_equal(br->static_macs[0].remote.family, 6);
+	/* written back without the defaults, and read back the same */
+	f = open_memstream(&text, &size);
+	assert_non_null(f);
+	assert_int_equal(topo_write_yaml(a, f), 0);
+	fclose(f);
+	assert_null(strstr(text, "prefix_len"));
+	assert_non_null(strstr(text, "2001:2::1234:5678:9abc:def0"));
+	free(text);
+	topo_free(roundtrip(a));
+	/* other spellings of the same addresses and the default spelled out: equal */
+	b = load_ok("version: 1\n"
+		    "ports: {u: {type: null}, h: {type: null}}\n"
+		    "bridges:\n"
+		    "  ov:\n"
+		    "    vni: 5001\n"
+		    "    ports: {h: {}}\n"
+		    "    static_macs: [{mac: \"02:00:00:00:00:05\", remote: \"2001:0002:0::2\"}]\n"
+		    "overlay:\n"
+		    "  vtep: {local_ip: \"2001:2:0:0:0:0:0:1\", port: u, gateway: \"2001:2::FE\",\n"
+		    "         prefix_len: 64, mtu: 1500}\n"
+		    "  remotes: [\"2001:2::0:2\", \"2001:2:0:0:1234:5678:9ABC:DEF0\"]\n"
+		    "  neighbours: [{ip: \"2001:2:0::fe\", mac: \"02:AA:00:00:00:FE\"}]\n");
+	assert_true(topo_equal(a, b));
+	topo_free(b);
+	/* a prefix other than the family's default is kept, and written */
+	b = load_ok("version: 1\nports: {u: {type: null}}\n"
+		    "overlay: {vtep: {local_ip: \"2001:2::1\", port: u, prefix_len: 24}}\n");
+	c = load_ok("version: 1\nports: {u: {type: null}}\n"
+		    "overlay: {vtep: {local_ip: \"2001:2::1\", port: u}}\n");
+	assert_int_equal(b->overlay.prefix_len, 24);
+	assert_false(topo_equal(b, c));
+	topo_free(roundtrip(b));
+	topo_free(b);
+	topo_free(c);
+	/* IPv4 keeps 24 and 50 */
+	b = load_ok("version: 1\nports: {u: {type: null}}\n"
+		    "overlay: {vtep: {local_ip: 198.18.0.1, port: u}}\n");
+	assert_int_equal(b->overlay.prefix_len, 24);
+	assert_int_equal(topo_overlay_overhead(&b->overlay), 50);
+	topo_free(b);
+	/* the smallest IPv6 underlay, and an overlay MTU that just fits it */
+	b = load_ok("version: 1\nports: {u: {type: null}}\n"
+		    "bridges: {ov: {vni: 7, mtu: 1210}}\n"
+		    "overlay: {vtep: {local_ip: \"2001:2::1\", port: u, mtu: 1280}}\n");
+	topo_free(b);
+	/* tunnel port names as overlay/vtep.c makes them: inet_ntop's text with '_' for ':'
+	 * up to 31 characters; longer ones (which the dataplane refuses without port=) get
+	 * the FNV-1a hash of the address, computed here by Python's socket module */
+	topo_tunnel_name(br, &a->overlay.remotes[0].ip, name, sizeof(name));
+	assert_string_equal(name, "vx5001-2001_2__2");
+	topo_tunnel_name(br, &a->overlay.remotes[1].ip, name, sizeof(name));
+	assert_string_equal(name, "vx5001-823b7774");
+	assert_int_equal(inet_pton(AF_INET6, "2001:2::1234:5678:9abc:0", ip.addr), 1);
+	topo_tunnel_name(br, &ip, name, sizeof(name)); /* 31: kept */
+	assert_string_equal(name, "vx5001-2001_2__1234_5678_9abc_0");
+	assert_int_equal(inet_pton(AF_INET6, "2001:2::1234:5678:9abc:10", ip.addr), 1);
+	topo_tunnel_name(br, &ip, name, sizeof(name)); /* 32: hashed */
+	assert_string_equal(name, "vx5001-e5d45e1a");
+	topo_free(a);
 }
 
 /* topo_validate alone, on a model made in memory as the controller will. */
@@ -1124,12 +1313,13 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(test_examples),       cmocka_unit_test(test_full_roundtrip),
-		cmocka_unit_test(test_equal_meanings), cmocka_unit_test(test_validate_in_memory),
-		cmocka_unit_test(test_file_errors),    cmocka_unit_test(test_alias_bomb),
-		cmocka_unit_test(test_error_cap),      cmocka_unit_test(test_alloc_failures),
+		cmocka_unit_test(test_examples),	   cmocka_unit_test(test_full_roundtrip),
+		cmocka_unit_test(test_equal_meanings),	   cmocka_unit_test(test_overlay6),
+		cmocka_unit_test(test_validate_in_memory), cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_alias_bomb),	   cmocka_unit_test(test_error_cap),
+		cmocka_unit_test(test_alloc_failures),
 	};
-	struct CMUnitTest tests[N_BAD + sizeof(fixed) / sizeof(fixed[0])];
+	struct CMUnitTest tests[N_BAD + N_BAD6 + sizeof(fixed) / sizeof(fixed[0])];
 	size_t n = 0;
 
 	for (size_t i = 0; i < N_BAD; i++) {
@@ -1137,6 +1327,9 @@ int main(void)
 					       (void *)&bad_files[i]};
 		n++;
 	}
+	for (size_t i = 0; i < N_BAD6; i++)
+		tests[n++] = (struct CMUnitTest){bad_files6[i].name, test_bad_file, NULL, NULL,
+						 (void *)&bad_files6[i]};
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		tests[n++] = fixed[i];
 	return _cmocka_run_group_tests("topology", tests, n, NULL, NULL);
