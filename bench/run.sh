@@ -4,7 +4,8 @@
 # OVS-DPDK 3.1 (NORMAL bridge) on the same pcap, ports, core and memory, in one run,
 # because absolute figures differ from machine to machine (docs/benchmarks.md).
 #
-# Scenarios (BENCH_ONLY=l2,l2-1m,vhost,latency,flows,vxlan picks; default l2,l2-1m,vhost,vxlan):
+# Scenarios (BENCH_ONLY=l2,l2-1m,vhost,latency,flows,vxlan,capture picks; default all but
+# latency):
 #   l2       64-byte frames, 1024 flows, 64 source and 64 destination MACs (all known),
 #            net_pcap infinite_rx -> net_null; vsw, testpmd, ovs.
 #   l2-1m    vsw's bridge learns 1,000,000 MACs from a pcap (learning rate), then carries
@@ -20,6 +21,11 @@
 #            underlay; vxlan-decap: a pcap of VXLAN frames (bench/mkvxlan.py) -> bridge ->
 #            null; 64-byte inner frames, 64 MACs; vsw and OVS-DPDK's userspace VXLAN
 #            (bench/vsw_vxlan.sh, bench/ovs_vxlan.sh).
+#   capture  what the capture/trace/recording taps cost: the l2 scenario with vsw as built
+#            and with the taps compiled out (meson -Dtaps=false, in VSW_BUILD-notaps),
+#            BENCH_CAPTURE_ROUNDS (3) alternating rounds, medians compared; then a running
+#            capture with a filter that matches nothing, and one of every frame
+#            (bench/vsw_capture.sh).
 # Env: VSW_BUILD (build dir, default build), BENCH_SECONDS (window, 10), BENCH_WARMUP (2),
 #   BENCH_SYSTEMS (vsw,testpmd,ovs), BENCH_HUGE (auto|1|0), BENCH_CPU (polling cpu, 1),
 #   BENCH_CTL_CPU (0), BENCH_RECORD (1: append the results to docs/benchmarks.md),
@@ -34,7 +40,7 @@ set -eu
 top=$(cd "$BENCH_DIR/.." && pwd)
 secs=${BENCH_SECONDS:-10}
 warm=${BENCH_WARMUP:-2}
-only=${BENCH_ONLY:-l2,l2-1m,vhost,vxlan}
+only=${BENCH_ONLY:-l2,l2-1m,vhost,vxlan,flows,capture}
 systems=${BENCH_SYSTEMS:-vsw,testpmd,ovs}
 record=${BENCH_RECORD:-1}
 repeat=${BENCH_REPEAT:-1}
@@ -282,6 +288,49 @@ if want flows; then
 		[ -n "${mpps[flows-0.vsw]:-}" ] &&
 			info "ratio flows-$n/flows-0 vsw $(ratio "${mpps[flows-$n.vsw]}" "${mpps[flows-0.vsw]}")$(disturbed flows-$n.vsw flows-0.vsw)"
 	done
+fi
+
+# ---- capture (bench/vsw_l2.sh against a -Dtaps=false build; bench/vsw_capture.sh) ----
+if want capture && sys_on vsw; then
+	[ -f "$w/l2.pcap" ] || $PY "$BENCH_DIR/mkpcap.py" l2 "$w/l2.pcap" 64 64 1024
+	nt=$(cd "$top" && realpath -m "$VSW_BUILD")-notaps
+	note "capture: the l2 scenario with the taps compiled in (no capture running) and compiled out ($nt), alternating; then captures running"
+	if { [ -f "$nt/build.ninja" ] || meson setup "$nt" "$top" -Dtaps=false -Dwerror=false >&2; } &&
+		ninja -C "$nt" dataplane/vsw-dataplane tools/vswctl >&2; then
+		cr=${BENCH_CAPTURE_ROUNDS:-3}
+		all_on= all_off= saved=$repeat
+		repeat=1
+		for ((r = 1; r <= cr; r++)); do
+			order="taps notaps"
+			[ $((r % 2)) -eq 0 ] && order="notaps taps"
+			for s in $order; do
+				b=$VSW_BUILD
+				[ $s = notaps ] && b=$nt
+				measure "capture-r$r" $s env VSW_BUILD="$b" "$BENCH_DIR/vsw_l2.sh" "$w/l2.pcap" 64 "$secs" "$warm" || continue
+				[ $s = taps ] && all_on="$all_on ${mpps[capture-r$r.taps]}"
+				[ $s = notaps ] && all_off="$all_off ${mpps[capture-r$r.notaps]}"
+			done
+		done
+		repeat=$saved
+		if [ -n "$all_on" ] && [ -n "$all_off" ]; then
+			a=$(echo "$all_on" | median)
+			b=$(echo "$all_off" | median)
+			info "bench capture-off vsw $a (taps in, no capture; median of$all_on)"
+			info "bench capture-compiled-out vsw $b (median of$all_off)"
+			info "ratio capture-off/compiled-out vsw $(ratio "$a" "$b") (target: 1.00 within run-to-run spread)"
+		fi
+	else
+		note "capture: could not build the -Dtaps=false tree in $nt (see $blog)"
+	fi
+	if out=$(timeout -k 10 $((3 * (secs + warm) + 240)) "$BENCH_DIR/vsw_capture.sh" "$w/l2.pcap" 64 "$secs" "$warm" 2>>"$blog"); then
+		echo "$out" >&2
+		M_OUT=$out
+		info "bench capture-filter vsw $(field mpps_filter) (rx capture running, filter matching no frame)"
+		info "bench capture-all vsw $(field mpps_all) (rx capture of every frame; $(field captured) M frames/s written, $(field ring_full) M frames/s lost from the capture)"
+		info "ratio capture-filter/off vsw $(ratio "$(field mpps_filter)" "$(field mpps_off)"); capture-all/off $(ratio "$(field mpps_all)" "$(field mpps_off)")"
+	else
+		note "capture: bench/vsw_capture.sh failed (see $blog)"
+	fi
 fi
 
 # ---- vxlan (bench/{vsw,ovs}_vxlan.sh) ----

@@ -133,6 +133,12 @@ void trace_encap(struct trace_burst *tb, const struct rte_mbuf *m, const struct 
 void capture_drop_one(struct capture *c, unsigned int widx, struct rte_mbuf *m, uint16_t port,
 		      enum vsw_drop reason, enum capture_stage stage);
 
+/* meson -Dtaps=false compiles the taps out (only make bench's capture scenario does, to
+ * measure what the taps cost when off; the loads stay, the compiler drops them). */
+#ifndef VSW_TAPS
+#define VSW_TAPS 1
+#endif
+
 /* Tap a burst received on (dir CAPTURE_RX) or about to leave by (CAPTURE_TX) port p.
  * Returns the number of frames to trace (put in tb), 0 when not tracing. */
 static inline unsigned int capture_tap(struct worker *w, struct port *p, unsigned int dir,
@@ -141,7 +147,7 @@ static inline unsigned int capture_tap(struct worker *w, struct port *p, unsigne
 {
 	struct capture *c = atomic_load_explicit(&p->cap[dir], memory_order_relaxed);
 
-	if (unlikely(c != NULL)) {
+	if (VSW_TAPS && unlikely(c != NULL)) {
 		/* pairs with the release store that published c: its fields are set */
 		atomic_thread_fence(memory_order_acquire);
 		return capture_burst(c, w->idx, pkts, n, p->idx, (uint8_t)dir, tb);
@@ -155,7 +161,7 @@ static inline void capture_rec_tap(struct worker *w, struct bridge *br, struct p
 {
 	struct capture *c = atomic_load_explicit(&br->rec, memory_order_relaxed);
 
-	if (unlikely(c != NULL)) {
+	if (VSW_TAPS && unlikely(c != NULL)) {
 		atomic_thread_fence(memory_order_acquire);
 		capture_burst(c, w->idx, pkts, n, p->idx, CAPTURE_RX, NULL);
 	}
@@ -167,7 +173,7 @@ static inline void capture_drop(struct worker *w, uint16_t port, struct rte_mbuf
 {
 	struct capture *c = atomic_load_explicit(&w->dp->drop_cap, memory_order_relaxed);
 
-	if (unlikely(c != NULL)) {
+	if (VSW_TAPS && unlikely(c != NULL)) {
 		atomic_thread_fence(memory_order_acquire);
 		capture_drop_one(c, w->idx, m, port, r, s);
 	}
