@@ -29,6 +29,11 @@ void flow_bridge_shape(struct bridge *br, struct flow_shape *s);
 /* The id of the rule that a classifier entry stands for (tests, debugging). */
 uint32_t flow_entry_id(const struct flow_entry *e);
 
+/* How many rules, in all bridges, name port p (in_port, output or mirror), listed in buf
+ * ("br0 flow 3 (web), br1 flow 7", cut short with "..." when it does not fit). Ports that
+ * rules name are not deleted: the next port would take the index and the rules. */
+int flow_port_users(struct dp *dp, const struct port *p, char *buf, size_t size);
+
 /* A bridge is going away and no worker can reach it: free its table and rules. */
 void flow_bridge_free(struct bridge *br);
 

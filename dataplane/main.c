@@ -318,6 +318,10 @@ static void dp_shutdown(struct dp *dp)
 	for (unsigned int i = 0; i < dp->n_workers; i++)
 		atomic_store(&dp->workers[i]->stop, true);
 	rte_eal_mp_wait_lcore();
+	/* the rules first: port-del and vtep-remote-del refuse ports that rules name */
+	for (int i = 0; i < VSW_MAX_BRIDGES; i++)
+		if (dp->bridges[i] != NULL)
+			dp_flow_del(dp, dp->bridges[i]->name, 0, NULL, err, sizeof(err));
 	vtep_shutdown(dp); /* the remotes and VTEPs hold ports that port-del refuses */
 	/* closing the ports flushes and closes pcap files */
 	for (int i = 0; i < VSW_MAX_PORTS; i++) {

@@ -37,6 +37,7 @@
 
 #include "capture.h"
 #include "dp.h"
+#include "flow_ctl.h"
 #include "vsw_util.h"
 
 #define RX_DESC 1024
@@ -663,10 +664,17 @@ void port_storm_apply(struct port *p)
 
 		if (pps && rate == 0)
 			rate = 1;
-		/* XXX: word-sized stores a worker may read mid-update: a frame may see the old
-		 * rate */
-		b->rate_tsc = rate;
+		/* A worker may read these mid-update (aligned 64-bit words, never torn), so one
+		 * frame may see the old rate with the new burst or the reverse. Harmless:
+		 * storm_admit (l2/bridge_flood.c) divides by neither, admits at most one frame
+		 * per call whatever the pair, and the bucket it leaves (tsc no earlier than now
+		 * minus some burst) is one the next call with both new values clamps to the new
+		 * burst, or refills at the new rate. The worst mix is rate set with a burst of 0
+		 * while storm control is being turned on: that frame is dropped as over the
+		 * limit; storing the burst first (and fencing) makes even that rarer. */
 		b->burst_tsc = rate * (tokens ? tokens : 1);
+		atomic_thread_fence(memory_order_release);
+		b->rate_tsc = rate;
 	}
 }
 
@@ -783,6 +791,7 @@ out_free:
 int dp_port_del(struct dp *dp, const char *name, char *err, size_t errsz)
 {
 	struct port *p = dp_port_find(dp, name);
+	char users[160];
 	int rc;
 
 	if (p == NULL) {
@@ -793,6 +802,11 @@ int dp_port_del(struct dp *dp, const char *name, char *err, size_t errsz)
 		snprintf(err, errsz, "port-del %s: %s", name,
 			 p->tun != NULL ? "a tunnel port goes with vtep-remote-del"
 					: "it carries a VTEP (vtep-del it first)");
+		return -EBUSY;
+	}
+	if (flow_port_users(dp, p, users, sizeof(users)) > 0) {
+		snprintf(err, errsz, "port-del %s: flow rules name it (%s): flow-del them first",
+			 name, users);
 		return -EBUSY;
 	}
 	if (atomic_load(&p->bridge) != NULL) {

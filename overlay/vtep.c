@@ -22,6 +22,7 @@
 #include <rte_malloc.h>
 
 #include "capture.h"
+#include "flow_ctl.h"
 #include "overlay/vtep.h"
 #include "overlay/vtep_ctl.h"
 #include "vsw_util.h"
@@ -674,7 +675,7 @@ int vtep_remote_del(struct dp *dp, const char *bridge, const struct vtep_ip *ip,
 		    size_t errsz)
 {
 	struct bridge *br = dp_bridge_find(dp, bridge);
-	char ips[VTEP_IP_STRLEN];
+	char ips[VTEP_IP_STRLEN], users[160];
 	struct port *p;
 
 	if (br == NULL) {
@@ -686,6 +687,14 @@ int vtep_remote_del(struct dp *dp, const char *bridge, const struct vtep_ip *ip,
 		snprintf(err, errsz, "vtep-remote-del %s: %s is not a remote of the bridge's VNI",
 			 bridge, vtep_ip_str(ip, ips));
 		return -ENOENT;
+	}
+	/* as port-del: the next port would take its index, and the rules with it */
+	if (flow_port_users(dp, p, users, sizeof(users)) > 0) {
+		snprintf(err, errsz,
+			 "vtep-remote-del %s: flow rules name port %s (%s): flow-del "
+			 "them first",
+			 bridge, p->name, users);
+		return -EBUSY;
 	}
 	return tunnel_del(dp, p, err, errsz);
 }

@@ -5,7 +5,8 @@
 # Flow tables in front of the learning bridge, end to end through vswctl: rules drop,
 # redirect, mirror, re-tag and count frames as specified, checked frame by frame on the
 # ports' pcap tx files and on the per-rule counters; a modify keeps the counters and
-# changes what happens at once; deleting every rule brings plain bridging back.
+# changes what happens at once; deleting every rule brings plain bridging back; a port
+# that rules name cannot be deleted (port del names the rules) until they are.
 . "$(dirname "$0")/lib.sh"
 e2e_init
 e2e_require ethtool
@@ -102,6 +103,31 @@ for p in b c tr; do
 	expect_frames $p "src=$A,dst=$BC,id=plain,ipdst=198.51.100.99"
 done
 expect_drop a flow_drop 1
+
+log "10: a port that rules name is not deleted: the next port would take its index and rules"
+vport_add gone
+vsw_quiet port attach gone br0
+id_in=$(vsw flow add br0 name=from-gone in_port=gone actions=drop)
+id_out=$(vsw flow add br0 priority=10 eth_dst=02:00:00:00:00:99 actions=mirror:gone,normal)
+out=$(vsw_status port del gone) && fail "port del of a port that rules name succeeded"
+[[ $out == *"flow $id_in (from-gone)"* && $out == *"flow $id_out"* ]] ||
+	fail "port del does not name the rules: $out"
+vsw -j port show | has '"gone"' || fail "the refused port del removed the port"
+vsw_quiet flow del br0 name=from-gone
+out=$(vsw_status port del gone) && fail "port del with a mirror rule left succeeded"
+[[ $out == *"flow $id_out"* && $out != *from-gone* ]] || fail "unexpected message: $out"
+vsw_quiet flow del br0 id="$id_out"
+vsw_quiet port del gone
+# a new port in the freed index starts with no rule: its frames are bridged as usual
+vport_add new
+vsw_quiet port attach new br0
+n=$(vsw -j flow show br0 | jget 'len(r)')
+[[ $n == 0 ]] || fail "$n flows left after deleting the port's rules"
+send new "src=02:00:00:00:00:0e,dst=$BC,id=new-port,ipdst=198.51.100.99"
+expect_tx a=2 b=4 c=5 tr=5 mir=1
+for p in a b c tr; do
+	expect_frames $p "src=02:00:00:00:00:0e,dst=$BC,id=new-port,ipdst=198.51.100.99"
+done
 
 dp_stop
 check_frames a b c tr mir

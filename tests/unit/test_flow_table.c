@@ -1194,6 +1194,56 @@ static void test_random_against_linear_scan(void **state)
 	free(ids);
 }
 
+/* Rules name ports by index: a port that rules name must not be deleted (port-del asks
+ * flow_port_users), or a later port taking its index would inherit them. Every way a rule
+ * names a port counts (in_port, output, mirror), in any bridge; others do not. */
+static void test_port_users(void **state)
+{
+	struct dp_flow ri = rule(100, "drop"), ro = rule(90, "output:p2"),
+		       rm = rule(80, "mirror:cap,normal");
+	uint32_t idi, ido, idm;
+	char buf[256], want[256], small[12];
+
+	(void)state;
+	g_dp->bridges[0] = &g_br; /* flow_port_users walks dp->bridges */
+	ri.match.fields = DP_FLOW_BIT(DP_FLOW_IN_PORT);
+	snprintf(ri.match.in_port, sizeof(ri.match.in_port), "p1");
+	snprintf(ro.name, sizeof(ro.name), "to-p2");
+	idi = add(ri);
+	ido = add(ro);
+	idm = add(rm);
+
+	assert_int_equal(flow_port_users(g_dp, g_ports[P1], buf, sizeof(buf)), 1);
+	snprintf(want, sizeof(want), "br0 flow %u", idi);
+	assert_string_equal(buf, want);
+	assert_int_equal(flow_port_users(g_dp, g_ports[P2], buf, sizeof(buf)), 1);
+	snprintf(want, sizeof(want), "br0 flow %u (to-p2)", ido);
+	assert_string_equal(buf, want);
+	assert_int_equal(flow_port_users(g_dp, g_ports[CAP], buf, sizeof(buf)), 1);
+	snprintf(want, sizeof(want), "br0 flow %u", idm);
+	assert_string_equal(buf, want);
+	assert_int_equal(flow_port_users(g_dp, g_ports[P3], buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+
+	/* a second rule on p1, and a buffer too small: counted all the same, cut with "..." */
+	add(ri);
+	assert_int_equal(flow_port_users(g_dp, g_ports[P1], buf, sizeof(buf)), 2);
+	assert_non_null(strstr(buf, ", br0 flow "));
+	assert_int_equal(flow_port_users(g_dp, g_ports[P1], small, sizeof(small)), 2);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_string_equal(small + sizeof(small) - 4, "...");
+
+	/* a merge (rules into the base) and deletes are followed */
+	assert_int_equal(flow_bridge_merge(g_dp, &g_br, true), 0);
+	assert_int_equal(flow_port_users(g_dp, g_ports[P2], buf, sizeof(buf)), 1);
+	assert_int_equal(dp_flow_del(g_dp, "br0", ido, NULL, buf, sizeof(buf)), 1);
+	assert_int_equal(flow_port_users(g_dp, g_ports[P2], buf, sizeof(buf)), 0);
+	assert_int_equal(dp_flow_del(g_dp, "br0", 0, NULL, buf, sizeof(buf)), 3);
+	assert_int_equal(flow_port_users(g_dp, g_ports[P1], buf, sizeof(buf)), 0);
+	assert_int_equal(flow_port_users(g_dp, g_ports[CAP], buf, sizeof(buf)), 0);
+	g_dp->bridges[0] = NULL;
+}
+
 int main(void)
 {
 	char prefix[64], rundir[PATH_MAX];
@@ -1229,6 +1279,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_match_vni, teardown),
 		cmocka_unit_test_teardown(test_delta_and_merge, teardown),
 		cmocka_unit_test_teardown(test_random_against_linear_scan, teardown),
+		cmocka_unit_test_teardown(test_port_users, teardown),
 	};
 
 	/* no files (--no-shconf) and a name of its own: runs beside anything */
