@@ -30,16 +30,16 @@
  * 1,000,000 entries (32 MiB, far beyond the caches) make bench's l2-1m went from 12.1 to
  * 16.2-17.7 Mpps with two rounds, and l2 (64 MACs, cached) did not change (29-31 Mpps
  * per cpu-second), 2026-11-24. Every key has two
- * candidate buckets (two-choice hashing): b1 from a CRC32-C of the key, b2 = b1 xor a
- * non-zero offset from a multiplicative hash, so b2 != b1 always and keys that share b1
- * spread over different b2. There is no cuckoo displacement: moving a live key would make
- * it invisible to a reader between the two buckets unless a grace period separated the
- * copy from the delete. A new key goes to the emptier bucket. The table is sized for
- * about 50% load (n_buckets = next power of two >= capacity / 2, at least 16). Both
- * buckets of a key can still be full: 100,000 random keys in 65,536 buckets all fit
- * (tests/unit/test_fdb.c), but of 1,000,000 in 524,288 buckets the benchmark sees 7
- * refused (a simulation of the policy: 4, and 13 of 1,048,576). Such a key is not learned
- * (FDB_LEARN_LIMIT) and its frames are flooded, as for a full table.
+ * candidate buckets (two-choice hashing): b1 from a CRC32-C, b2 = b1 xor a non-zero offset from a
+ * multiplicative hash (both keyed by a per-table secret, below), so b2 != b1 always and keys that
+ * share b1 spread over different b2. There is no cuckoo displacement: moving a live key would make
+ * it invisible to a reader between the two buckets unless a grace period separated the copy from
+ * the delete. A new key goes to the emptier bucket. The table is sized for about 50% load
+ * (n_buckets = next power of two >= capacity / 2, at least 16). Both buckets of a key can still be
+ * full: 100,000 random keys in 65,536 buckets all fit (tests/unit/test_fdb.c), but of 1,000,000 in
+ * 524,288 buckets the benchmark sees 7 refused (a simulation of the policy: 4, and 13 of
+ * 1,048,576). Such a key is not learned (FDB_LEARN_LIMIT) and its frames are flooded, as for a full
+ * table.
  *
  * Who writes. Workers learn inline (as VPP and grout do, not through a ring to the control
  * thread as OVS does): a new MAC is forwardable from its next frame and nothing queues
@@ -71,9 +71,17 @@
  * TOMBSTONE bit, or a VLAN id above 4095). Lookups of 0 and TOMBSTONE miss (they would
  * otherwise match free slots); learning one returns FDB_LEARN_LIMIT without counting it.
  *
- * XXX The hash has no per-table secret (struct fdb has no field for one), so a sender that
- * knows the code can pick MACs that share a bucket pair and keep 8 slots full; other MACs
- * of that pair then cannot be learned and are flooded. Port limits bound the damage.
+ * Hash secret. Each table draws a random odd multiplier and CRC seed when it is made
+ * (getrandom, control path): h = key * hash_mul, b1 = CRC32-C(h, hash_seed), d from bits
+ * 32.. of h. A seeded CRC alone would not do: CRC is linear, so whether two keys share b1
+ * does not depend on the seed; the secret goes in through the multiply first. Without it a
+ * sender who knows the code could pick MACs sharing one bucket pair, keep its 8 slots
+ * full and have every other MAC of that pair flooded. Both words sit next to mask in the
+ * fdb's first cache line, which every lookup reads anyway. Cost: at most a few percent,
+ * within the noise: fdb_bench, 6 runs of the old and the new code taken in turns on the
+ * same machine, 2026-11-24, best (and spread) of each: 64 entries 115.6 (86-116) M
+ * lookups/s before, 112.3 (92-112) after; 1,000,000 entries 96.3 (71-96) before, 94.7
+ * (85-95) after; learning unchanged (12-20 and 6-11 M/s in both).
  */
 #include <assert.h>
 #include <errno.h>
@@ -81,6 +89,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -92,6 +101,7 @@
 #include <rte_malloc.h>
 #include <rte_pause.h>
 #include <rte_prefetch.h>
+#include <rte_random.h>
 
 #include "fdb.h"
 #include "fdb_ctl.h"
@@ -101,10 +111,8 @@
 #define FDB_MIN_BUCKETS 16u
 /* slot ids are int32_t (bucket * FDB_SLOTS + slot): 2^29 buckets (32 GiB) at most */
 #define FDB_MAX_BUCKETS (1ull << 29)
-#define FDB_CHUNK 64 /* buckets per writer-flag hold in control walks */
-#define FDB_CRC_SEED 0x5eed1f0bu
-#define FDB_MUL 0x9e3779b97f4a7c15ull /* 2^64 / golden ratio */
-#define FDB_HUGE_SIZE (2u << 20)      /* transparent huge page size, for the no-EAL case */
+#define FDB_CHUNK 64		 /* buckets per writer-flag hold in control walks */
+#define FDB_HUGE_SIZE (2u << 20) /* transparent huge page size, for the no-EAL case */
 
 static_assert(sizeof(struct fdb_bucket) == 64, "a bucket must be one cache line");
 
@@ -122,9 +130,10 @@ static inline bool fdb_key_storable(uint64_t key)
 
 static inline void fdb_hash(const struct fdb *f, uint64_t key, uint32_t *b1, uint32_t *b2)
 {
-	uint32_t d = (uint32_t)((key * FDB_MUL) >> 32) & f->mask;
+	uint64_t h = key * f->hash_mul; /* a bijection: distinct keys stay distinct */
+	uint32_t d = (uint32_t)(h >> 32) & f->mask;
 
-	*b1 = rte_hash_crc_8byte(key, FDB_CRC_SEED) & f->mask;
+	*b1 = rte_hash_crc_8byte(h, f->hash_seed) & f->mask;
 	/* d == 0 would make b2 == b1; mask >= 15, so d + 1 stays within the table */
 	*b2 = *b1 ^ (d + (d == 0));
 }
@@ -590,6 +599,20 @@ void fdb_walk(const struct fdb *f, int (*cb)(const struct fdb_walk_entry *e, voi
 	}
 }
 
+/* The table's hash secret: the kernel's randomness, or DPDK's generator (seeded from the
+ * TSC at start) in the unlikely case getrandom fails. */
+static void fdb_secret(struct fdb *f)
+{
+	uint64_t r[2];
+
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		r[0] = rte_rand();
+		r[1] = rte_rand();
+	}
+	f->hash_mul = r[0] | 1;
+	f->hash_seed = (uint32_t)r[1];
+}
+
 struct fdb *fdb_create(uint32_t max_learned, uint32_t max_static, int socket_id)
 {
 	uint64_t want = ((uint64_t)max_learned + max_static) * 2 / FDB_SLOTS;
@@ -613,6 +636,7 @@ struct fdb *fdb_create(uint32_t max_learned, uint32_t max_static, int socket_id)
 	atomic_flag_clear(&f->writer);
 	f->mask = (uint32_t)(n_buckets - 1);
 	f->max_learned = max_learned;
+	fdb_secret(f);
 
 	f->port_learned = calloc(FDB_MAX_PORTS, sizeof(*f->port_learned));
 	if (f->port_learned == NULL)

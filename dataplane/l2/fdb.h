@@ -38,6 +38,8 @@ struct fdb_counters {
 struct fdb {
 	struct fdb_bucket *buckets; /* control: allocates; dataplane: ro */
 	uint32_t mask;		    /* n_buckets - 1 */
+	uint32_t hash_seed;	    /* random per table, set by fdb_create; dataplane: ro */
+	uint64_t hash_mul;	    /* likewise (odd); with hash_seed, in the line lookups read */
 	uint32_t max_learned;	    /* control: rw; dataplane: ro */
 	uint32_t move_damp;	    /* control: rw; dataplane: ro */
 	uint32_t move_damp_s;	    /* control: rw; dataplane: ro */
