@@ -81,6 +81,9 @@ e2e_init() {
 
 # dp_start [extra dataplane options]: start the dataplane, wait for its ready line.
 dp_start() {
+	# Emptied here, before the fork: the child's own redirection may come after the first
+	# grep below, which would then find a restarted dataplane's previous ready line.
+	: >"$E2E_TMP/dp.out"
 	"$DP_BIN" -s "$SOCK" --file-prefix "$E2E_PREFIX" --huge off --memory 256 \
 		--idle-sleep-max-us 200 "$@" >"$E2E_TMP/dp.out" 2>"$E2E_TMP/dp.err" &
 	DP_PID=$!

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# timeout: 180
+# timeout: 300
 #
 # Multiqueue with real VMs: two QEMU guests with 2 vCPUs each (TCG, both pinned to cpu 0)
 # and a virtio-net NIC of 2 queue pairs (queues=2, mq=on) with MSI-X off (vectors=0, which
@@ -77,8 +77,8 @@ wait_for 15 "vm2 link up" link_is vm2 up
 log "guests up, links up, after $((SECONDS - tb)) s"
 
 log "each guest enabled both queue pairs"
-wait_for 10 "vm1: guest enables 2 queue pairs" pairs_are vm1 2
-wait_for 10 "vm2: guest enables 2 queue pairs" pairs_are vm2 2
+wait_for 40 "vm1: guest enables 2 queue pairs" pairs_are vm1 2
+wait_for 40 "vm2: guest enables 2 queue pairs" pairs_are vm2 2
 for p in vm1 vm2; do
 	wait_for 10 "$p: a tx queue per worker" txq_is $p 2 1
 done
@@ -122,7 +122,7 @@ vsw stats | sed "s/^/    /"
 
 log "vm1 disables a pair (ethtool -L eth0 combined 1): both workers share its tx queue 0"
 vm_run vm1 10 "ethtool -L eth0 combined 1" >/dev/null || fail "ethtool -L combined 1 failed in vm1"
-wait_for 10 "vm1: guest enables 1 queue pair" pairs_are vm1 1
+wait_for 30 "vm1: guest enables 1 queue pair" pairs_are vm1 1
 wait_for 10 "vm1: both workers on its one enabled tx queue" txq_is vm1 1 2
 shared="2 tx queues (1 in use: tx queue shared by 2 workers); guest enabled 1 of 2 queue pairs"
 vsw port show | has "^vm1: .*$shared" ||
@@ -148,7 +148,7 @@ expect_drop vm1 tx_full 0
 
 log "vm1 enables both pairs again: pings from both vCPUs of vm2 pass"
 vm_run vm1 10 "ethtool -L eth0 combined 2" >/dev/null || fail "ethtool -L combined 2 failed in vm1"
-wait_for 10 "vm1: guest enables 2 queue pairs" pairs_are vm1 2
+wait_for 40 "vm1: guest enables 2 queue pairs" pairs_are vm1 2
 wait_for 10 "vm1: a tx queue per worker again" txq_is vm1 2 1
 ping_from vm2 2 198.51.100.1 || fail "vm2 (vCPU 1) cannot ping vm1: $(cat "$E2E_TMP/ping.out")"
 ping_from vm2 1 198.51.100.1 || fail "vm2 (vCPU 0) cannot ping vm1: $(cat "$E2E_TMP/ping.out")"
