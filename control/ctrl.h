@@ -76,6 +76,10 @@ int reconcile_plan(const struct topo *want, const struct topo *have, struct plan
  * "args":..}], "add":N, "change":N, "remove":N, "notes":[..]}. */
 json_t *plan_json(const struct plan *p);
 
+/* The match the dataplane keeps: an IP prefix implies its eth_type (docs/protocol.md), so
+ * a rule that leaves it out equals what flow-dump writes back. */
+void ctrl_match_norm(struct topo_match *m);
+
 /* ---- what runs ---- */
 
 /* A request to the dataplane: 0 with *result (owned) on status 0, else -errno with a
@@ -119,6 +123,12 @@ int observe_records_from_json(struct topo *t, json_t *recs, char *err, size_t er
  * for are the controller's own: a plan may stop them. Others (vswctl capture record on a
  * bridge the desired state does not record) are left alone. */
 void observe_records_own(struct topo *have, const struct topo *prev);
+
+/* Addresses as flow rules and the overlay spell them, into the model: "198.51.100.1" (a
+ * /32), "2001:2::/32"; "MAC" or "MAC/MASK". -EINVAL if s is not one. Shared by observe.c
+ * (the dataplane's replies) and imperative.c (vswctl's arguments), which read them alike. */
+int ctrl_ip_parse(const char *s, struct topo_ip *ip);
+int ctrl_mac_masked_parse(const char *s, uint8_t mac[6], uint8_t mask[6]);
 
 /*
  * The dataplane's id of an observed flow rule. A running rule has no place in a file, so
@@ -191,6 +201,9 @@ struct ctrl_opts {
  * newline) or NULL when out of memory. Never blocks on the client; may wait on the
  * dataplane (each request bounded by dp_timeout_ms). */
 char *ctrl_handle_request(struct ctrl *c, const char *line, size_t len, bool may_write);
+
+/* A topology's errors as a reply's "errors" array (apply, edit); NULL when out of memory. */
+json_t *ctrl_errors_json(const struct topo_errors *errs);
 
 /* For the fuzz target: a controller with no dataplane and no state file. */
 struct ctrl *ctrl_new(const struct ctrl_opts *o);

@@ -10,13 +10,11 @@
  * persisted as an apply is (reconcile.c, apply.c, state.c). What is not desired state
  * (a learned MAC, a flow rule only the dataplane has) passes through to the dataplane.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "imperative.h"
 #include "topo_internal.h"
@@ -215,25 +213,48 @@ static void detach(struct topo_bridge *b, size_t j)
 			remove_at(b->static_macs, &b->n_static_macs, k, sizeof(*b->static_macs));
 }
 
-/* ---- bridges ---- */
-
-static int bridge_fields(struct ed *e, struct topo_bridge *b, bool *any)
+/* A bridge or port a command names is not there: 1 (nothing to do) when --if-exists waives
+ * that, else ENOENT. */
+static int missing(struct ed *e, const char *what, const char *name)
 {
-	const struct {
-		const char *key;
-		uint32_t *field;
-	} f[] = {
-		{"mac_aging_s", &b->mac_aging_s},
-		{"max_macs", &b->max_macs},
-		{"move_damp", &b->move_damp},
-		{"move_damp_s", &b->move_damp_s},
-		{"vni", &b->vni},
-		{"remote_max_macs", &b->remote_max_macs},
-	};
+	return waived(e, ENOENT) ? 1 : ed_fail(e, ENOENT, "no %s \"%s\"", what, name);
+}
+
+/* The bridge args[key] names, into name and *b: 0, or missing()'s 1, or -errno. */
+static int bridge_named(struct ed *e, const char *key, char name[TOPO_NAME_MAX],
+			struct topo_bridge **b)
+{
+	int rc = get_name(e, e->args, key, "bridge", name);
+
+	if (rc < 0)
+		return rc;
+	*b = bridge_find(e->t, name);
+	return *b != NULL ? 0 : missing(e, "bridge", name);
+}
+
+/* The port args[key] names, into name and *p: 0, or missing()'s 1, or -errno. */
+static int port_named(struct ed *e, const char *key, char name[TOPO_NAME_MAX], struct topo_port **p)
+{
+	int rc = get_name(e, e->args, key, "port", name);
+
+	if (rc < 0)
+		return rc;
+	*p = port_find(e->t, name);
+	return *p != NULL ? 0 : missing(e, "port", name);
+}
+
+struct uint_field {
+	const char *key;
+	uint32_t *field;
+};
+
+/* bridge-add/-set, port-add/-set: the numeric fields given in args; *any: was one given. */
+static int uint_fields(struct ed *e, const struct uint_field *f, size_t n, bool *any)
+{
 	bool given;
 
 	*any = false;
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		int rc = get_uint(e, e->args, f[i].key, UINT32_MAX, &given, f[i].field);
 
 		if (rc < 0)
@@ -241,6 +262,22 @@ static int bridge_fields(struct ed *e, struct topo_bridge *b, bool *any)
 		*any |= given;
 	}
 	return 0;
+}
+
+/* ---- bridges ---- */
+
+static int bridge_fields(struct ed *e, struct topo_bridge *b, bool *any)
+{
+	const struct uint_field f[] = {
+		{"mac_aging_s", &b->mac_aging_s},
+		{"max_macs", &b->max_macs},
+		{"move_damp", &b->move_damp},
+		{"move_damp_s", &b->move_damp_s},
+		{"vni", &b->vni},
+		{"remote_max_macs", &b->remote_max_macs},
+	};
+
+	return uint_fields(e, f, sizeof(f) / sizeof(f[0]), any);
 }
 
 static int c_bridge_add(struct ed *e)
@@ -272,13 +309,10 @@ static int c_bridge_set(struct ed *e)
 	char name[TOPO_NAME_MAX];
 	struct topo_bridge *b;
 	bool any;
-	int rc = get_name(e, e->args, "name", "bridge", name);
+	int rc = bridge_named(e, "name", name, &b);
 
-	if (rc < 0)
-		return rc;
-	b = bridge_find(e->t, name);
-	if (b == NULL)
-		return waived(e, ENOENT) ? 0 : ed_fail(e, ENOENT, "no bridge \"%s\"", name);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	rc = bridge_fields(e, b, &any);
 	if (rc == 0 && !any)
 		return ed_fail(e, EINVAL,
@@ -294,13 +328,10 @@ static int c_bridge_del(struct ed *e)
 	struct topo_bridge *b;
 	struct topo *scrap;
 	size_t i;
-	int rc = get_name(e, e->args, "name", "bridge", name);
+	int rc = bridge_named(e, "name", name, &b);
 
-	if (rc < 0)
-		return rc;
-	b = bridge_find(e->t, name);
-	if (b == NULL)
-		return waived(e, ENOENT) ? 0 : ed_fail(e, ENOENT, "no bridge \"%s\"", name);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	if (b->n_ports > 0)
 		return ed_fail(e, EBUSY, "%zu port%s still attached (port-detach %s)", b->n_ports,
 			       b->n_ports == 1 ? " is" : "s are", b->n_ports == 1 ? "it" : "them");
@@ -327,25 +358,13 @@ static int c_bridge_del(struct ed *e)
 
 static int port_fields(struct ed *e, struct topo_port *p, bool *any)
 {
-	const struct {
-		const char *key;
-		uint32_t *field;
-	} f[] = {
+	const struct uint_field f[] = {
 		{"storm_pps", &p->storm_pps},
 		{"storm_burst", &p->storm_burst},
 		{"max_macs", &p->max_macs},
 	};
-	bool given;
 
-	*any = false;
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		int rc = get_uint(e, e->args, f[i].key, UINT32_MAX, &given, f[i].field);
-
-		if (rc < 0)
-			return rc;
-		*any |= given;
-	}
-	return 0;
+	return uint_fields(e, f, sizeof(f) / sizeof(f[0]), any);
 }
 
 /* port-add's options object as the model holds it; which keys a type takes, and their
@@ -430,13 +449,10 @@ static int c_port_set(struct ed *e)
 	char name[TOPO_NAME_MAX];
 	struct topo_port *p;
 	bool any;
-	int rc = get_name(e, e->args, "name", "port", name);
+	int rc = port_named(e, "name", name, &p);
 
-	if (rc < 0)
-		return rc;
-	p = port_find(e->t, name);
-	if (p == NULL)
-		return waived(e, ENOENT) ? 0 : ed_fail(e, ENOENT, "no port \"%s\"", name);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	rc = port_fields(e, p, &any);
 	if (rc == 0 && !any)
 		return ed_fail(e, EINVAL,
@@ -453,13 +469,10 @@ static int c_port_del(struct ed *e)
 	struct topo_bridge *b;
 	struct topo_port *p;
 	size_t j;
-	int rc = get_name(e, e->args, "name", "port", name);
+	int rc = port_named(e, "name", name, &p);
 
-	if (rc < 0)
-		return rc;
-	p = port_find(e->t, name);
-	if (p == NULL)
-		return waived(e, ENOENT) ? 0 : ed_fail(e, ENOENT, "no port \"%s\"", name);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	b = attachment(e->t, name, &j);
 	if (b != NULL)
 		detach(b, j);
@@ -570,13 +583,12 @@ static int c_port_detach(struct ed *e)
 {
 	char port[TOPO_NAME_MAX];
 	struct topo_bridge *b;
+	struct topo_port *p;
 	size_t j;
-	int rc = get_name(e, e->args, "port", "port", port);
+	int rc = port_named(e, "port", port, &p);
 
-	if (rc < 0)
-		return rc;
-	if (port_find(e->t, port) == NULL)
-		return waived(e, ENOENT) ? 0 : ed_fail(e, ENOENT, "no port \"%s\"", port);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	b = attachment(e->t, port, &j);
 	if (b == NULL)
 		return waived(e, ENOENT) ? 0 : ed_fail(e, ENOENT, "not attached to a bridge");
@@ -600,13 +612,10 @@ static struct topo_static_mac *static_find(struct topo_bridge *b, const uint8_t 
 static int fdb_key(struct ed *e, struct topo_bridge **b, uint8_t mac[6], uint16_t *vlan)
 {
 	char bridge[TOPO_NAME_MAX];
-	int rc = get_name(e, e->args, "bridge", "bridge", bridge);
+	int rc = bridge_named(e, "bridge", bridge, b);
 
-	if (rc < 0)
+	if (rc != 0)
 		return rc;
-	*b = bridge_find(e->t, bridge);
-	if (*b == NULL)
-		return waived(e, ENOENT) ? 1 : ed_fail(e, ENOENT, "no bridge \"%s\"", bridge);
 	*vlan = 1;
 	rc = get_mac(e, e->args, "mac", mac);
 	return rc < 0 ? rc : get_u16(e, e->args, "vlan", NULL, vlan);
@@ -714,48 +723,6 @@ static int sym(json_t *v, const char *const *names, const uint32_t *vals, uint32
 	return -EINVAL;
 }
 
-static int ip_parse(const char *s, struct topo_ip *ip)
-{
-	char addr[64], *slash;
-	unsigned int len;
-	char tail;
-
-	if (strlen(s) >= sizeof(addr))
-		return -EINVAL;
-	snprintf(addr, sizeof(addr), "%s", s);
-	memset(ip, 0, sizeof(*ip));
-	ip->family = strchr(addr, ':') != NULL ? 6 : 4;
-	len = ip->family == 4 ? 32 : 128;
-	slash = strchr(addr, '/');
-	if (slash != NULL) {
-		*slash = '\0';
-		if (sscanf(slash + 1, "%u%c", &len, &tail) != 1 ||
-		    len > (ip->family == 4 ? 32u : 128u))
-			return -EINVAL;
-	}
-	if (inet_pton(ip->family == 4 ? AF_INET : AF_INET6, addr, ip->addr) != 1)
-		return -EINVAL;
-	ip->prefix = (uint8_t)len;
-	return 0;
-}
-
-static int mac_masked(const char *s, uint8_t mac[6], uint8_t mask[6])
-{
-	char buf[40], *slash;
-
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	snprintf(buf, sizeof(buf), "%s", s);
-	memset(mask, 0xff, 6);
-	slash = strchr(buf, '/');
-	if (slash != NULL) {
-		*slash = '\0';
-		if (vsw_mac_parse(slash + 1, mask) < 0)
-			return -EINVAL;
-	}
-	return vsw_mac_parse(buf, mac);
-}
-
 /* The match object of flow-add into the model; prerequisites and ranges are the check's. */
 static int match_parse(struct ed *e, json_t *j, const char *where, struct topo_match *m)
 {
@@ -790,20 +757,22 @@ static int match_parse(struct ed *e, json_t *j, const char *where, struct topo_m
 				return -EINVAL;
 			break;
 		case TOPO_M_ETH_SRC:
-			bad = s == NULL || mac_masked(s, m->eth_src, m->eth_src_mask) < 0;
+			bad = s == NULL ||
+			      ctrl_mac_masked_parse(s, m->eth_src, m->eth_src_mask) < 0;
 			break;
 		case TOPO_M_ETH_DST:
-			bad = s == NULL || mac_masked(s, m->eth_dst, m->eth_dst_mask) < 0;
+			bad = s == NULL ||
+			      ctrl_mac_masked_parse(s, m->eth_dst, m->eth_dst_mask) < 0;
 			break;
 		case TOPO_M_ETH_TYPE:
 			bad = sym(v, et_names, et_vals, 0xffff, &u) < 0;
 			m->eth_type = (uint16_t)u;
 			break;
 		case TOPO_M_IP_SRC:
-			bad = s == NULL || ip_parse(s, &m->ip_src) < 0;
+			bad = s == NULL || ctrl_ip_parse(s, &m->ip_src) < 0;
 			break;
 		case TOPO_M_IP_DST:
-			bad = s == NULL || ip_parse(s, &m->ip_dst) < 0;
+			bad = s == NULL || ctrl_ip_parse(s, &m->ip_dst) < 0;
 			break;
 		case TOPO_M_IP_PROTO:
 			bad = sym(v, pr_names, pr_vals, 255, &u) < 0;
@@ -937,21 +906,6 @@ static int rule_parse(struct ed *e, json_t *j, const char *bridge, const char *w
 	return rc;
 }
 
-/* An IP prefix implies its eth_type (docs/protocol.md): the dataplane writes it out. */
-static void match_norm(struct topo_match *m)
-{
-	const struct topo_ip *ip = NULL;
-
-	if (m->fields & TOPO_M_BIT(TOPO_M_IP_SRC))
-		ip = &m->ip_src;
-	else if (m->fields & TOPO_M_BIT(TOPO_M_IP_DST))
-		ip = &m->ip_dst;
-	if (ip != NULL && !(m->fields & TOPO_M_BIT(TOPO_M_ETH_TYPE))) {
-		m->fields |= TOPO_M_BIT(TOPO_M_ETH_TYPE);
-		m->eth_type = ip->family == 6 ? TOPO_ETH_IPV6 : TOPO_ETH_IPV4;
-	}
-}
-
 /* Is h (a running rule) the same rule as w (desired)? By name, else by priority and match. */
 static bool flow_same(const struct topo_flow *h, const struct topo_flow *w)
 {
@@ -965,8 +919,8 @@ static bool flow_same(const struct topo_flow *h, const struct topo_flow *w)
 	a.match = h->match;
 	b.priority = w->priority;
 	b.match = w->match;
-	match_norm(&a.match);
-	match_norm(&b.match);
+	ctrl_match_norm(&a.match);
+	ctrl_match_norm(&b.match);
 	return topo_flow_equal(&a, &b);
 }
 
@@ -1058,14 +1012,13 @@ static int flow_target(struct ed *e, bool with_all, char bridge[TOPO_NAME_MAX], 
 {
 	json_t *all = json_object_get(e->args, "all");
 	char name[TOPO_NAME_MAX] = "";
+	struct topo_bridge *b;
 	bool by_id;
 	uint32_t id = 0;
-	int rc = get_name(e, e->args, "bridge", "bridge", bridge);
+	int rc = bridge_named(e, "bridge", bridge, &b);
 
-	if (rc < 0)
+	if (rc != 0)
 		return rc;
-	if (bridge_find(e->t, bridge) == NULL)
-		return waived(e, ENOENT) ? 1 : ed_fail(e, ENOENT, "no bridge \"%s\"", bridge);
 	rc = get_uint(e, e->args, "id", UINT32_MAX, &by_id, &id);
 	if (rc < 0)
 		return rc;
@@ -1146,7 +1099,7 @@ static int get_host_ip(struct ed *e, json_t *obj, const char *key, bool required
 
 	if (rc < 0 || s == NULL)
 		return rc;
-	if (strchr(s, '/') != NULL || ip_parse(s, ip) < 0)
+	if (strchr(s, '/') != NULL || ctrl_ip_parse(s, ip) < 0)
 		return ed_fail(e, EINVAL, "%s \"%.60s\" is not an IP address", key, s);
 	return 0;
 }
@@ -1590,22 +1543,6 @@ __attribute__((format(printf, 3, 4))) static void reply_fail(struct imp_reply *r
 	r->status = status;
 }
 
-static json_t *errors_json(const struct topo_errors *errs)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a != NULL && i < errs->n; i++) {
-		const struct topo_error *e = &errs->v[i];
-
-		json_array_append_new(
-			a, json_pack("{s:s, s:I, s:I, s:s, s:s}", "file", e->file ? e->file : "",
-				     "line", (json_int_t)e->line, "column", (json_int_t)e->column,
-				     "path", e->path ? e->path : "", "message",
-				     e->message ? e->message : ""));
-	}
-	return a;
-}
-
 /* The ids the dataplane gave the rules just added (flow-add's answer, as vswctl shows
  * it): read back with flow-dump and paired as reconcile pairs them. NULL if unknown. */
 static json_t *added_ids(const struct imp_env *env, const struct imp_outcome *o)
@@ -1715,7 +1652,7 @@ void imp_request(const struct imp_env *env, const struct topo *want, json_t *arg
 	/* the model to change: a deep copy, whatever fields the model grows */
 	work = imp_reload(want != NULL ? want : have, "the desired state", &errs);
 	if (work == NULL) {
-		r->errors = errors_json(&errs);
+		r->errors = ctrl_errors_json(&errs);
 		reply_fail(r, errs.n ? EINVAL : ENOMEM, "%.40s: the %s does not load (first: %s)",
 			   cmd, want != NULL ? "desired state" : "running state (adopted)",
 			   errs.n ? errs.v[0].message : "out of memory");
@@ -1755,7 +1692,7 @@ void imp_request(const struct imp_env *env, const struct topo *want, json_t *arg
 			reply_fail(r, ENOMEM, "%s: out of memory", out.label);
 			goto out;
 		}
-		r->errors = errors_json(&errs);
+		r->errors = ctrl_errors_json(&errs);
 		reply_fail(r, EINVAL, "%s: %zu error%s%s, nothing changed (first: %s%s%s)",
 			   out.label, errs.n, errs.n == 1 ? "" : "s",
 			   errs.truncated ? " or more" : "", errs.v[0].path ? errs.v[0].path : "",

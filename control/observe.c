@@ -345,15 +345,14 @@ out_free:
 
 /* ---- flow rules (flow-dump) ---- */
 
-static int ip_from_json(json_t *v, struct topo_ip *ip)
+int ctrl_ip_parse(const char *s, struct topo_ip *ip)
 {
-	const char *s = json_string_value(v);
 	char addr[64], *slash;
 	unsigned int len;
 	char tail;
 
-	if (s == NULL || strlen(s) >= sizeof(addr))
-		return -EPROTO;
+	if (strlen(s) >= sizeof(addr))
+		return -EINVAL;
 	snprintf(addr, sizeof(addr), "%s", s);
 	memset(ip, 0, sizeof(*ip));
 	ip->family = strchr(addr, ':') != NULL ? 6 : 4;
@@ -363,12 +362,36 @@ static int ip_from_json(json_t *v, struct topo_ip *ip)
 		*slash = '\0';
 		if (sscanf(slash + 1, "%u%c", &len, &tail) != 1 ||
 		    len > (ip->family == 4 ? 32u : 128u))
-			return -EPROTO;
+			return -EINVAL;
 	}
 	if (inet_pton(ip->family == 4 ? AF_INET : AF_INET6, addr, ip->addr) != 1)
-		return -EPROTO;
+		return -EINVAL;
 	ip->prefix = (uint8_t)len;
 	return 0;
+}
+
+int ctrl_mac_masked_parse(const char *s, uint8_t mac[6], uint8_t mask[6])
+{
+	char buf[40], *slash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", s);
+	memset(mask, 0xff, 6);
+	slash = strchr(buf, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		if (vsw_mac_parse(slash + 1, mask) < 0)
+			return -EINVAL;
+	}
+	return vsw_mac_parse(buf, mac);
+}
+
+static int ip_from_json(json_t *v, struct topo_ip *ip)
+{
+	const char *s = json_string_value(v);
+
+	return s == NULL || ctrl_ip_parse(s, ip) < 0 ? -EPROTO : 0;
 }
 
 /* A host address, IPv4 or IPv6, as the overlay's replies give them ("2001:2::1" and
@@ -383,19 +406,8 @@ static int host_from_json(json_t *v, struct topo_ip *ip)
 static int mac_from_json(json_t *v, uint8_t mac[6], uint8_t mask[6])
 {
 	const char *s = json_string_value(v);
-	char buf[40], *slash;
 
-	if (s == NULL || strlen(s) >= sizeof(buf))
-		return -EPROTO;
-	snprintf(buf, sizeof(buf), "%s", s);
-	memset(mask, 0xff, 6);
-	slash = strchr(buf, '/');
-	if (slash != NULL) {
-		*slash = '\0';
-		if (vsw_mac_parse(slash + 1, mask) < 0)
-			return -EPROTO;
-	}
-	return vsw_mac_parse(buf, mac);
+	return s == NULL || ctrl_mac_masked_parse(s, mac, mask) < 0 ? -EPROTO : 0;
 }
 
 /* An integer in 0..max, or one of the names the dataplane writes for it. */

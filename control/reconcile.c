@@ -828,9 +828,7 @@ static int fdb_adds(struct ctx *x)
 
 /* ---- flow rules ---- */
 
-/* The match the dataplane keeps: an IP prefix implies its eth_type (docs/protocol.md), so
- * a file that leaves it out still equals what flow-dump writes back. */
-static void match_norm(struct topo_match *m)
+void ctrl_match_norm(struct topo_match *m)
 {
 	const struct topo_ip *ip = NULL;
 
@@ -855,8 +853,8 @@ static bool match_same(const struct topo_match *ma, const struct topo_match *mb)
 	struct topo_match a = *ma, b = *mb;
 	uint32_t f;
 
-	match_norm(&a);
-	match_norm(&b);
+	ctrl_match_norm(&a);
+	ctrl_match_norm(&b);
 	f = a.fields;
 	return a.fields == b.fields &&
 	       (!(f & TOPO_M_BIT(TOPO_M_IN_PORT)) || strcmp(a.in_port, b.in_port) == 0) &&

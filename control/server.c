@@ -381,7 +381,7 @@ __attribute__((format(printf, 3, 4))) static int fail(struct req *r, int status,
 	return -status;
 }
 
-static json_t *errors_json(const struct topo_errors *errs)
+json_t *ctrl_errors_json(const struct topo_errors *errs)
 {
 	json_t *a = json_array();
 
@@ -589,7 +589,7 @@ static int plan_from(struct req *r, struct topo **want, struct plan *plan)
 	}
 	if (*want == NULL) {
 		topo_errors_sort(&errs);
-		r->errors = errors_json(&errs);
+		r->errors = ctrl_errors_json(&errs);
 		rc = fail(r, EINVAL, "%s: %zu error%s%s, nothing applied (first: %s)", file, errs.n,
 			  errs.n == 1 ? "" : "s", errs.truncated ? " or more" : "",
 			  errs.n ? errs.v[0].message : "?");

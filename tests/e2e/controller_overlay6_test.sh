@@ -21,53 +21,13 @@
 # show in the export; a new file without the long remote removes it with its next hop and
 # MAC.
 . "$(dirname "$0")/controller_lib.sh"
+. "$E2E_DIR/vxlan_lib.sh"
 ctrl_init
 e2e_require ping ethtool
 dp_start
 ctrl_start
 
-B_SOCK=$E2E_TMP/b.sock
-B_PID=
-CB_SOCK=$E2E_TMP/ctrlb.sock
-CB_PID=
-b_start() {
-	"$DP_BIN" -s "$B_SOCK" --file-prefix "${E2E_PREFIX}b" --huge off --memory 256 \
-		--idle-sleep-max-us 200 >"$E2E_TMP/b.out" 2>"$E2E_TMP/b.err" &
-	B_PID=$!
-	local i
-	for ((i = 0; i < 300; i++)); do
-		grep -qs "^vsw-dataplane: ready on $B_SOCK" "$E2E_TMP/b.out" && break
-		kill -0 "$B_PID" 2>/dev/null || fail "dataplane B exited before it was ready"
-		sleep 0.1
-	done
-	((i < 300)) || fail "dataplane B not ready within 30 s"
-	"$CTRL_BIN" -s "$CB_SOCK" -d "$B_SOCK" -f "$E2E_TMP/stateb/controller.state" -i 200 \
-		>"$E2E_TMP/ctrlb.out" 2>"$E2E_TMP/ctrlb.err" &
-	CB_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -qs "^vsw-controller: ready on $CB_SOCK" "$E2E_TMP/ctrlb.out" && return 0
-		kill -0 "$CB_PID" 2>/dev/null || fail "controller B exited: $(tail -3 "$E2E_TMP/ctrlb.err")"
-		sleep 0.1
-	done
-	fail "controller B not ready within 10 s"
-}
-b_stop() {
-	local pid i
-	for pid in "$CB_PID" "$B_PID"; do
-		[[ -n $pid ]] || continue
-		kill -TERM "$pid" 2>/dev/null || true
-		for ((i = 0; i < 100; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	CB_PID=''
-	B_PID=''
-	rm -rf "/var/run/dpdk/${E2E_PREFIX}b"
-}
-trap 'rc=$?; set +e; b_stop; (exit $rc); ctrl_on_exit' EXIT
+b_init ctrl_on_exit
 vcb() {
 	local out rc=0
 	out=$(timeout 60 "$CTL_BIN" --controller "$CB_SOCK" "$@" 2>&1) || rc=$?
@@ -78,25 +38,15 @@ vcb_status() { timeout 60 "$CTL_BIN" --controller "$CB_SOCK" "$@" 2>&1; }
 vswb() { timeout 15 "$CTL_BIN" -s "$B_SOCK" "$@"; }
 # vi ARGS...: an imperative vswctl command on A, kept by A's controller
 vi() { vsw --controller "$CTRL_SOCK" "$@"; }
-b_start
+b_start controller
 
 [[ $(vc -j show | jget "r['controller']['overlay6']") == true ]] ||
 	fail "controller A does not see the dataplane's IPv6 VTEPs: $(vc -j show)"
 
 H1=${E2E_TAG}h1
 H2=${E2E_TAG}h2
-netns_add "$H1"
-netns_add "$H2"
-veth_add "${E2E_TAG}ua" "${E2E_TAG}ub"
-veth_add "${E2E_TAG}a1" "${E2E_TAG}b1" "$H1"
-veth_add "${E2E_TAG}a2" "${E2E_TAG}b2" "$H2"
-ip -n "$H1" link set "${E2E_TAG}b1" address 02:00:00:00:c9:01
-ip -n "$H2" link set "${E2E_TAG}b2" address 02:00:00:00:c9:02
-ip -n "$H1" addr add 198.51.100.1/24 dev "${E2E_TAG}b1"
-ip -n "$H2" addr add 198.51.100.2/24 dev "${E2E_TAG}b2"
 # the overlay MTU the files promise (1430 over IPv6): hosts must not send more
-ip -n "$H1" link set "${E2E_TAG}b1" mtu 1430
-ip -n "$H2" link set "${E2E_TAG}b2" mtu 1430
+two_hosts_add "$H1" 02:00:00:00:c9:01 "$H2" 02:00:00:00:c9:02 1430
 
 LONG=2001:2::1234:5678:9abc:def0
 LONG_PORT=vx5001-823b7774 # FNV-1a of the address (config/topo_model.c, topo_tunnel_name)

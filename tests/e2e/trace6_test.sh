@@ -17,6 +17,7 @@
 #   vxlan_outer_fragment, vxlan_unknown_vtep, vxlan_unknown_vni), as counted; and a
 #   frame taken whose inner frame is IPv6 (its addresses shown).
 . "$(dirname "$0")/lib.sh"
+. "$E2E_DIR/vxlan_lib.sh"
 e2e_init
 e2e_require ping ethtool scapy
 dp_start
@@ -36,34 +37,15 @@ netns_add "$H2"
 
 # as vxlan_kernel6_test.sh, with K's bridge quiet too (no IPv6 on it, so nothing but
 # the test's pings crosses the tunnel) and static ARP in the hosts (no ARP either)
-veth_add "$UNDER" "$KU" "$K"
-ip netns exec "$K" sh -c "echo 0 > /proc/sys/net/ipv6/conf/$KU/accept_dad; \
-	echo 0 > /proc/sys/net/ipv6/conf/$KU/router_solicitations; \
-	echo 0 > /proc/sys/net/ipv6/conf/$KU/disable_ipv6"
-ip -n "$K" addr add 2001:2::2/64 dev "$KU" nodad
-ip -n "$K" link add vxlan0 type vxlan id 5001 local 2001:2::2 remote 2001:2::1 \
-	dstport 4789 dev "$KU"
-ip -n "$K" link add br0 type bridge
-ip -n "$K" link set vxlan0 master br0
-ip -n "$K" link add "${E2E_TAG}k1" type veth peer name "${E2E_TAG}k2" netns "$H2"
-ip -n "$K" link set "${E2E_TAG}k1" master br0
-quiet_link "${E2E_TAG}k1" "$K"
-ip -n "$H2" link set "${E2E_TAG}k2" address $MAC2
-quiet_link "${E2E_TAG}k2" "$H2"
-ip -n "$H2" addr add 198.51.100.2/24 dev "${E2E_TAG}k2"
+kvtep_add v6 "$K" "$UNDER" "$KU" 5001 2001:2::2 2001:2::1
+kvtep_host_add "$K" "${E2E_TAG}k1" "$H2" "${E2E_TAG}k2" $MAC2 198.51.100.2/24
 ip -n "$H2" neigh replace 198.51.100.1 lladdr $MAC1 nud permanent dev "${E2E_TAG}k2"
-quiet_link vxlan0 "$K"
-quiet_link br0 "$K"
-veth_add "${E2E_TAG}a1" "${E2E_TAG}b1" "$H1"
-ip -n "$H1" link set "${E2E_TAG}b1" address $MAC1
-ip -n "$H1" addr add 198.51.100.1/24 dev "${E2E_TAG}b1"
+kvtep_up "$K" quiet
+host_add "${E2E_TAG}a1" "${E2E_TAG}b1" "$H1" $MAC1 198.51.100.1/24
 ip -n "$H1" neigh replace 198.51.100.2 lladdr $MAC2 nud permanent dev "${E2E_TAG}b1"
 KMAC=$(ip netns exec "$K" cat "/sys/class/net/$KU/address")
 
-vsw_quiet port add u0 af_packet "iface=$UNDER"
-vsw_quiet vtep add vt0 u0 2001:2::1/64
-vsw_quiet bridge add ov vni=5001
-vsw_quiet vtep remote-add ov 2001:2::2
+vsw_vtep_add "$UNDER" 2001:2::1/64 5001 2001:2::2
 vsw_quiet port add h1 af_packet "iface=${E2E_TAG}a1"
 vsw_quiet port attach h1 ov
 UMAC=$(vsw -j vtep show vt0 | jget "r[0]['mac']")

@@ -14,6 +14,7 @@
 # and counted with the MTU it needed (1514 + 56), and an IPv4 remote is refused on an
 # IPv6 VTEP. DAD is off on the test veth so its address is usable at once.
 . "$(dirname "$0")/lib.sh"
+. "$E2E_DIR/vxlan_lib.sh"
 e2e_init
 e2e_require ping ethtool bridge
 dp_start
@@ -31,30 +32,12 @@ netns_add "$H2"
 
 # underlay: vsw's af_packet port on the root end (IPv6 off there, so the root namespace
 # stays silent), the kernel VTEP on the other end with IPv6 on and no DAD
-veth_add "$UNDER" "$KU" "$K"
-ip netns exec "$K" sh -c "echo 0 > /proc/sys/net/ipv6/conf/$KU/accept_dad; \
-	echo 0 > /proc/sys/net/ipv6/conf/$KU/router_solicitations; \
-	echo 0 > /proc/sys/net/ipv6/conf/$KU/disable_ipv6"
-ip -n "$K" addr add 2001:2::2/64 dev "$KU" nodad
-ip -n "$K" link add vxlan0 type vxlan id 5001 local 2001:2::2 remote 2001:2::1 \
-	dstport 4789 dev "$KU"
-ip -n "$K" link add br0 type bridge
-ip -n "$K" link set vxlan0 master br0
-ip -n "$K" link add "${E2E_TAG}k1" type veth peer name "${E2E_TAG}k2" netns "$H2"
-ip -n "$K" link set "${E2E_TAG}k1" master br0
-quiet_link "${E2E_TAG}k1" "$K"
-ip -n "$H2" link set "${E2E_TAG}k2" address $MAC2
-quiet_link "${E2E_TAG}k2" "$H2"
-ip -n "$H2" addr add 198.51.100.2/24 dev "${E2E_TAG}k2"
-quiet_link vxlan0 "$K"
-ip -n "$K" link set br0 up
-veth_add "${E2E_TAG}a1" "${E2E_TAG}b1" "$H1"
-ip -n "$H1" link set "${E2E_TAG}b1" address $MAC1
-ip -n "$H1" addr add 198.51.100.1/24 dev "${E2E_TAG}b1"
+kvtep_add v6 "$K" "$UNDER" "$KU" 5001 2001:2::2 2001:2::1
+kvtep_host_add "$K" "${E2E_TAG}k1" "$H2" "${E2E_TAG}k2" $MAC2 198.51.100.2/24
+kvtep_up "$K"
+host_add "${E2E_TAG}a1" "${E2E_TAG}b1" "$H1" $MAC1 198.51.100.1/24
 
-vsw_quiet port add u0 af_packet "iface=$UNDER"
-vsw_quiet vtep add vt0 u0 2001:2::1/64
-vsw_quiet bridge add ov vni=5001
+vsw_vtep_add "$UNDER" 2001:2::1/64 5001
 log "an IPv4 remote is refused on an IPv6 VTEP"
 out=$(vsw_status vtep remote-add ov 198.18.0.2) && fail "an IPv4 remote was taken: $out"
 [[ $out == *"remotes are of its family"* ]] || fail "unclear refusal: $out"

@@ -11,6 +11,7 @@
 # MAC behind 198.18.0.2, and a frame too big for the underlay MTU is dropped and
 # counted (vxlan_mtu_exceeded) with the MTU it needed, never fragmented.
 . "$(dirname "$0")/lib.sh"
+. "$E2E_DIR/vxlan_lib.sh"
 e2e_init
 e2e_require ping ethtool bridge
 dp_start
@@ -26,30 +27,14 @@ netns_add "$H1"
 netns_add "$H2"
 
 # underlay: vsw's af_packet port on the root end, the kernel VTEP on the other
-veth_add "$UNDER" "${E2E_TAG}u1" "$K"
-ip -n "$K" addr add 198.18.0.2/24 dev "${E2E_TAG}u1"
-ip -n "$K" link add vxlan0 type vxlan id 5001 local 198.18.0.2 remote 198.18.0.1 \
-	dstport 4789 dev "${E2E_TAG}u1"
-ip -n "$K" link add br0 type bridge
-ip -n "$K" link set vxlan0 master br0
+kvtep_add v4 "$K" "$UNDER" "${E2E_TAG}u1" 5001 198.18.0.2 198.18.0.1
 # K's bridge to host H2 (both ends outside the root namespace)
-ip -n "$K" link add "${E2E_TAG}k1" type veth peer name "${E2E_TAG}k2" netns "$H2"
-ip -n "$K" link set "${E2E_TAG}k1" master br0
-quiet_link "${E2E_TAG}k1" "$K"
-ip -n "$H2" link set "${E2E_TAG}k2" address $MAC2
-quiet_link "${E2E_TAG}k2" "$H2"
-ip -n "$H2" addr add 198.51.100.2/24 dev "${E2E_TAG}k2"
-quiet_link vxlan0 "$K"
-ip -n "$K" link set br0 up
+kvtep_host_add "$K" "${E2E_TAG}k1" "$H2" "${E2E_TAG}k2" $MAC2 198.51.100.2/24
+kvtep_up "$K"
 # host H1 on vsw's side
-veth_add "${E2E_TAG}a1" "${E2E_TAG}b1" "$H1"
-ip -n "$H1" link set "${E2E_TAG}b1" address $MAC1
-ip -n "$H1" addr add 198.51.100.1/24 dev "${E2E_TAG}b1"
+host_add "${E2E_TAG}a1" "${E2E_TAG}b1" "$H1" $MAC1 198.51.100.1/24
 
-vsw_quiet port add u0 af_packet "iface=$UNDER"
-vsw_quiet vtep add vt0 u0 198.18.0.1/24
-vsw_quiet bridge add ov vni=5001
-vsw_quiet vtep remote-add ov 198.18.0.2
+vsw_vtep_add "$UNDER" 198.18.0.1/24 5001 198.18.0.2
 vsw_quiet port add h1 af_packet "iface=${E2E_TAG}a1"
 vsw_quiet port attach h1 ov
 

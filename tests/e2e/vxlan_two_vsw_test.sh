@@ -12,39 +12,13 @@
 # remote, A's frames are refused there (vxlan_unknown_vtep) and H2's MAC ages out of A
 # like a local one.
 . "$(dirname "$0")/lib.sh"
+. "$E2E_DIR/vxlan_lib.sh"
 e2e_init
 e2e_require ping ethtool
 dp_start
 
-B_SOCK=$E2E_TMP/b.sock
-B_PID=
-# A second dataplane: started and stopped here (lib.sh knows one).
-b_start() {
-	"$DP_BIN" -s "$B_SOCK" --file-prefix "${E2E_PREFIX}b" --huge off --memory 256 \
-		--idle-sleep-max-us 200 >"$E2E_TMP/b.out" 2>"$E2E_TMP/b.err" &
-	B_PID=$!
-	local i
-	for ((i = 0; i < 300; i++)); do
-		grep -qs "^vsw-dataplane: ready on $B_SOCK" "$E2E_TMP/b.out" && return 0
-		kill -0 "$B_PID" 2>/dev/null || fail "dataplane B exited before it was ready"
-		sleep 0.1
-	done
-	fail "dataplane B not ready within 30 s"
-}
-b_stop() {
-	[[ -n $B_PID ]] || return 0
-	local pid=$B_PID i
-	B_PID=
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	rm -rf "/var/run/dpdk/${E2E_PREFIX}b"
-}
-trap 'rc=$?; set +e; b_stop; (exit $rc); e2e_cleanup' EXIT
+# A second dataplane, B (vxlan_lib.sh), stopped before the usual cleanup
+b_init e2e_cleanup
 vswb() {
 	local out rc=0
 	out=$(timeout 15 "$CTL_BIN" -s "$B_SOCK" "$@" 2>&1) || rc=$?
@@ -61,15 +35,7 @@ MAC1=02:00:00:00:c9:01
 MAC2=02:00:00:00:c9:02
 T2=vx5001-198.18.0.2
 T3=vx5001-198.18.0.3
-netns_add "$H1"
-netns_add "$H2"
-veth_add "${E2E_TAG}ua" "${E2E_TAG}ub"
-veth_add "${E2E_TAG}a1" "${E2E_TAG}b1" "$H1"
-veth_add "${E2E_TAG}a2" "${E2E_TAG}b2" "$H2"
-ip -n "$H1" link set "${E2E_TAG}b1" address $MAC1
-ip -n "$H2" link set "${E2E_TAG}b2" address $MAC2
-ip -n "$H1" addr add 198.51.100.1/24 dev "${E2E_TAG}b1"
-ip -n "$H2" addr add 198.51.100.2/24 dev "${E2E_TAG}b2"
+two_hosts_add "$H1" $MAC1 "$H2" $MAC2
 
 vsw_quiet port add u af_packet "iface=${E2E_TAG}ua"
 vsw_quiet vtep add vt0 u 198.18.0.1/24
