@@ -132,9 +132,9 @@ drops=$(tsf "$T/drops.pcapng" frame.interface_name frame.comment | sort)
 n=$(echo "$drops" | wc -l)
 ((n == 8)) || fail "drops.pcapng: $n frames, expected 8: $drops"
 for p in 1 2 3 4; do
-	echo "$drops" | has "^in$p"$'\t'"drop: vlan_not_allowed (.*); port in$p; stage bridge_input$" ||
+	echo "$drops" | grepq "^in$p"$'\t'"drop: vlan_not_allowed (.*); port in$p; stage bridge_input$" ||
 		fail "drops.pcapng: no vlan_not_allowed frame of in$p: $drops"
-	echo "$drops" | has "^in$p"$'\t'"drop: runt (.*); port in$p; stage bridge_input$" ||
+	echo "$drops" | grepq "^in$p"$'\t'"drop: runt (.*); port in$p; stage bridge_input$" ||
 		fail "drops.pcapng: no runt of in$p: $drops"
 done
 

@@ -44,7 +44,7 @@ grep -q '^Plan for .*: 5 to add' <<<"$out" || fail "plan summary: $out"
 [[ $(vsw -j fdb show br0 | jget "' '.join('%s/%s/%s/%s' % (e['mac'], e['vlan'], e['port'], e['type']) for e in r)") == \
 	"02:00:00:00:00:01/10/a/static" ]] || fail "static MAC not in br0"
 [[ -s $CTRL_STATE ]] || fail "no state file written"
-tail -n 1 "$CTRL_STATE" | has '^# vsw-state crc32=' || fail "state file has no checksum line"
+tail -n 1 "$CTRL_STATE" | grepq '^# vsw-state crc32=' || fail "state file has no checksum line"
 
 log "the same file again: no changes"
 ports_before=$(dpdk_ports)

@@ -148,7 +148,7 @@ printf '%s\n' "$exp"
 [[ $exp == *"{ip: '2001:2::3', mac: '02:aa:00:00:00:04'}"* ]] || fail "the export lacks the next hop"
 [[ $exp == *"{mac: '02:00:00:00:c9:98', remote: '2001:2::3', vlan: 1}"* ]] ||
 	fail "the export lacks the MAC behind 2001:2::3"
-vsw -j port show | jget "' '.join(p['name'] for p in r)" | has "vx5001-2001_2__3" ||
+vsw -j port show | jget "' '.join(p['name'] for p in r)" | grepq "vx5001-2001_2__3" ||
 	fail "no tunnel port vx5001-2001_2__3"
 rc=0
 out=$(vsw_status --controller "$CTRL_SOCK" vtep remote-add tenant 198.18.0.9) || rc=$?
@@ -167,7 +167,7 @@ printf '%s\n' "$out"
 vc apply -f "$A"
 remotes=$(vsw -j vtep show | jget "' '.join(x['remote'] for x in r[0]['remotes'])")
 [[ $remotes == 2001:2::2 ]] || fail "remotes after removal: $remotes"
-vsw -j port show | jget "' '.join(p['name'] for p in r)" | has "$LONG_PORT" &&
+vsw -j port show | jget "' '.join(p['name'] for p in r)" | grepq "$LONG_PORT" &&
 	fail "the tunnel port to $LONG is still there"
 nbs=$(vsw -j vtep show | jget "' '.join(n['ip'] for n in r[0]['neighbours'])")
 [[ $nbs != *"$LONG"* ]] || fail "the static next hop $LONG is still there: $nbs"

@@ -172,12 +172,12 @@ e2e_cleanup() {
 			leaked=1
 		fi
 	done
-	if ip -o link show 2>/dev/null | has " $E2E_TAG"; then
+	if ip -o link show 2>/dev/null | grepq " $E2E_TAG"; then
 		echo "$E2E_NAME: LEAK: interfaces named $E2E_TAG* still exist" >&2
 		leaked=1
 	fi
 	for n in "${E2E_NETNS[@]}"; do
-		if ip netns list | has -w -- "$n"; then
+		if ip netns list | grepq -w -- "$n"; then
 			echo "$E2E_NAME: LEAK: namespace $n still exists" >&2
 			leaked=1
 		fi
@@ -227,10 +227,10 @@ vsw_status() { timeout 15 "$CTL_BIN" -s "$SOCK" "$@" 2>&1; }
 
 # jget EXPR: evaluate a python expression on the JSON on stdin (r = the document).
 jget() { "$PY" "$E2E_PY" j "$1"; }
-# has GREP-ARGS: grep -q for the end of a pipeline. Under pipefail, grep -q exits at the
+# grepq GREP-ARGS: grep -q for the end of a pipeline. Under pipefail, grep -q exits at the
 # first match and the writer dies of SIGPIPE, failing the pipeline at random; this reads
 # all of its input.
-has() { grep "$@" >/dev/null; }
+grepq() { grep "$@" >/dev/null; }
 
 # port_stat PORT FIELD: rx_packets, tx_packets, drops_total...
 port_stat() { vsw -j stats "$1" | jget "[p for p in r if p['name'] == '$1'][0]['$2']"; }

@@ -44,7 +44,7 @@ for x in p s; do
 	[[ $(pjson $x "p['tx_queues']") == 1 ]] || fail "$x: $(vsw -j port show $x)"
 	txq_is $x 1 2 || fail "$x: tx queue not shared by 2 workers: $(vsw -j port show $x)"
 done
-vsw port show | has "^p: .*1 tx queues (1 in use: tx queue shared by 2 workers)" ||
+vsw port show | grepq "^p: .*1 tx queues (1 in use: tx queue shared by 2 workers)" ||
 	fail "port show does not say p's tx queue is shared: $(vsw port show)"
 vsw_quiet bridge add br0
 for x in a b s p; do vsw_quiet port attach $x br0; done

@@ -49,7 +49,7 @@ for p in a b c; do
 	[[ $(pjson $p "sorted(p['rxq_workers'])") == "[1, 2]" ]] ||
 		fail "port $p rx queues on workers $(pjson $p "p['rxq_workers']"), expected one on each"
 done
-vsw port show | has "^a: 2 rx queues (workers [12],[12]), 2 tx queues" ||
+vsw port show | grepq "^a: 2 rx queues (workers [12],[12]), 2 tx queues" ||
 	fail "port show lacks the queue line: $(vsw port show)"
 
 log "peers: a with 2 queue pairs (txonly on both), b with 2 (rxonly), c enables 1 of 2"
@@ -71,7 +71,7 @@ bit 22 || fail "mq not negotiated"
 for b in 0 6 11 12 13 14; do
 	! bit $b || fail "guest offload feature bit $b negotiated (features $feat)"
 done
-vsw port show | has "^a: .*guest enabled 2 of 2 queue pairs; features .* mrg_rxbuf" ||
+vsw port show | grepq "^a: .*guest enabled 2 of 2 queue pairs; features .* mrg_rxbuf" ||
 	fail "port show lacks the guest line: $(vsw port show)"
 
 log "a -> b: txonly on both of a's queues; both rx queues of a receive"

@@ -82,7 +82,7 @@ wait_for 40 "vm2: guest enables 2 queue pairs" pairs_are vm2 2
 for p in vm1 vm2; do
 	wait_for 10 "$p: a tx queue per worker" txq_is $p 2 1
 done
-vsw port show | has "^vm1: 2 rx queues (workers [12],[12]), 2 tx queues; guest enabled 2 of 2" \
+vsw port show | grepq "^vm1: 2 rx queues (workers [12],[12]), 2 tx queues; guest enabled 2 of 2" \
 	|| fail "port show: $(vsw port show)"
 for p in vm1 vm2; do
 	[[ $(pjson $p "sorted(p['rxq_workers'])") == "[1, 2]" ]] ||
@@ -125,7 +125,7 @@ vm_run vm1 10 "ethtool -L eth0 combined 1" >/dev/null || fail "ethtool -L combin
 wait_for 30 "vm1: guest enables 1 queue pair" pairs_are vm1 1
 wait_for 10 "vm1: both workers on its one enabled tx queue" txq_is vm1 1 2
 shared="2 tx queues (1 in use: tx queue shared by 2 workers); guest enabled 1 of 2 queue pairs"
-vsw port show | has "^vm1: .*$shared" ||
+vsw port show | grepq "^vm1: .*$shared" ||
 	fail "port show: $(vsw port show)"
 set_xps vm2
 vsw_quiet stats clear

@@ -94,7 +94,7 @@ ip netns exec "$H1" ping -c 2 -i 0.2 -W 1 198.51.100.2 >/dev/null 2>&1 &&
 	fail "ping crossed to a VTEP that no longer has us as a remote"
 wait_for 5 "B to count vxlan_unknown_vtep" b_drop_ge u vxlan_unknown_vtep 1
 aged() {
-	! vsw -j fdb show ov | jget "' '.join(e['mac'] for e in r)" | has "$MAC2"
+	! vsw -j fdb show ov | jget "' '.join(e['mac'] for e in r)" | grepq "$MAC2"
 }
 wait_for 10 "$MAC2 to age out of A's fdb" aged
 vsw vtep show
