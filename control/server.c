@@ -121,6 +121,19 @@ static int64_t dp_uptime(struct ctrl *c)
 	return up;
 }
 
+/* True when no bridge is named probe, so the probes below may use the name. */
+static bool dp_probe_name_free(struct ctrl *c, const char *probe)
+{
+	json_t *args = json_pack("{s:s}", "name", probe), *res = NULL;
+	char err[300];
+	int status = 0, rc;
+
+	rc = dp_call(c, "bridge-list", args, &res, &status, err, sizeof(err));
+	json_decref(args);
+	json_decref(res);
+	return rc != 0; /* a bridge of that name is someone's: do not touch it */
+}
+
 /*
  * Does flow-add take a vni match? Asked with a rule for a bridge that does not exist: the
  * dataplane parses the match before it looks for the bridge, so ENOENT means the field was
@@ -134,16 +147,10 @@ static bool dp_probe_flow_vni(struct ctrl *c)
 	char err[300];
 	int status = 0;
 
-	args = json_pack("{s:s}", "name", probe);
-	if (dp_call(c, "bridge-list", args, &res, &status, err, sizeof(err)) == 0) {
-		json_decref(args);
-		json_decref(res);
-		return false; /* someone's bridge: do not touch it */
-	}
-	json_decref(args);
+	if (!dp_probe_name_free(c, probe))
+		return false;
 	args = json_pack("{s:s, s:{s:i}, s:[s]}", "bridge", probe, "match", "vni", 1, "actions",
 			 "drop");
-	status = 0;
 	if (dp_call(c, "flow-add", args, &res, &status, err, sizeof(err)) == 0) {
 		json_decref(res);
 		json_decref(args);
@@ -171,15 +178,8 @@ static bool dp_probe_overlay6(struct ctrl *c)
 	char err[300];
 	int status = 0;
 
-	args = json_pack("{s:s}", "name", probe);
-	if (dp_call(c, "bridge-list", args, &res, &status, err, sizeof(err)) == 0) {
-		json_decref(args);
-		json_decref(res);
-		return false; /* someone's bridge: do not touch it */
-	}
-	json_decref(args);
-	res = NULL;
-	status = 0;
+	if (!dp_probe_name_free(c, probe))
+		return false;
 	args = json_pack("{s:s, s:s}", "bridge", probe, "remote", "2001:2::1");
 	dp_call(c, "vtep-remote-del", args, &res, &status, err, sizeof(err));
 	json_decref(args);
