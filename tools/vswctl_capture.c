@@ -270,6 +270,23 @@ static void cap_summary(FILE *f, json_t *ci)
 		jnum(ci, "filtered_out"), jnum(ci, "ring_full"), jnum(ci, "no_mbuf"));
 }
 
+/* A filter given as trailing words (tcpdump style): argv[first..argc) joined by spaces into
+ * buf. Returns its length (0: no words), or -1 when it does not fit. */
+static long filter_words(char **argv, int first, int argc, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = first; i < argc; i++) {
+		int n = snprintf(buf + len, size - len, "%s%s", len ? " " : "", argv[i]);
+
+		if (n < 0 || (size_t)n >= size - len)
+			return -1;
+		len += (size_t)n;
+	}
+	return (long)len;
+}
+
 static int usage_fail(FILE *errf, const char *fmt, const char *arg)
 {
 	fprintf(errf, "vswctl: capture: ");
@@ -422,7 +439,7 @@ static int record_start(struct cap_conn *c, int argc, char **argv, bool json, FI
 	bool pcap = false;
 	json_t *args;
 	struct vsw_reply r;
-	size_t flen = 0;
+	long flen;
 	int opt, rc;
 
 	optind = 0;
@@ -469,15 +486,9 @@ static int record_start(struct cap_conn *c, int argc, char **argv, bool json, FI
 	if (optind < argc && filter != NULL)
 		return usage_fail(errf, "give the filter with -f or as trailing words, not both%s",
 				  "");
-	fbuf[0] = '\0';
-	for (int i = optind; i < argc; i++) {
-		int n = snprintf(fbuf + flen, sizeof(fbuf) - flen, "%s%s", flen ? " " : "",
-				 argv[i]);
-
-		if (n < 0 || (size_t)n >= sizeof(fbuf) - flen)
-			return usage_fail(errf, "the filter is too long%s", "");
-		flen += (size_t)n;
-	}
+	flen = filter_words(argv, optind, argc, fbuf, sizeof(fbuf));
+	if (flen < 0)
+		return usage_fail(errf, "the filter is too long%s", "");
 	if (flen > 0)
 		filter = fbuf;
 	/* the dataplane's working directory is not ours */
@@ -600,7 +611,7 @@ int vswctl_capture_main(const char *sock, int timeout_ms, bool json, int argc, c
 	json_t *args = NULL, *final = NULL;
 	struct vsw_reply r;
 	int opt, ofd = -1, ret = VSWCTL_EXIT_FAIL, first, rc;
-	size_t flen = 0;
+	long flen;
 
 	/* argv[0] is "capture" */
 	if (argc >= 2 && (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "stop") == 0 ||
@@ -685,15 +696,9 @@ int vswctl_capture_main(const char *sock, int timeout_ms, bool json, int argc, c
 	}
 	if (first < argc && filter != NULL)
 		return usage_fail(errf, "a filter both with -f and as words (\"%s\")", argv[first]);
-	fbuf[0] = '\0';
-	for (int i = first; i < argc; i++) {
-		int n = snprintf(fbuf + flen, sizeof(fbuf) - flen, "%s%s", flen ? " " : "",
-				 argv[i]);
-
-		if (n < 0 || (size_t)n >= sizeof(fbuf) - flen)
-			return usage_fail(errf, "the filter is too long%s", "");
-		flen += (size_t)n;
-	}
+	flen = filter_words(argv, first, argc, fbuf, sizeof(fbuf));
+	if (flen < 0)
+		return usage_fail(errf, "the filter is too long%s", "");
 	if (flen > 0)
 		filter = fbuf;
 	if (wpath == NULL) {
@@ -935,7 +940,8 @@ int vswctl_trace_main(const char *sock, int timeout_ms, bool json, int argc, cha
 	json_t *args = NULL, *last = NULL;
 	int64_t deadline = -1;
 	struct vsw_reply r;
-	size_t flen = 0, shown = 0;
+	size_t shown = 0;
+	long flen;
 	int opt, ret = VSWCTL_EXIT_FAIL;
 
 	optind = 0;
@@ -977,16 +983,10 @@ int vswctl_trace_main(const char *sock, int timeout_ms, bool json, int argc, cha
 		goto out;
 	}
 	port = argv[optind++];
-	fbuf[0] = '\0';
-	for (int i = optind; i < argc; i++) {
-		int n = snprintf(fbuf + flen, sizeof(fbuf) - flen, "%s%s", flen ? " " : "",
-				 argv[i]);
-
-		if (n < 0 || (size_t)n >= sizeof(fbuf) - flen) {
-			ret = usage_fail(errf, "the filter is too long%s", "");
-			goto out;
-		}
-		flen += (size_t)n;
+	flen = filter_words(argv, optind, argc, fbuf, sizeof(fbuf));
+	if (flen < 0) {
+		ret = usage_fail(errf, "the filter is too long%s", "");
+		goto out;
 	}
 	args = json_object();
 	json_object_set_new(args, "port", json_string(port));
