@@ -230,6 +230,7 @@ static void bridge_info_fill(const struct bridge *br, struct dp_bridge_info *inf
 	info->moves = atomic_load(&br->fdb->cnt.moves);
 	info->move_damped = atomic_load(&br->fdb->cnt.move_damped);
 	info->limit_hit = atomic_load(&br->fdb->cnt.limit_hit);
+	info->learn_lost = atomic_load(&br->fdb->cnt.learn_lost);
 }
 
 int dp_bridge_info_at(struct dp *dp, unsigned int idx, struct dp_bridge_info *info)

@@ -750,6 +750,7 @@ static json_t *bridge_json(struct req *r, const struct dp_bridge_info *b)
 	jset(r, cnt, "moves", jint(b->moves));
 	jset(r, cnt, "move_damped", jint(b->move_damped));
 	jset(r, cnt, "limit_hit", jint(b->limit_hit));
+	jset(r, cnt, "learn_lost", jint(b->learn_lost));
 	{
 		uint32_t vni = 0, cap = 0;
 

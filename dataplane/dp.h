@@ -156,6 +156,9 @@ struct worker {
 	/* an underlay port flushed early in port_tx_flush is queued again by the tunnel
 	 * ports flushed after it (overlay/vxlan_encap.c): at most once per VTEP */
 	uint16_t dirty[VSW_MAX_PORTS + VSW_MAX_VTEPS];
+	/* sources a busy fdb kept from being learned inline; the worker reports no quiescent
+	 * state while any is left, so their fdb pointers stay valid */
+	struct fdb_retry learn_retry;
 	uint64_t loops, busy_loops;   /* read by control, approximate */
 	uint64_t loop_tsc, busy_tsc;  /* cycles of all loops, of loops that moved frames; idem */
 	uint64_t info_tsc, info_busy; /* control: last values seen by dp_info_get */

@@ -40,7 +40,7 @@ struct dp_bridge_info {
 	uint32_t n_ports;
 	uint16_t ports[VSW_MAX_PORTS]; /* port indexes, resolve with dp_port_get */
 	uint32_t macs_learned, macs_static;
-	uint64_t learned, aged, moves, move_damped, limit_hit;
+	uint64_t learned, aged, moves, move_damped, limit_hit, learn_lost;
 };
 
 int dp_bridge_add(struct dp *dp, const char *name, const struct dp_bridge_params *p, char *err,

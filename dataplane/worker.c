@@ -79,7 +79,8 @@ int worker_main(void *arg)
 				moved += bridge_input_frames(w, p, pkts, n, now_s, tsc);
 		}
 		port_tx_flush(w);
-		rte_rcu_qsbr_quiescent(dp->qsbr, w->idx);
+		if (likely(w->learn_retry.n == 0) || fdb_retry_run(&w->learn_retry, now_s))
+			rte_rcu_qsbr_quiescent(dp->qsbr, w->idx);
 
 		w->loops++;
 		prev_moved = moved != 0;
@@ -89,6 +90,8 @@ int worker_main(void *arg)
 			sleep_us = 0;
 			continue;
 		}
+		if (unlikely(w->learn_retry.n != 0)) /* never offline holding fdb pointers */
+			continue;
 		if (dp->idle_sleep_max_us == 0 || ++idle_polls < IDLE_POLLS_BEFORE_SLEEP)
 			continue;
 		sleep_us = sleep_us ? RTE_MIN(sleep_us * 2, dp->idle_sleep_max_us) : 1;

@@ -303,8 +303,8 @@ static int print_bridges(FILE *out, json_t *res, char *err, size_t errsz)
 {
 	static const char *const heads[] = {"BRIDGE", ">MACS",	   ">STATIC", ">MAX_MACS",
 					    ">AGING", "MOVE_DAMP", "PORTS",   NULL};
-	static const char *const cheads[] = {"BRIDGE",	     ">LEARNED",   ">AGED", ">MOVES",
-					     ">MOVE_DAMPED", ">LIMIT_HIT", NULL};
+	static const char *const cheads[] = {"BRIDGE",	     ">LEARNED",   ">AGED",	  ">MOVES",
+					     ">MOVE_DAMPED", ">LIMIT_HIT", ">LEARN_LOST", NULL};
 	struct table t, ct;
 	json_t *b, *cnt;
 	size_t i;
@@ -336,6 +336,7 @@ static int print_bridges(FILE *out, json_t *res, char *err, size_t errsz)
 			cell_key(b, "name"),	      cell_key(cnt, "learned"),
 			cell_key(cnt, "aged"),	      cell_key(cnt, "moves"),
 			cell_key(cnt, "move_damped"), cell_key(cnt, "limit_hit"),
+			cell_key(cnt, "learn_lost"),
 		};
 
 		rc = table_add(&t, row);

@@ -50,7 +50,7 @@ static const char *const learn_names[] = {
 	[FDB_LEARN_LIMIT] = "not learned: MAC limit",
 	[FDB_LEARN_REFRESHED] = "already on this port (refreshed)",
 	[FDB_LEARN_STATIC] = "is a static entry on another port: not moved",
-	[FDB_LEARN_BUSY] = "not learned now: table busy (a later frame will)",
+	[FDB_LEARN_BUSY] = "not learned now: table busy (retried after this burst)",
 };
 
 /* Is port idx a tunnel port (a remote VTEP)? Only asked on the learning path of frames
@@ -264,7 +264,11 @@ static __rte_always_inline unsigned int bridge_input_run(struct worker *w, struc
 			case FDB_LEARN_LIMIT:
 				drop(w, in, st, m, VSW_DROP_mac_limit, tb);
 				continue;
-			default: /* refreshed, static, or busy: learn on a later frame */
+			case FDB_LEARN_BUSY:
+				fdb_retry_add(&w->learn_retry, fdb, keys[2 * i], in->idx,
+					      in->max_macs);
+				break;
+			default: /* refreshed or static */
 				break;
 			}
 		}

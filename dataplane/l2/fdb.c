@@ -413,6 +413,41 @@ enum fdb_learn_result fdb_learn(struct fdb *f, uint64_t key, uint16_t port, uint
 	return r;
 }
 
+void fdb_retry_add(struct fdb_retry *r, struct fdb *f, uint64_t key, uint16_t port,
+		   uint32_t port_max)
+{
+	if (unlikely(r->n >= FDB_RETRY_MAX)) {
+		atomic_fetch_add_explicit(&f->cnt.learn_lost, 1, memory_order_relaxed);
+		return;
+	}
+	r->e[r->n].f = f;
+	r->e[r->n].key = key;
+	r->e[r->n].port = port;
+	r->e[r->n].port_max = port_max;
+	r->n++;
+}
+
+/* Control holds the writer flag for FDB_CHUNK buckets at a time, so this succeeds within a
+ * few runs; the bound only guards against a writer that never lets go. */
+bool fdb_retry_run(struct fdb_retry *r, uint32_t now)
+{
+	unsigned int left = 0;
+
+	for (unsigned int i = 0; i < r->n; i++) {
+		if (fdb_learn(r->e[i].f, r->e[i].key, r->e[i].port, r->e[i].port_max, now) !=
+		    FDB_LEARN_BUSY)
+			continue;
+		if (r->runs >= FDB_RETRY_LOOPS)
+			atomic_fetch_add_explicit(&r->e[i].f->cnt.learn_lost, 1,
+						  memory_order_relaxed);
+		else
+			r->e[left++] = r->e[i];
+	}
+	r->n = (uint16_t)left;
+	r->runs = left != 0 ? r->runs + 1 : 0;
+	return left == 0;
+}
+
 /* Control side. */
 
 int fdb_add_static(struct fdb *f, uint64_t key, uint16_t port)

@@ -9,6 +9,7 @@
 #define VSW_FDB_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -33,6 +34,8 @@ struct fdb_bucket {
 
 struct fdb_counters {
 	_Atomic uint64_t learned, aged, moves, move_damped, limit_hit;
+	/* learns a worker gave up: its retry list full, or busy for FDB_RETRY_LOOPS runs */
+	_Atomic uint64_t learn_lost;
 };
 
 struct fdb {
@@ -110,5 +113,29 @@ enum fdb_learn_result {
  */
 enum fdb_learn_result fdb_learn(struct fdb *f, uint64_t key, uint16_t port, uint32_t port_max,
 				uint32_t now);
+
+/*
+ * Learns a worker could not do inline (FDB_LEARN_BUSY), kept to do at the end of its loop:
+ * one frame must be enough to learn a station that then falls silent. Owned by one
+ * worker. fdb_retry_add keeps one (a full list counts it as learn_lost: the source's next
+ * frame learns it); fdb_retry_run tries them all and returns true when none is left. One
+ * still busy after FDB_RETRY_LOOPS runs is given up and counted as learn_lost.
+ */
+#define FDB_RETRY_MAX 16
+#define FDB_RETRY_LOOPS 100000
+struct fdb_retry {
+	uint16_t n;
+	uint32_t runs; /* fdb_retry_run calls since the list was last empty */
+	struct {
+		struct fdb *f;
+		uint64_t key;
+		uint32_t port_max;
+		uint16_t port;
+	} e[FDB_RETRY_MAX];
+};
+
+void fdb_retry_add(struct fdb_retry *r, struct fdb *f, uint64_t key, uint16_t port,
+		   uint32_t port_max);
+bool fdb_retry_run(struct fdb_retry *r, uint32_t now);
 
 #endif

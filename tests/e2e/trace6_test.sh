@@ -89,8 +89,13 @@ step_like() { # NAME FRAME PREFIX: the first step of that frame starting with PR
 	grep -m1 -F -- "$3" <<<"$s" || fail "trace $1 frame $2: no '$3' step"
 }
 
+# Inner headers of a VXLAN frame over IPv6 start at ip6[56] (IPv6 40, UDP 8, VXLAN 8):
+# the inner ethertype at ip6[68:2], the inner IPv4 protocol at ip6[79]. The kernel also
+# sends IGMP and other frames through its tunnel: the filters pick the ICMP ones only.
+VX_ICMP='ip6 and udp port 4789 and ip6[68:2] == 0x0800 and ip6[79] == 1'
+
 log "decap: the kernel's frame from H2 to H1"
-trace_bg decap u0 -c 1 ip6 and udp port 4789
+trace_bg decap u0 -c 1 "$VX_ICMP"
 ip netns exec "$H2" ping -c 1 -W 2 198.51.100.1 >/dev/null || fail "ping from $H2 failed"
 trace_wait decap
 has decap 1 "rx: $KMAC > $UMAC, IPv6 2001:2::2 > 2001:2::1 UDP * > 4789, * bytes"
@@ -103,7 +108,7 @@ sport=$(step_like decap 1 "vxlan decap:" | sed -n 's/.*, udp \([0-9]*\) > 4789,.
 ((sport >= 1024)) || fail "decap: UDP source port '$sport'"
 
 log "encap: H1's frame to H2, and the frame vsw really sent"
-timeout 20 "$CTL_BIN" -s "$SOCK" capture u0 -i tx -c 1 -q -w "$T/encap.pcapng" ip6 and udp port 4789 \
+timeout 20 "$CTL_BIN" -s "$SOCK" capture u0 -i tx -c 1 -q -w "$T/encap.pcapng" "$VX_ICMP" \
 	>"$T/cap.out" 2>"$T/cap.err" &
 CAP=$!
 wait_for 10 "the u0 tx capture to start" caps_are 1

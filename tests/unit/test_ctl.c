@@ -421,7 +421,7 @@ static void test_bridge_del_set_list(void **state)
 	assert_int_equal(rint_(b, "macs_learned"), 0);
 	assert_int_equal(rint_(b, "macs_static"), 0);
 	assert_int_equal(rint_(json_object_get(b, "counters"), "limit_hit"), 0);
-	assert_int_equal(json_object_size(json_object_get(b, "counters")), 5);
+	assert_int_equal(json_object_size(json_object_get(b, "counters")), 6);
 
 	r = result(rq(t, "{\"v\":1,\"cmd\":\"bridge-list\",\"args\":{\"name\":\"br1\"}}"));
 	assert_ok(t);

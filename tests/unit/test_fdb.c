@@ -748,6 +748,46 @@ static void test_busy(void **state)
 	atomic_flag_clear(&f->writer);
 }
 
+/* A learn refused as busy is kept and done once the writer lets go: one frame is enough.
+ * Its fdb pointer is held until then; a full list, or a writer that never lets go, counts
+ * learn_lost instead of waiting. */
+static void test_retry(void **state)
+{
+	struct fdb *f = *state;
+	struct fdb_retry r = {0};
+
+	assert_false(atomic_flag_test_and_set(&f->writer));
+	for (unsigned int i = 0; i < FDB_RETRY_MAX + 2; i++) {
+		assert_int_equal(fdb_learn(f, mac_key(1, i + 1), 2, 0, 1), FDB_LEARN_BUSY);
+		fdb_retry_add(&r, f, mac_key(1, i + 1), 2, 0);
+	}
+	assert_int_equal(r.n, FDB_RETRY_MAX);
+	assert_int_equal(atomic_load(&f->cnt.learn_lost), 2);
+	/* still held: nothing learned, everything kept */
+	assert_false(fdb_retry_run(&r, 1));
+	assert_false(fdb_retry_run(&r, 1));
+	assert_int_equal(r.n, FDB_RETRY_MAX);
+	assert_int_equal(r.runs, 2);
+	assert_int_equal(ld(&f->n_learned), 0);
+	atomic_flag_clear(&f->writer);
+	assert_true(fdb_retry_run(&r, 2));
+	assert_int_equal(r.n, 0);
+	assert_int_equal(r.runs, 0);
+	assert_int_equal(ld(&f->n_learned), FDB_RETRY_MAX);
+	for (unsigned int i = 0; i < FDB_RETRY_MAX; i++)
+		assert_int_equal(fdb_slot_port(f, fdb_lookup(f, mac_key(1, i + 1))), 2);
+	assert_int_equal(fdb_lookup(f, mac_key(1, FDB_RETRY_MAX + 1)), -1);
+	/* a writer that never lets go: given up after FDB_RETRY_LOOPS runs, and counted */
+	assert_false(atomic_flag_test_and_set(&f->writer));
+	fdb_retry_add(&r, f, mac_key(1, 100), 3, 0);
+	for (unsigned int i = 0; i < FDB_RETRY_LOOPS; i++)
+		assert_false(fdb_retry_run(&r, 3));
+	assert_true(fdb_retry_run(&r, 3));
+	assert_int_equal(atomic_load(&f->cnt.learn_lost), 3);
+	atomic_flag_clear(&f->writer);
+	assert_int_equal(fdb_lookup(f, mac_key(1, 100)), -1);
+}
+
 /* The header fast path builds the same key as fdb_key, for tagged and untagged VLANs. */
 static void test_key_hdr(void **state)
 {
@@ -820,6 +860,7 @@ int main(void)
 		cmocka_unit_test(test_fill_100k),
 		cmocka_unit_test_setup_teardown(test_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -530,7 +530,7 @@ static void test_print_bridges_ports(void **state)
 		     "[{\"name\":\"br0\",\"mac_aging_s\":300,\"max_macs\":65536,\"move_damp\":5,"
 		     "\"move_damp_s\":10,\"ports\":[\"p1\",\"p2\"],\"macs_learned\":3,"
 		     "\"macs_static\":1,\"counters\":{\"learned\":9,\"aged\":6,\"moves\":1,"
-		     "\"move_damped\":0,\"limit_hit\":0}},"
+		     "\"move_damped\":0,\"limit_hit\":0,\"learn_lost\":1}},"
 		     "{\"name\":\"br-long\",\"mac_aging_s\":5,\"max_macs\":1,\"move_damp\":0,"
 		     "\"move_damp_s\":10,\"ports\":[],\"macs_learned\":0,\"macs_static\":0}]",
 		     "BRIDGE   MACS  STATIC  MAX_MACS  AGING  MOVE_DAMP  PORTS\n"
@@ -538,9 +538,9 @@ static void test_print_bridges_ports(void **state)
 		     "br-long     0       0         1     5s  off        -\n"
 		     "\n"
 		     "MAC learning counters:\n"
-		     "BRIDGE   LEARNED  AGED  MOVES  MOVE_DAMPED  LIMIT_HIT\n"
-		     "br0            9     6      1            0          0\n"
-		     "br-long        -     -      -            -          -\n");
+		     "BRIDGE   LEARNED  AGED  MOVES  MOVE_DAMPED  LIMIT_HIT  LEARN_LOST\n"
+		     "br0            9     6      1            0          0           1\n"
+		     "br-long        -     -      -            -          -           -\n");
 	expect_print(VSWCTL_OUT_BRIDGES, "[]",
 		     "BRIDGE  MACS  STATIC  MAX_MACS  AGING  MOVE_DAMP  PORTS\n");
 	expect_print(
