@@ -60,6 +60,8 @@ fuzz: setup ## build build-fuzz/ (clang) and run each libFuzzer target (20 s eac
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-20} scripts/run-tests.sh fuzz
 
 # bench/run.sh reserves hugepages itself (scripts/hugepages.sh) unless BENCH_HUGE=0.
+# make bench BENCH_ONLY=vxlan,vxlan6 picks scenarios (bench/run.sh lists them; vxlan6, the
+# IPv6 underlay, and latency only run when named); BENCH_SECONDS=N shortens the window.
 bench: setup-bench build ## benchmark vsw against testpmd and OVS-DPDK (hugepages)
 	@VSW_BUILD="$(B)" bash bench/run.sh
 

@@ -8,20 +8,35 @@
 # with `ovs-appctl fdb/add`, one PMD thread on BENCH_CPU.
 #   encap  pcap (64-byte frames, infinite_rx) in br-int -> vxlan0 -> tnl_push -> vxphy -> null
 #   decap  pcap (VXLAN frames, bench/mkvxlan.py) in vxphy -> tnl_pop -> br-int -> null
-# Usage: ovs_vxlan.sh encap|decap PCAP NDST SECONDS [WARMUP]
+#   encap6, decap6  the same over IPv6: vxphy 2001:2::1/64 (no DAD), `ovs/route/add
+#          2001:2::/64`, `tnl/neigh/set` 2001:2::2, remote_ip=2001:2::2 with csum=true
+#          (3.1's default over IPv6 too, spelled out because vsw computes the outer UDP
+#          checksum and so must OVS for a fair figure; incoming checksums are verified
+#          either way)
+# Usage: ovs_vxlan.sh encap|decap|encap6|decap6 PCAP NDST SECONDS [WARMUP]
 # Env: BENCH_HUGE=1 for hugepages, BENCH_CPU (PMD cpu, 1), BENCH_CTL_CPU (0).
-# Prints `mpps N`, `cycles_per_packet N` and `cpu_share N`. Exit 77 (skip) when OVS-DPDK
-# is not installed or does not start.
+# Prints `mpps N`, `cycles_per_packet N`, `cpu_share N` and what the datapath does to the
+# tunnel's frames: `tnl_push IP,UDP` (encap: the outer headers OVS pushes, csum=0xffff
+# meaning a UDP checksum computed per packet) or `tnl_pop MATCH` (decap). Exit 77 (skip) when
+# OVS-DPDK is not installed or does not start.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ovs_lib.sh"
 
-mode=${1:?usage: ovs_vxlan.sh encap|decap PCAP NDST SECONDS [WARMUP]}
-pcap=${2:?usage: ovs_vxlan.sh encap|decap PCAP NDST SECONDS [WARMUP]}
+usage="usage: ovs_vxlan.sh encap|decap|encap6|decap6 PCAP NDST SECONDS [WARMUP]"
+mode=${1:?$usage}
+pcap=${2:?$usage}
 ndst=${3:-64}
 secs=${4:-10}
 warm=${5:-2}
-case $mode in encap | decap) ;; *) die "mode must be encap or decap" ;; esac
+case $mode in
+encap | decap) local_ip=198.18.0.1 remote=198.18.0.2 plen=24 net=198.18.0.0/24 csum= ;;
+encap6 | decap6)
+	local_ip=2001:2::1 remote=2001:2::2 plen=64 net=2001:2::/64 mode=${mode%6}
+	csum=options:csum=true
+	;;
+*) die "mode must be encap, decap, encap6 or decap6" ;;
+esac
 # The underlay bridge is also a kernel tap device: a name of its own per run, so a
 # previous run's device still going away never collides, deleted after the daemons.
 phy=vxphy$$
@@ -31,13 +46,14 @@ ovs_start ovs
 
 vsctl add-br $phy -- set bridge $phy datapath_type=netdev \
 	other_config:hwaddr=02:aa:00:00:00:01
-ip addr add 198.18.0.1/24 dev $phy
+# nodad: the address is usable at once (OVS takes a tunnel's source from it)
+ip addr add $local_ip/$plen dev $phy nodad
 ip link set $phy up
-appctl ovs/route/add 198.18.0.0/24 $phy >/dev/null
-appctl tnl/arp/set $phy 198.18.0.2 02:aa:00:00:00:02 >/dev/null
+appctl ovs/route/add $net $phy >/dev/null
+appctl tnl/neigh/set $phy $remote 02:aa:00:00:00:02 >/dev/null
 vsctl add-br br-int -- set bridge br-int datapath_type=netdev
 vsctl add-port br-int vxlan0 -- set interface vxlan0 type=vxlan \
-	options:remote_ip=198.18.0.2 options:key=5001
+	options:remote_ip=$remote options:key=5001 $csum
 if [ "$mode" = encap ]; then
 	sinkbr=$phy
 	inbr=br-int
@@ -70,7 +86,12 @@ nap "$secs"
 t1=$(now); b=$(tx); s1=$(sched_sample $vpid $tid)
 stats=$(appctl dpif-netdev/pmd-stats-show)
 echo "$stats" >&2
-appctl dpctl/dump-flows 2>/dev/null | grep -m2 -E "tnl_push|tnl_pop" >&2 || echo "no tunnel flow seen" >&2
+flows=$(appctl dpctl/dump-flows 2>/dev/null | grep -m2 -E "tnl_push|tnl_pop") || flows=
+echo "${flows:-no tunnel flow seen}" >&2
+push=$(echo "$flows" | grep 'tnl_push' | grep -o 'ipv[46]([^)]*),udp([^)]*)' | head -1)
+[ -z "$push" ] || echo "tnl_push $push"
+pop=$(echo "$flows" | grep 'tnl_pop' | grep -o 'eth_type([^)]*),ipv[46]([^)]*),udp([^)]*)' | head -1)
+[ -z "$pop" ] || echo "tnl_pop $pop"
 echo "mpps $(rate "$a" "$b" "$t0" "$t1")"
 cpp=$(echo "$stats" | sed -n 's/.*avg cycles per packet: *\([0-9.]*\).*/\1/p' | head -1)
 [ -z "$cpp" ] || echo "cycles_per_packet $cpp"

@@ -4,8 +4,8 @@
 # OVS-DPDK 3.1 (NORMAL bridge) on the same pcap, ports, core and memory, in one run,
 # because absolute figures differ from machine to machine (docs/benchmarks.md).
 #
-# Scenarios (BENCH_ONLY=l2,l2-1m,vhost,latency,flows,vxlan,capture picks; default all but
-# latency):
+# Scenarios (BENCH_ONLY=l2,l2-1m,vhost,latency,flows,vxlan,vxlan6,capture picks; default
+# all but latency and vxlan6):
 #   l2       64-byte frames, 1024 flows, 64 source and 64 destination MACs (all known),
 #            net_pcap infinite_rx -> net_null; vsw, testpmd, ovs.
 #   l2-1m    vsw's bridge learns 1,000,000 MACs from a pcap (learning rate), then carries
@@ -21,6 +21,11 @@
 #            underlay; vxlan-decap: a pcap of VXLAN frames (bench/mkvxlan.py) -> bridge ->
 #            null; 64-byte inner frames, 64 MACs; vsw and OVS-DPDK's userspace VXLAN
 #            (bench/vsw_vxlan.sh, bench/ovs_vxlan.sh).
+#   vxlan6   vxlan6-encap, vxlan6-decap: the same over an IPv6 underlay (VTEP 2001:2::1,
+#            remote 2001:2::2 with a static next hop; both systems compute the outer UDP
+#            checksum, mandatory over IPv6). Each vxlan measurement also says what left the
+#            egress port (vsw: 8 frames captured after the window, bench/vxlancheck.py;
+#            OVS: the tnl_push header or tnl_pop match of its datapath flow).
 #   capture  what the capture/trace/recording taps cost: the l2 scenario with vsw as built
 #            and with the taps compiled out (meson -Dtaps=false, in VSW_BUILD-notaps),
 #            BENCH_CAPTURE_ROUNDS (3) alternating rounds, medians compared; then a running
@@ -333,21 +338,55 @@ if want capture && sys_on vsw; then
 	fi
 fi
 
-# ---- vxlan (bench/{vsw,ovs}_vxlan.sh) ----
-if want vxlan; then
+# ---- vxlan, vxlan6 (bench/{vsw,ovs}_vxlan.sh): IPv4 and IPv6 underlays ----
+# vxlan_egress SCENARIO SYSTEM: what the measurement says left its egress port.
+vxlan_egress() {
+	local e
+	if [ "$2" = vsw ]; then
+		e=$(echo "$M_OUT" | sed -n 's/^egress //p')
+		if [ -z "$e" ]; then
+			info "# $1 vsw: WARNING its egress frames were not checked (see $blog)"
+		elif [ "$(field egress_bad)" != 0 ]; then
+			info "# $1 vsw: WARNING $(field egress_bad) of $(field egress_checked) egress" \
+				"frames wrong (see $blog); the first: $e"
+		else
+			info "# $1 vsw egress ($(field egress_checked) frames checked): $e"
+		fi
+	else
+		e=$(echo "$M_OUT" | sed -n 's/^\(tnl_push\|tnl_pop\) //p' | head -1)
+		info "# $1 ovs datapath: ${e:-WARNING no tunnel flow seen (see $blog)}"
+	fi
+}
+for v in vxlan vxlan6; do
+	want $v || continue
+	f=${v#vxlan} # the mode suffix of bench/{vsw,ovs}_vxlan.sh: "" or 6
 	[ -f "$w/l2.pcap" ] || $PY "$BENCH_DIR/mkpcap.py" l2 "$w/l2.pcap" 64 64 1024
-	$PY "$BENCH_DIR/mkvxlan.py" "$w/vxlan.pcap" 64 64 1024 5001
-	note "vxlan-encap: l2 pcap(infinite_rx) -> bridge (VNI 5001) -> one remote VTEP -> null underlay; vxlan-decap: VXLAN pcap(infinite_rx) -> bridge -> null; 64-byte inner frames, 64 MACs"
+	if [ $v = vxlan ]; then
+		$PY "$BENCH_DIR/mkvxlan.py" "$w/vxlan.pcap" 64 64 1024 5001
+		note "vxlan-encap: l2 pcap(infinite_rx) -> bridge (VNI 5001) -> one remote VTEP -> null underlay; vxlan-decap: VXLAN pcap(infinite_rx) -> bridge -> null; 64-byte inner frames, 64 MACs"
+	else
+		$PY "$BENCH_DIR/mkvxlan.py" "$w/vxlan6.pcap" 64 64 1024 5001 6
+		note "vxlan6-encap, vxlan6-decap: the same over an IPv6 underlay, VTEP 2001:2::1 ->" \
+			"remote 2001:2::2 (static next hop), outer UDP checksums computed and verified"
+	fi
 	for sc in encap decap; do
 		p=$w/l2.pcap
-		[ $sc = decap ] && p=$w/vxlan.pcap
-		sys_on ovs && measure "vxlan-$sc" ovs "$BENCH_DIR/ovs_vxlan.sh" $sc "$p" 64 "$secs" "$warm" || true
-		sys_on vsw && measure "vxlan-$sc" vsw "$BENCH_DIR/vsw_vxlan.sh" $sc "$p" 64 "$secs" "$warm" || true
-		[ -n "${mpps[vxlan-$sc.vsw]:-}" ] && info "cycles vxlan-$sc vsw $(ratio "$mhz" "${mpps[vxlan-$sc.vsw]}")"
-		[ -n "${mpps[vxlan-$sc.vsw]:-}" ] && [ -n "${mpps[vxlan-$sc.ovs]:-}" ] &&
-			info "ratio vxlan-$sc vsw/ovs $(ratio "${mpps[vxlan-$sc.vsw]}" "${mpps[vxlan-$sc.ovs]}") (target >= 2)$(disturbed vxlan-$sc.vsw vxlan-$sc.ovs)"
+		[ $sc = decap ] && p=$w/$v.pcap
+		sys_on ovs && measure "$v-$sc" ovs "$BENCH_DIR/ovs_vxlan.sh" $sc$f "$p" 64 "$secs" "$warm" &&
+			vxlan_egress "$v-$sc" ovs || true
+		sys_on vsw && measure "$v-$sc" vsw "$BENCH_DIR/vsw_vxlan.sh" $sc$f "$p" 64 "$secs" "$warm" &&
+			vxlan_egress "$v-$sc" vsw || true
+		[ -n "${mpps[$v-$sc.vsw]:-}" ] && info "cycles $v-$sc vsw $(ratio "$mhz" "${mpps[$v-$sc.vsw]}")"
+		[ -n "${mpps[$v-$sc.vsw]:-}" ] && [ -n "${mpps[$v-$sc.ovs]:-}" ] &&
+			info "ratio $v-$sc vsw/ovs $(ratio "${mpps[$v-$sc.vsw]}" "${mpps[$v-$sc.ovs]}") (target >= 2)$(disturbed $v-$sc.vsw $v-$sc.ovs)"
+		# what the IPv6 underlay costs each system, when both families ran
+		[ $v = vxlan6 ] || continue
+		for s in vsw ovs; do
+			[ -n "${mpps[vxlan6-$sc.$s]:-}" ] && [ -n "${mpps[vxlan-$sc.$s]:-}" ] &&
+				info "ratio vxlan6-$sc/vxlan-$sc $s $(ratio "${mpps[vxlan6-$sc.$s]}" "${mpps[vxlan-$sc.$s]}")$(disturbed vxlan6-$sc.$s vxlan-$sc.$s)"
+		done
 	done
-fi
+done
 
 # ---- record ----
 if [ "$record" = 1 ] && [ ${#results[@]} -gt 0 ]; then
