@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,8 +29,11 @@ void topo_errors_clear(struct topo_errors *errs)
 {
 	for (size_t i = 0; i < errs->n; i++)
 		error_free(&errs->v[i]);
+	bool no_lines = errs->no_lines;
+
 	free(errs->v);
 	topo_errors_init(errs);
+	errs->no_lines = no_lines; /* a setting of the list, not an entry */
 }
 
 static char *dup_or_empty(const char *s)
@@ -73,8 +77,8 @@ int topo_errors_add(struct topo_errors *errs, const char *file, uint32_t line, u
 	e.file = dup_or_empty(file);
 	e.path = dup_or_empty(path);
 	e.message = strdup(msg);
-	e.line = line;
-	e.column = line ? column : 0;
+	e.line = errs->no_lines ? 0 : line;
+	e.column = e.line ? column : 0;
 	if (e.file == NULL || e.path == NULL || e.message == NULL) {
 		error_free(&e);
 		goto out_oom;
@@ -85,6 +89,18 @@ int topo_errors_add(struct topo_errors *errs, const char *file, uint32_t line, u
 out_oom:
 	errs->oom = true;
 	return -ENOMEM;
+}
+
+const char *topo_errors_at(const struct topo_errors *errs, const char *pre, uint32_t line,
+			   uint32_t column, char *buf, size_t size)
+{
+	if (errs->no_lines || line == 0)
+		return "";
+	if (column != 0)
+		snprintf(buf, size, "%sline %u, column %u", pre, line, column);
+	else
+		snprintf(buf, size, "%sline %u", pre, line);
+	return buf;
 }
 
 /* Insertion sort: stable, and lists are at most TOPO_ERRORS_MAX long. */

@@ -33,10 +33,17 @@ struct topo_errors {
 	size_t cap;
 	bool truncated; /* TOPO_ERRORS_MAX reached: later errors were dropped */
 	bool oom;	/* an error could not be recorded (the list is then incomplete) */
+	/*
+	 * Set by the caller before loading a text no person wrote (the controller's copy of
+	 * its desired state, edited by an imperative command): its lines mean nothing to
+	 * anyone, so errors get line and column 0 and name other objects by path alone
+	 * ("as flows[0]", not "as flows[0] at line 20").
+	 */
+	bool no_lines;
 };
 
 void topo_errors_init(struct topo_errors *errs);
-/* Frees every entry; the list can be reused. */
+/* Frees every entry; the list can be reused (no_lines stays as it was). */
 void topo_errors_clear(struct topo_errors *errs);
 
 /*
@@ -47,6 +54,11 @@ void topo_errors_clear(struct topo_errors *errs);
 int topo_errors_add(struct topo_errors *errs, const char *file, uint32_t line, uint32_t column,
 		    const char *path, const char *expected, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+
+/* Where another object stands, for a message that cites it: pre and "line N" (", column
+ * C" too when column is not 0) in buf, or "" when errs->no_lines or line is 0. */
+const char *topo_errors_at(const struct topo_errors *errs, const char *pre, uint32_t line,
+			   uint32_t column, char *buf, size_t size);
 
 /* Sort by line then column, keeping the order of errors at the same place. */
 void topo_errors_sort(struct topo_errors *errs);

@@ -424,6 +424,7 @@ static bool *map_check(struct ld *ld, const yaml_node_t *n, const char *expected
 		if (strcmp(keys[i].key, keys[i - 1].key) == 0) {
 			const yaml_node_t *first, *dup;
 			size_t i0 = i - 1, old;
+			char at[48];
 
 			while (i0 > 0 && strcmp(keys[i0 - 1].key, keys[i].key) == 0)
 				i0--;
@@ -431,10 +432,10 @@ static bool *map_check(struct ld *ld, const yaml_node_t *n, const char *expected
 			dup = yaml_document_get_node(ld->doc, start[keys[i].pos].key);
 			use[keys[i].pos] = false;
 			old = path_push(ld, keys[i].key);
-			err(ld, dup, "each key once",
-			    "duplicate key \"%s\", first at line %lu, column %lu", keys[i].key,
-			    (unsigned long)first->start_mark.line + 1,
-			    (unsigned long)first->start_mark.column + 1);
+			err(ld, dup, "each key once", "duplicate key \"%s\"%s", keys[i].key,
+			    topo_errors_at(ld->errs, ", first at ",
+					   (uint32_t)first->start_mark.line + 1,
+					   (uint32_t)first->start_mark.column + 1, at, sizeof(at)));
 			path_pop(ld, old);
 		}
 	}
@@ -1836,11 +1837,13 @@ static int l4_port(struct ld *ld, const yaml_node_t *v, void *obj, bool dst, uin
 	enum topo_match_field f = dst ? TOPO_M_L4_DST : TOPO_M_L4_SRC;
 	const char *key = strrchr(ld->path, '.') + 1;
 	uint16_t port = 0;
+	char at[48];
 
 	if (m->fields & TOPO_M_BIT(f))
 		return err(ld, v, "one of l4, tcp, udp or sctp ports per direction",
-			   "%s repeats the %s port already matched at line %u", key,
-			   dst ? "destination" : "source", m->loc[f].line);
+			   "%s repeats the %s port already matched%s", key,
+			   dst ? "destination" : "source",
+			   topo_errors_at(ld->errs, " at ", m->loc[f].line, 0, at, sizeof(at)));
 	if (get_u16(ld, v, 0, 65535, &port) < 0)
 		return -EINVAL;
 	if (dst) {

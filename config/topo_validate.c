@@ -209,9 +209,13 @@ static void check_bridge_ports(struct vd *vd, const struct topo_bridge *br, size
 				bridge_port(&t->bridges[b], bp->port);
 
 			if (other != NULL) {
+				char at[48];
+
 				add(vd, bp->loc, path, "each port in at most one bridge",
-				    "port \"%s\" is already in bridge \"%s\" at line %u", bp->port,
-				    t->bridges[b].name, other->loc.line);
+				    "port \"%s\" is already in bridge \"%s\"%s", bp->port,
+				    t->bridges[b].name,
+				    topo_errors_at(vd->errs, " at ", other->loc.line, 0, at,
+						   sizeof(at)));
 				break;
 			}
 		}
@@ -319,13 +323,13 @@ static void sm_report(struct vd *vd, const void *ctx, size_t i, size_t j)
 {
 	const struct topo_bridge *br = ctx;
 	const struct topo_static_mac *sm = &br->static_macs[i];
-	char path[PATH_SIZE], mac[18];
+	char path[PATH_SIZE], mac[18], at[48];
 
 	vsw_mac_format(sm->mac, mac);
 	snprintf(path, sizeof(path), "bridges.%s.static_macs[%zu].mac", br->name, i);
 	add(vd, sm->loc, path, "each (mac, vlan) once",
-	    "%s on VLAN %u is already static_macs[%zu] at line %u", mac, sm->vlan, j,
-	    br->static_macs[j].loc.line);
+	    "%s on VLAN %u is already static_macs[%zu]%s", mac, sm->vlan, j,
+	    topo_errors_at(vd->errs, " at ", br->static_macs[j].loc.line, 0, at, sizeof(at)));
 }
 
 static const struct dup_ops sm_ops = {sm_hash, sm_eq, sm_report};
@@ -603,7 +607,7 @@ static bool record_writes(const struct topo_record *r, const char *path)
 static void check_records(struct vd *vd)
 {
 	const struct topo *t = vd->t;
-	char path[PATH_SIZE], expect[64];
+	char path[PATH_SIZE], expect[64], at[48];
 
 	for (size_t i = 0; i < t->n_bridges; i++) {
 		const struct topo_record *r = &t->bridges[i].record;
@@ -625,8 +629,9 @@ static void check_records(struct vd *vd)
 			snprintf(expect, sizeof(expect), "a file of bridge %s's own",
 				 t->bridges[i].name);
 			add(vd, r->file_loc, path, expect,
-			    "%s is already written by bridge \"%s\"'s recording (%s, line %u)",
-			    r->file, t->bridges[j].name, o->file, o->file_loc.line);
+			    "%s is already written by bridge \"%s\"'s recording (%s%s)", r->file,
+			    t->bridges[j].name, o->file,
+			    topo_errors_at(vd->errs, ", ", o->file_loc.line, 0, at, sizeof(at)));
 			break;
 		}
 	}
@@ -851,11 +856,12 @@ static bool flow_key_eq(const void *ctx, size_t a, size_t b)
 static void flow_key_report(struct vd *vd, const void *ctx, size_t i, size_t j)
 {
 	const struct topo *t = ctx;
-	char path[PATH_SIZE];
+	char path[PATH_SIZE], at[48];
 
 	snprintf(path, sizeof(path), "flows[%zu]", i);
 	add(vd, t->flows[i].loc, path, "a different priority or match",
-	    "same bridge, priority and match as flows[%zu] at line %u", j, t->flows[j].loc.line);
+	    "same bridge, priority and match as flows[%zu]%s", j,
+	    topo_errors_at(vd->errs, " at ", t->flows[j].loc.line, 0, at, sizeof(at)));
 }
 
 static uint64_t flow_name_hash(const void *ctx, size_t i)
@@ -878,12 +884,12 @@ static bool flow_name_eq(const void *ctx, size_t a, size_t b)
 static void flow_name_report(struct vd *vd, const void *ctx, size_t i, size_t j)
 {
 	const struct topo *t = ctx;
-	char path[PATH_SIZE];
+	char path[PATH_SIZE], at[48];
 
 	snprintf(path, sizeof(path), "flows[%zu].name", i);
 	add(vd, t->flows[i].loc, path, "each flow name once",
-	    "flow name \"%s\" is already flows[%zu]'s, at line %u", t->flows[i].name, j,
-	    t->flows[j].loc.line);
+	    "flow name \"%s\" is already flows[%zu]'s%s", t->flows[i].name, j,
+	    topo_errors_at(vd->errs, ", at ", t->flows[j].loc.line, 0, at, sizeof(at)));
 }
 
 static void check_flows(struct vd *vd)

@@ -33,6 +33,14 @@ enum plan_sign {
 	PLAN_REMOVE = '-',
 };
 
+/* What a plan does to an object, as terraform says it of a resource. */
+enum plan_fate {
+	PLAN_FATE_ADD = '+',
+	PLAN_FATE_CHANGE = '~', /* in place */
+	PLAN_FATE_REMOVE = '-',
+	PLAN_FATE_REPLACE = 'R', /* "-/+": removed and added again (counted as both) */
+};
+
 /* One protocol request and the one that takes it back. */
 struct plan_step {
 	char sign;	   /* enum plan_sign, for people */
@@ -43,12 +51,30 @@ struct plan_step {
 	json_t *args;	   /* owned */
 	char undo_cmd[16]; /* "" when the step cannot be taken back (see reconcile.c) */
 	json_t *undo_args; /* owned */
+	/* The object a person counts the step under (reconcile.c says which): its kind,
+	 * name and fate, and its index in plan.objs. */
+	char owner_obj[8];
+	char owner_name[80];
+	char fate; /* enum plan_fate */
+	size_t group;
+};
+
+/* An object the plan touches, with the steps it takes (a bridge's attachments, static
+ * MACs and recording, a re-created port's detach and re-attach ...). */
+struct plan_obj {
+	char fate; /* enum plan_fate */
+	char obj[8];
+	char name[80];
+	size_t n_steps;
 };
 
 struct plan {
 	struct plan_step *v;
 	size_t n, cap;
-	/* what the plan counts for a summary, as terraform does: objects, not requests */
+	/* the objects, in the order of their first step; each step's group is its object */
+	struct plan_obj *objs;
+	size_t n_objs;
+	/* the summary, as terraform counts it: objects (a replaced one as both), not steps */
 	unsigned int n_add, n_change, n_remove;
 	char notes[4][160]; /* things the plan does not change but a person should know */
 	size_t n_notes;
@@ -73,7 +99,9 @@ void plan_clear(struct plan *p);
 int reconcile_plan(const struct topo *want, const struct topo *have, struct plan *p);
 
 /* The plan as JSON: {"changes":[{"sign":"+","object":..,"name":..,"text":..,"cmd":..,
- * "args":..}], "add":N, "change":N, "remove":N, "notes":[..]}. */
+ * "args":..}] (in the order they run), "objects":[{"sign":"+"|"~"|"-"|"-/+","object":..,
+ * "name":..,"steps":[indices into changes]}], "add":N, "change":N, "remove":N (what the
+ * objects add up to), "notes":[..]}. */
 json_t *plan_json(const struct plan *p);
 
 /* The match the dataplane keeps: an IP prefix implies its eth_type (docs/protocol.md), so

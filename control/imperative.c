@@ -44,6 +44,17 @@ __attribute__((format(printf, 3, 4))) static int ed_fail(struct ed *e, int errnu
 	return -errnum;
 }
 
+/* The place in the desired state of the object the command makes or changes, so that the
+ * checks' errors about it can name the field alone (imp_reload). */
+__attribute__((format(printf, 2, 3))) static void ed_where(struct ed *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->out->where, sizeof(e->out->where), fmt, ap);
+	va_end(ap);
+}
+
 static int nomem(struct ed *e)
 {
 	return ed_fail(e, ENOMEM, "out of memory");
@@ -301,6 +312,7 @@ static int c_bridge_add(struct ed *e)
 	b->move_damp = TOPO_DEF_MOVE_DAMP;
 	b->move_damp_s = TOPO_DEF_MOVE_DAMP_S;
 	e->out->changed = true;
+	ed_where(e, "bridges.%s", name);
 	return bridge_fields(e, b, &any);
 }
 
@@ -319,6 +331,7 @@ static int c_bridge_set(struct ed *e)
 			       "nothing to set (expected mac_aging_s, max_macs, move_damp, "
 			       "move_damp_s, vni or remote_max_macs)");
 	e->out->changed = true;
+	ed_where(e, "bridges.%s", name);
 	return rc;
 }
 
@@ -440,6 +453,7 @@ static int c_port_add(struct ed *e)
 	p->type = (enum topo_port_type)t;
 	p->storm_burst = TOPO_DEF_STORM_BURST;
 	e->out->changed = true;
+	ed_where(e, "ports.%s", name);
 	rc = port_options(e, p, json_object_get(e->args, "options"));
 	return rc < 0 ? rc : port_fields(e, p, &any);
 }
@@ -459,6 +473,7 @@ static int c_port_set(struct ed *e)
 			       "nothing to set (expected storm_pps, storm_burst or "
 			       "max_macs)");
 	e->out->changed = true;
+	ed_where(e, "ports.%s", name);
 	return rc;
 }
 
@@ -576,6 +591,7 @@ static int c_port_attach(struct ed *e)
 	}
 	*bp = nbp;
 	e->out->changed = true;
+	ed_where(e, "bridges.%s.ports.%s", bridge, port);
 	return 0;
 }
 
@@ -679,6 +695,7 @@ static int c_fdb_add(struct ed *e)
 		m->remote.family = 0;
 	}
 	e->out->changed = true;
+	ed_where(e, "bridges.%s.static_macs[%zu]", b->name, (size_t)(m - b->static_macs));
 	return 0;
 }
 
@@ -1001,6 +1018,8 @@ static int c_flow_add(struct ed *e)
 		e->out->added[e->out->n_added++] = *f;
 	}
 	e->out->changed = true;
+	if (e->out->n_added == 1)
+		ed_where(e, "flows[%zu]", e->t->n_flows - 1);
 out:
 	if (own)
 		json_decref(rules);
@@ -1085,6 +1104,7 @@ static int c_flow_mod(struct ed *e)
 	if (has_prio)
 		e->t->flows[idx].priority = nf.priority;
 	e->out->changed = true;
+	ed_where(e, "flows[%ld]", idx);
 	return 0;
 }
 
@@ -1178,6 +1198,7 @@ static int c_vtep_add(struct ed *e)
 	ov->mtu = mtu;
 	ov->ttl = ttl > UINT8_MAX ? 0 : (uint8_t)ttl;
 	e->out->changed = true;
+	ed_where(e, "overlay.vtep");
 	return 0;
 }
 
@@ -1314,6 +1335,7 @@ static int c_vtep_remote_add(struct ed *e)
 	if (has_vlan)
 		b->vni_vlan = vlan;
 	e->out->changed = true;
+	ed_where(e, "bridges.%s.remotes[%zu]", b->name, b->n_remotes - 1);
 	return 0;
 }
 
@@ -1382,6 +1404,7 @@ static int c_vtep_neigh_add(struct ed *e)
 	}
 	memcpy(nb->mac, mac, 6);
 	e->out->changed = true;
+	ed_where(e, "overlay.neighbours[%zu]", (size_t)(nb - ov->neighbours));
 	return 0;
 }
 
@@ -1462,15 +1485,18 @@ void imp_outcome_clear(struct imp_outcome *o)
 	memset(o, 0, sizeof(*o));
 }
 
-/* "port-attach p1", "flow-add br0": the object a command is about. */
+/* "port-attach p1", "flow-add br0": the object a command is about, unless the caller
+ * named the command already. */
 static void make_label(struct imp_outcome *o, const char *cmd, json_t *args)
 {
 	bool by_bridge = strncmp(cmd, "fdb-", 4) == 0 || strncmp(cmd, "flow-", 5) == 0 ||
 			 strncmp(cmd, "vtep-remote-", 12) == 0;
-	const char *n = json_string_value(json_object_get(args, by_bridge ? "bridge" : "port"));
+	const char *n = json_string_value(json_object_get(args, by_bridge ? "bridge" : "name"));
 
+	if (o->label[0] != '\0')
+		return;
 	if (n == NULL && !by_bridge)
-		n = json_string_value(json_object_get(args, "name"));
+		n = json_string_value(json_object_get(args, "port")); /* port-attach, -detach */
 	if (n == NULL && !by_bridge)
 		n = json_string_value(json_object_get(args, "ip")); /* vtep-neigh-* */
 	snprintf(o->label, sizeof(o->label), "%.40s%s%.40s", cmd, n ? " " : "", n ? n : "");
@@ -1521,13 +1547,25 @@ struct topo *imp_reload(const struct topo *t, const char *label, struct topo_err
 		errno = rc < 0 ? -rc : ENOMEM;
 		return NULL;
 	}
+	errs->no_lines = true; /* a text nobody wrote */
 	r = topo_load_buf(label, buf, size, errs);
 	free(buf);
-	for (size_t i = 0; i < errs->n; i++)
-		errs->v[i].line = errs->v[i].column = 0;
 	if (r == NULL && errs->n == 0)
 		errno = ENOMEM;
 	return r;
+}
+
+void imp_errors_relative(struct topo_errors *errs, const char *where)
+{
+	size_t len = strlen(where);
+
+	for (size_t i = 0; len > 0 && i < errs->n; i++) {
+		char *path = errs->v[i].path;
+
+		if (strncmp(path, where, len) != 0 || (path[len] != '\0' && path[len] != '.'))
+			continue;
+		memmove(path, path + len + (path[len] == '.'), strlen(path + len) + 1);
+	}
 }
 
 /* ---- the request ---- */
@@ -1626,6 +1664,7 @@ void imp_request(const struct imp_env *env, const struct topo *want, json_t *arg
 		(json_is_true(json_object_get(args, "may_exist")) ? IMP_MAY_EXIST : 0) |
 		(json_is_true(json_object_get(args, "if_exists")) ? IMP_IF_EXISTS : 0);
 	struct topo *have = NULL, *work = NULL, *next = NULL;
+	const char *source = json_string_value(json_object_get(args, "source"));
 	struct imp_outcome out = {0};
 	struct topo_errors errs;
 	size_t failed, undo_failed;
@@ -1658,6 +1697,10 @@ void imp_request(const struct imp_env *env, const struct topo *want, json_t *arg
 			   errs.n ? errs.v[0].message : "out of memory");
 		goto out;
 	}
+	/* the words a person typed name the errors, when the client sent them */
+	if (source != NULL && source[0] != '\0' &&
+	    snprintf(out.label, sizeof(out.label), "%s", source) >= (int)sizeof(out.label))
+		memcpy(out.label + sizeof(out.label) - 4, "...", 4);
 	rc = imp_edit(work, have, cmd, eargs, flags, &out, err, sizeof(err));
 	if (rc < 0) {
 		reply_fail(r, -rc, "%s", err);
@@ -1684,9 +1727,8 @@ void imp_request(const struct imp_env *env, const struct topo *want, json_t *arg
 	if (next != NULL && ctrl_check_caps(next, env->caps, out.label, &errs) > 0) {
 		topo_free(next);
 		next = NULL;
-		for (size_t i = 0; i < errs.n; i++)
-			errs.v[i].line = errs.v[i].column = 0;
 	}
+	imp_errors_relative(&errs, out.where);
 	if (next == NULL) {
 		if (errs.n == 0) {
 			reply_fail(r, ENOMEM, "%s: out of memory", out.label);

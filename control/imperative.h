@@ -31,7 +31,12 @@ struct imp_outcome {
 	long deleted;		 /* flow-del: rules taken out of the model */
 	struct topo_flow *added; /* flow-add: copies of the rules added, in order (owned) */
 	size_t n_added;
-	char label[96]; /* "port-attach p1": what error messages name */
+	/* What error messages name: the caller's (the command as a person typed it, "port
+	 * attach p1 br0 vlan=10") if set before imp_edit, else "port-attach p1". */
+	char label[160];
+	/* The place in the model of the object made or changed ("bridges.br0.ports.p1",
+	 * "flows[3]"); "" when none (a deletion, several rules). */
+	char where[128];
 };
 
 void imp_outcome_clear(struct imp_outcome *o);
@@ -50,10 +55,16 @@ int imp_edit(struct topo *t, const struct topo *have, const char *cmd, json_t *a
 
 /*
  * t written as YAML and loaded back: a deep copy that has passed every check a topology
- * file passes. NULL when it does not, with the errors in errs named `label` (their line
- * and column, places in text nobody wrote, are zeroed), or on ENOMEM with errno set.
+ * file passes. NULL when it does not, with the errors in errs named `label` (without line
+ * and column, and citing other objects by path alone: errs->no_lines is set, as the text
+ * is one nobody wrote), or on ENOMEM with errno set.
  */
 struct topo *imp_reload(const struct topo *t, const char *label, struct topo_errors *errs);
+
+/* The checks' errors about the object at where name its field alone ("vlan", "" for the
+ * object itself), as the command's words do; those about other objects keep their place
+ * in the desired state ("flows[0].match.in_port"), which `vswctl export` shows. */
+void imp_errors_relative(struct topo_errors *errs, const char *where);
 
 /* What the controller gives imp_request. */
 struct imp_env {
@@ -74,7 +85,8 @@ struct imp_reply {
 };
 
 /*
- * The controller's `edit` request: args {"cmd", "args", "may_exist", "if_exists"}. want is
+ * The controller's `edit` request: args {"cmd", "args", "may_exist", "if_exists", "source"
+ * (optional: the command as typed, which errors then name)}. want is
  * the desired state (NULL: none yet, the running state is the start). On success the
  * change is running and persisted at env->state_path, and r->want is what the caller
  * must now hold as desired; on failure nothing changed (or the error says what could not

@@ -66,13 +66,23 @@ void plan_clear(struct plan *p)
 		json_decref(p->v[i].undo_args);
 	}
 	free(p->v);
+	free(p->objs);
 	plan_init(p);
 }
 
+/* The object a person counts a step under, and what the plan does to it. */
+struct owner {
+	const char *obj;
+	char name[80];
+	char fate; /* enum plan_fate */
+};
+
 /* Takes ownership of args and undo_args, also on failure. */
-__attribute__((format(printf, 9, 10))) static int
-step_add(struct plan *p, char sign, const char *obj, const char *name, const char *cmd,
-	 json_t *args, const char *undo_cmd, json_t *undo_args, const char *fmt, ...)
+__attribute__((format(printf, 10, 11))) static int step_add(struct plan *p, const struct owner *o,
+							    char sign, const char *obj,
+							    const char *name, const char *cmd,
+							    json_t *args, const char *undo_cmd,
+							    json_t *undo_args, const char *fmt, ...)
 {
 	struct plan_step *s;
 	va_list ap;
@@ -99,6 +109,9 @@ step_add(struct plan *p, char sign, const char *obj, const char *name, const cha
 		snprintf(s->undo_cmd, sizeof(s->undo_cmd), "%s", undo_cmd);
 		s->undo_args = undo_args;
 	}
+	snprintf(s->owner_obj, sizeof(s->owner_obj), "%s", o->obj);
+	snprintf(s->owner_name, sizeof(s->owner_name), "%s", o->name);
+	s->fate = o->fate;
 	va_start(ap, fmt);
 	vsnprintf(s->text, sizeof(s->text), fmt, ap);
 	va_end(ap);
@@ -375,6 +388,57 @@ static const struct topo_bridge_port *attachment_mid(const struct ctx *x, const 
 	return bp;
 }
 
+/* ---- who a step counts under ----
+ *
+ * A person counts objects, as terraform counts resources: the ports, bridges, flow rules,
+ * the VTEP, its static next hops and remote VTEPs that are added, changed in place,
+ * removed or replaced. A step that only follows from another object's fate counts under
+ * that object: the detach and re-attach of a port that is re-created (or added, or
+ * removed) and its static MACs under the port; the attachments, static MACs and recording
+ * of a bridge otherwise under the bridge; what runs on a re-created VTEP under it. The
+ * plan's summary counts the objects and its body lists them, each with its steps.
+ */
+
+static struct owner owner_of(const char *obj, const char *name, char fate)
+{
+	struct owner o = {.obj = obj, .fate = fate};
+
+	snprintf(o.name, sizeof(o.name), "%s", name);
+	return o;
+}
+
+static char fate_of(bool in_have, bool in_want, bool kept)
+{
+	if (!in_have)
+		return PLAN_FATE_ADD;
+	if (!in_want)
+		return PLAN_FATE_REMOVE;
+	return kept ? PLAN_FATE_CHANGE : PLAN_FATE_REPLACE;
+}
+
+static struct owner port_owner(const struct ctx *x, const char *name)
+{
+	return owner_of("port", name,
+			fate_of(topo_port_find(x->have, name) != NULL,
+				topo_port_find(x->want, name) != NULL, port_kept(x, name)));
+}
+
+static struct owner bridge_owner(const struct ctx *x, const char *name)
+{
+	return owner_of("bridge", name,
+			fate_of(topo_bridge_find(x->have, name) != NULL,
+				topo_bridge_find(x->want, name) != NULL, bridge_kept(x, name)));
+}
+
+/* An attachment or static MAC of port on bridge: the port's when the port itself is
+ * added, removed or re-created, else the bridge's. */
+static struct owner member_owner(const struct ctx *x, const char *port, const char *bridge)
+{
+	if (port != NULL && port[0] != '\0' && !port_kept(x, port))
+		return port_owner(x, port);
+	return bridge_owner(x, bridge);
+}
+
 /* ---- the overlay: what stays ---- */
 
 static bool addr_same(const struct topo_ip *a, const struct topo_ip *b)
@@ -438,9 +502,56 @@ static bool static_kept(const struct ctx *x, const struct topo_bridge *hb,
 	return hp != NULL && wp != NULL && attach_equal(hp, wp);
 }
 
+static struct owner vtep_owner(const struct ctx *x, const char *name)
+{
+	const struct topo_overlay *w = &x->want->overlay, *h = &x->have->overlay;
+
+	return owner_of("vtep", name,
+			fate_of(h->present && strcmp(h->name, name) == 0,
+				w->present && strcmp(w->name, name) == 0, vtep_kept(x)));
+}
+
+static void remote_name(const struct topo_bridge *b, const struct topo_ip *ip, char *buf,
+			size_t size)
+{
+	char a[48];
+
+	topo_ip_format(ip, false, a, sizeof(a));
+	snprintf(buf, size, "%s %s", b->name, a);
+}
+
+/* Remote ip of bridge b (running: b is the running bridge) and the MACs behind it: its own
+ * when it is added or removed; when it is re-created, the VTEP's if that is re-created,
+ * else the bridge's (re-created, or changing its VNI). */
+static struct owner remote_owner(const struct ctx *x, const struct topo_bridge *b,
+				 const struct topo_ip *ip, bool running)
+{
+	const struct topo_bridge *hb = topo_bridge_find(x->have, b->name);
+	const struct topo_bridge *wb = topo_bridge_find(x->want, b->name);
+	bool in_h = hb != NULL && remote_in(x->have, hb, ip);
+	bool in_w = wb != NULL && remote_in(x->want, wb, ip);
+	char name[80];
+
+	if (!in_h || !in_w) {
+		remote_name(b, ip, name, sizeof(name));
+		return owner_of("remote", name, fate_of(in_h, in_w, true));
+	}
+	if (!vtep_kept(x))
+		return vtep_owner(x, running ? x->have->overlay.name : x->want->overlay.name);
+	return bridge_owner(x, b->name);
+}
+
+static struct owner static_owner(const struct ctx *x, const struct topo_bridge *b,
+				 const struct topo_static_mac *m, bool running)
+{
+	if (m->remote.family != 0)
+		return remote_owner(x, b, &m->remote, running);
+	return member_owner(x, m->port, b->name);
+}
+
 /* ---- the steps ---- */
 
-/* An fdb step's name: "br MAC vlan N" (count_members relies on the bridge first). */
+/* An fdb step's name: "br MAC vlan N". */
 static void fdb_name(const char *bridge, const struct topo_static_mac *m, char *buf, size_t size)
 {
 	char mac[18];
@@ -457,13 +568,15 @@ static int fdb_removals(struct ctx *x)
 		for (size_t k = 0; k < hb->n_static_macs; k++) {
 			const struct topo_static_mac *m = &hb->static_macs[k];
 			char name[80], where[80];
+			struct owner o;
 			int rc;
 
 			if (static_kept(x, hb, m))
 				continue;
+			o = static_owner(x, hb, m, true);
 			fdb_name(hb->name, m, name, sizeof(name));
 			static_where(m, where, sizeof(where));
-			rc = step_add(x->p, PLAN_REMOVE, "fdb", name, "fdb-del",
+			rc = step_add(x->p, &o, PLAN_REMOVE, "fdb", name, "fdb-del",
 				      fdb_del_args(hb->name, m), "fdb-add",
 				      fdb_add_args(hb->name, hb, m), "static MAC %s", where);
 			if (rc < 0)
@@ -481,13 +594,15 @@ static int detaches(struct ctx *x)
 		for (size_t k = 0; k < hb->n_ports; k++) {
 			const struct topo_bridge_port *bp = &hb->ports[k];
 			char name[80], how[200];
+			struct owner o;
 			int rc;
 
 			if (!must_detach(x, hb, bp->port))
 				continue;
+			o = member_owner(x, bp->port, hb->name);
 			snprintf(name, sizeof(name), "%s -> %s", bp->port, hb->name);
 			attach_text(bp, how, sizeof(how));
-			rc = step_add(x->p, PLAN_REMOVE, "attach", name, "port-detach",
+			rc = step_add(x->p, &o, PLAN_REMOVE, "attach", name, "port-detach",
 				      j_name("port", bp->port), "port-attach",
 				      attach_args(hb->name, bp), "%s", how);
 			if (rc < 0)
@@ -495,6 +610,25 @@ static int detaches(struct ctx *x)
 		}
 	}
 	return 0;
+}
+
+/*
+ * The add (8b, 7, 5) or the removal (1d, 3, 4) of a VTEP, port or bridge, each counted
+ * under itself: obj-add and obj-del {name}; add_args is what obj-add takes (a removal's
+ * undo adds what ran back). why: what a removal says when the object is re-created.
+ */
+static int obj_step(struct ctx *x, const struct owner *o, bool adding, const char *obj,
+		    const char *name, json_t *add_args, const char *text, const char *why)
+{
+	char add[16], del[16];
+
+	snprintf(add, sizeof(add), "%s-add", obj);
+	snprintf(del, sizeof(del), "%s-del", obj);
+	if (adding)
+		return step_add(x->p, o, PLAN_ADD, obj, name, add, add_args, del,
+				j_name("name", name), "%s", text);
+	return step_add(x->p, o, PLAN_REMOVE, obj, name, del, j_name("name", name), add, add_args,
+			"%s%s", text, o->fate == PLAN_FATE_REPLACE ? why : "");
 }
 
 static void port_text(const struct topo_port *p, char *buf, size_t size)
@@ -524,40 +658,17 @@ static int port_dels(struct ctx *x)
 {
 	for (size_t i = 0; i < x->have->n_ports; i++) {
 		const struct topo_port *h = &x->have->ports[i];
-		const struct topo_port *w = topo_port_find(x->want, h->name);
+		struct owner o = port_owner(x, h->name);
 		char text[200];
 		int rc;
 
-		if (port_kept(x, h->name))
+		if (o.fate == PLAN_FATE_CHANGE)
 			continue;
 		port_text(h, text, sizeof(text));
-		rc = step_add(x->p, PLAN_REMOVE, "port", h->name, "port-del",
-			      j_name("name", h->name), "port-add", port_add_args(h), "%s%s", text,
-			      w != NULL ? " (re-created: type or options change)" : "");
+		rc = obj_step(x, &o, false, "port", h->name, port_add_args(h), text,
+			      " (re-created: type or options change)");
 		if (rc < 0)
 			return rc;
-		if (w == NULL)
-			x->p->n_remove++;
-	}
-	return 0;
-}
-
-static int bridge_dels(struct ctx *x)
-{
-	for (size_t i = 0; i < x->have->n_bridges; i++) {
-		const struct topo_bridge *h = &x->have->bridges[i];
-		const struct topo_bridge *w = topo_bridge_find(x->want, h->name);
-		int rc;
-
-		if (bridge_kept(x, h->name))
-			continue;
-		rc = step_add(x->p, PLAN_REMOVE, "bridge", h->name, "bridge-del",
-			      j_name("name", h->name), "bridge-add", bridge_add_args(h), "%s",
-			      w != NULL ? "re-created: max_macs cannot shrink in place" : "");
-		if (rc < 0)
-			return rc;
-		if (w == NULL)
-			x->p->n_remove++;
 	}
 	return 0;
 }
@@ -572,25 +683,39 @@ static void bridge_text(const struct topo_bridge *b, char *buf, size_t size)
 			 b->remote_max_macs);
 }
 
+static int bridge_dels(struct ctx *x)
+{
+	for (size_t i = 0; i < x->have->n_bridges; i++) {
+		const struct topo_bridge *h = &x->have->bridges[i];
+		struct owner o = bridge_owner(x, h->name);
+		char text[200];
+		int rc;
+
+		if (o.fate == PLAN_FATE_CHANGE)
+			continue;
+		bridge_text(h, text, sizeof(text));
+		rc = obj_step(x, &o, false, "bridge", h->name, bridge_add_args(h), text,
+			      " (re-created: max_macs cannot shrink in place)");
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int bridge_adds(struct ctx *x)
 {
 	for (size_t i = 0; i < x->want->n_bridges; i++) {
 		const struct topo_bridge *w = &x->want->bridges[i];
-		const struct topo_bridge *h = topo_bridge_find(x->have, w->name);
+		struct owner o = bridge_owner(x, w->name);
 		char text[200];
 		int rc;
 
-		if (bridge_kept(x, w->name))
+		if (o.fate == PLAN_FATE_CHANGE)
 			continue;
 		bridge_text(w, text, sizeof(text));
-		rc = step_add(x->p, PLAN_ADD, "bridge", w->name, "bridge-add", bridge_add_args(w),
-			      "bridge-del", j_name("name", w->name), "%s", text);
+		rc = obj_step(x, &o, true, "bridge", w->name, bridge_add_args(w), text, "");
 		if (rc < 0)
 			return rc;
-		if (h == NULL)
-			x->p->n_add++;
-		else
-			x->p->n_change++;
 	}
 	return 0;
 }
@@ -602,15 +727,15 @@ struct set_field {
 };
 
 /* One cmd step (undone by the same cmd with the running values) for the fields of obj
- * name that differ, counted as a change; no step when none differs. */
+ * name that differ, a change in place; no step when none differs. */
 static int set_step(struct ctx *x, const char *obj, const char *name, const char *cmd,
 		    const struct set_field *f, size_t n_f)
 {
 	json_t *args = j_name("name", name);
 	json_t *undo = j_name("name", name);
+	struct owner o;
 	char text[200];
 	size_t off = 0;
-	int rc;
 
 	text[0] = '\0';
 	for (size_t k = 0; k < n_f; k++) {
@@ -631,11 +756,8 @@ static int set_step(struct ctx *x, const char *obj, const char *name, const char
 		json_decref(undo);
 		return 0;
 	}
-	rc = step_add(x->p, PLAN_CHANGE, obj, name, cmd, args, cmd, undo, "%s", text);
-	if (rc < 0)
-		return rc;
-	x->p->n_change++;
-	return 0;
+	o = owner_of(obj, name, PLAN_FATE_CHANGE);
+	return step_add(x->p, &o, PLAN_CHANGE, obj, name, cmd, args, cmd, undo, "%s", text);
 }
 
 /* Does kept bridge h give up a VNI that another bridge wants? VNIs are unique in the
@@ -659,11 +781,12 @@ static int vni_clears(struct ctx *x)
 {
 	for (size_t i = 0; i < x->have->n_bridges; i++) {
 		const struct topo_bridge *h = &x->have->bridges[i];
+		struct owner o = owner_of("bridge", h->name, PLAN_FATE_CHANGE);
 		int rc;
 
 		if (!vni_moves(x, h))
 			continue;
-		rc = step_add(x->p, PLAN_CHANGE, "bridge", h->name, "bridge-set",
+		rc = step_add(x->p, &o, PLAN_CHANGE, "bridge", h->name, "bridge-set",
 			      json_pack("{s:s, s:i}", "name", h->name, "vni", 0), "bridge-set",
 			      json_pack("{s:s, s:I}", "name", h->name, "vni", (json_int_t)h->vni),
 			      "vni %u -> 0 (VNI %u moves to another bridge)", h->vni, h->vni);
@@ -687,32 +810,23 @@ static int bridge_sets(struct ctx *x, bool max_macs)
 			{"vni", w->vni, h && !vni_moves(x, h) ? h->vni : 0},
 			{"remote_max_macs", w->remote_max_macs, h ? h->remote_max_macs : 0},
 		};
-		size_t n0 = x->p->n;
+		struct owner o = owner_of("bridge", w->name, PLAN_FATE_CHANGE);
 		int rc;
 
 		if (!bridge_kept(x, w->name))
 			continue;
-		if (max_macs) {
-			if (w->max_macs == h->max_macs)
-				continue;
-			rc = step_add(x->p, PLAN_CHANGE, "bridge", w->name, "bridge-set",
+		if (!max_macs)
+			rc = set_step(x, "bridge", w->name, "bridge-set", f,
+				      sizeof(f) / sizeof(f[0]));
+		else if (w->max_macs != h->max_macs)
+			rc = step_add(x->p, &o, PLAN_CHANGE, "bridge", w->name, "bridge-set",
 				      json_pack("{s:s, s:I}", "name", w->name, "max_macs",
 						(json_int_t)w->max_macs),
 				      NULL, NULL, "max_macs %u -> %u", h->max_macs, w->max_macs);
-			if (rc < 0)
-				return rc;
-			/* counted once per bridge: with the other fields if they change too */
-			if (w->mac_aging_s == h->mac_aging_s && w->move_damp == h->move_damp &&
-			    w->move_damp_s == h->move_damp_s && w->vni == h->vni &&
-			    w->remote_max_macs == h->remote_max_macs)
-				x->p->n_change++;
-			continue;
-		}
-		rc = set_step(x, "bridge", w->name, "bridge-set", f, sizeof(f) / sizeof(f[0]));
+		else
+			rc = 0;
 		if (rc < 0)
 			return rc;
-		if (x->p->n == n0 && vni_moves(x, h))
-			x->p->n_change++; /* its one change was the clearing at 4b */
 	}
 	return 0;
 }
@@ -721,21 +835,16 @@ static int port_adds(struct ctx *x)
 {
 	for (size_t i = 0; i < x->want->n_ports; i++) {
 		const struct topo_port *w = &x->want->ports[i];
-		const struct topo_port *h = topo_port_find(x->have, w->name);
+		struct owner o = port_owner(x, w->name);
 		char text[200];
 		int rc;
 
-		if (port_kept(x, w->name))
+		if (o.fate == PLAN_FATE_CHANGE)
 			continue;
 		port_text(w, text, sizeof(text));
-		rc = step_add(x->p, PLAN_ADD, "port", w->name, "port-add", port_add_args(w),
-			      "port-del", j_name("name", w->name), "%s", text);
+		rc = obj_step(x, &o, true, "port", w->name, port_add_args(w), text, "");
 		if (rc < 0)
 			return rc;
-		if (h == NULL)
-			x->p->n_add++;
-		else
-			x->p->n_change++;
 	}
 	return 0;
 }
@@ -771,21 +880,23 @@ static int attaches(struct ctx *x)
 			const struct topo_bridge_port *mid;
 			const struct topo_bridge *hb;
 			char name[80], how[200], was[200];
+			struct owner o;
 			int rc;
 
 			mid = attachment_mid(x, bp->port, &hb);
 			if (mid != NULL && attach_equal(mid, bp))
 				continue;
+			o = member_owner(x, bp->port, wb->name);
 			snprintf(name, sizeof(name), "%s -> %s", bp->port, wb->name);
 			attach_text(bp, how, sizeof(how));
 			if (mid != NULL) {
 				/* same bridge, new VLANs: changed in place */
 				attach_text(mid, was, sizeof(was));
-				rc = step_add(x->p, PLAN_CHANGE, "attach", name, "port-attach",
+				rc = step_add(x->p, &o, PLAN_CHANGE, "attach", name, "port-attach",
 					      attach_args(wb->name, bp), "port-attach",
 					      attach_args(hb->name, mid), "%s -> %s", was, how);
 			} else {
-				rc = step_add(x->p, PLAN_ADD, "attach", name, "port-attach",
+				rc = step_add(x->p, &o, PLAN_ADD, "attach", name, "port-attach",
 					      attach_args(wb->name, bp), "port-detach",
 					      j_name("port", bp->port), "%s", how);
 			}
@@ -807,16 +918,18 @@ static int fdb_adds(struct ctx *x)
 			const struct topo_static_mac *hm = static_find(hb, m);
 			const struct topo_bridge *tb;
 			char name[80], where[80];
+			struct owner o;
 			int rc;
 
 			if (hm != NULL && static_kept(x, hb, hm))
 				continue;
+			o = static_owner(x, wb, m, false);
 			fdb_name(wb->name, m, name, sizeof(name));
 			static_where(m, where, sizeof(where));
 			tb = m->remote.family != 0 && hb != NULL && remote_kept(x, hb, &m->remote)
 				     ? hb
 				     : wb;
-			rc = step_add(x->p, PLAN_ADD, "fdb", name, "fdb-add",
+			rc = step_add(x->p, &o, PLAN_ADD, "fdb", name, "fdb-add",
 				      fdb_add_args(wb->name, tb, m), "fdb-del",
 				      fdb_del_args(wb->name, m), "static MAC %s", where);
 			if (rc < 0)
@@ -1071,25 +1184,51 @@ static void flow_name(const struct topo_flow *f, char *buf, size_t size)
 	json_decref(m);
 }
 
+/* A rule removed or added as it is counts under itself; one re-created because its bridge
+ * or a port it names is re-created counts under that one. h and w: the running and the
+ * desired rule, paired (either may be NULL). */
+static struct owner flow_owner(const struct ctx *x, const struct topo_flow *h,
+			       const struct topo_flow *w)
+{
+	char name[80];
+
+	if (h != NULL && w != NULL) {
+		if (!bridge_kept(x, h->bridge))
+			return bridge_owner(x, h->bridge);
+		if ((h->match.fields & TOPO_M_BIT(TOPO_M_IN_PORT)) &&
+		    !port_kept(x, h->match.in_port))
+			return port_owner(x, h->match.in_port);
+		for (size_t i = 0; i < h->n_actions; i++)
+			if (h->actions[i].port[0] != '\0' && !port_kept(x, h->actions[i].port))
+				return port_owner(x, h->actions[i].port);
+	}
+	flow_name(w != NULL ? w : h, name, sizeof(name));
+	return owner_of("flow", name,
+			fate_of(h != NULL, w != NULL, h != NULL && flow_kept(x, h, w)));
+}
+
 static int flow_dels(struct ctx *x)
 {
 	for (size_t i = 0; i < x->have->n_flows; i++) {
 		const struct topo_flow *h = &x->have->flows[i];
 		const struct topo_flow *w = flow_pair(x->want, h);
 		char name[80], acts[160];
+		struct owner o;
 		int rc;
 
+		if (w != NULL && flow_pair(x->have, w) != h)
+			w = NULL; /* the desired rule is another's */
 		if (flow_kept(x, h, w))
 			continue;
+		o = flow_owner(x, h, w);
 		flow_name(h, name, sizeof(name));
 		actions_text(h, acts, sizeof(acts));
-		rc = step_add(x->p, PLAN_REMOVE, "flow", name, "flow-del", flow_sel_args(h, true),
-			      "flow-add", flow_add_args(h), "priority %u actions %s%s", h->priority,
-			      acts, w != NULL && flow_pair(x->have, w) == h ? " (re-created)" : "");
+		rc = step_add(x->p, &o, PLAN_REMOVE, "flow", name, "flow-del",
+			      flow_sel_args(h, true), "flow-add", flow_add_args(h),
+			      "priority %u actions %s%s", h->priority, acts,
+			      w != NULL ? " (re-created)" : "");
 		if (rc < 0)
 			return rc;
-		if (w == NULL || flow_pair(x->have, w) != h)
-			x->p->n_remove++;
 	}
 	return 0;
 }
@@ -1100,6 +1239,7 @@ static int flow_adds(struct ctx *x)
 		const struct topo_flow *w = &x->want->flows[i];
 		const struct topo_flow *h = flow_pair(x->have, w);
 		char name[80], acts[160], was[160], prio[40];
+		struct owner o = flow_owner(x, h, w);
 		int rc;
 
 		flow_name(w, name, sizeof(name));
@@ -1113,23 +1253,16 @@ static int flow_adds(struct ctx *x)
 					 w->priority);
 			else
 				prio[0] = '\0';
-			rc = step_add(x->p, PLAN_CHANGE, "flow", name, "flow-mod",
+			rc = step_add(x->p, &o, PLAN_CHANGE, "flow", name, "flow-mod",
 				      flow_mod_args(h, w), "flow-mod", flow_mod_args(h, h),
 				      "%sactions %s -> %s", prio, was, acts);
-			if (rc < 0)
-				return rc;
-			x->p->n_change++;
-			continue;
+		} else {
+			rc = step_add(x->p, &o, PLAN_ADD, "flow", name, "flow-add",
+				      flow_add_args(w), "flow-del", flow_sel_args(w, false),
+				      "priority %u actions %s", w->priority, acts);
 		}
-		rc = step_add(x->p, PLAN_ADD, "flow", name, "flow-add", flow_add_args(w),
-			      "flow-del", flow_sel_args(w, false), "priority %u actions %s",
-			      w->priority, acts);
 		if (rc < 0)
 			return rc;
-		if (h == NULL)
-			x->p->n_add++;
-		else
-			x->p->n_change++;
 	}
 	return 0;
 }
@@ -1210,48 +1343,54 @@ static json_t *remote_del_args(const struct topo_bridge *b, const struct topo_ip
 	return json_pack("{s:s, s:s}", "bridge", b->name, "remote", a);
 }
 
-static void remote_name(const struct topo_bridge *b, const struct topo_ip *ip, char *buf,
-			size_t size)
+/* 1b (removing: remotes that go, their tunnel port and the MACs learned behind it with
+ * them) and 9b (adding: once their bridge has its VNI and the VTEP runs): each remote of t
+ * that does not stay as it runs, re-created ones both times. */
+static int remote_steps(struct ctx *x, bool adding)
 {
-	char a[48];
+	const struct topo *t = adding ? x->want : x->have, *other = adding ? x->have : x->want;
 
-	topo_ip_format(ip, false, a, sizeof(a));
-	snprintf(buf, size, "%s %s", b->name, a);
+	for (size_t i = 0; i < t->n_bridges; i++) {
+		const struct topo_bridge *b = &t->bridges[i];
+		const struct topo_bridge *ob = topo_bridge_find(other, b->name);
+		const struct topo_bridge *hb = adding ? ob : b;
+		const struct topo_remote *r;
+		size_t n;
+
+		r = topo_bridge_remotes(t, b, &n);
+		for (size_t k = 0; k < n; k++) {
+			bool both = ob != NULL && remote_in(other, ob, &r[k].ip);
+			char name[80], port[TOPO_NAME_MAX + 64];
+			json_t *add = remote_add_args(t, b, &r[k].ip);
+			json_t *del = remote_del_args(b, &r[k].ip);
+			struct owner o;
+			int rc;
+
+			if ((both || !adding) && remote_kept(x, hb, &r[k].ip)) {
+				json_decref(add);
+				json_decref(del);
+				continue;
+			}
+			o = remote_owner(x, b, &r[k].ip, !adding);
+			remote_name(b, &r[k].ip, name, sizeof(name));
+			topo_tunnel_name(b, &r[k].ip, port, sizeof(port));
+			rc = step_add(
+				x->p, &o, adding ? PLAN_ADD : PLAN_REMOVE, "remote", name,
+				adding ? "vtep-remote-add" : "vtep-remote-del", adding ? add : del,
+				adding ? "vtep-remote-del" : "vtep-remote-add", adding ? del : add,
+				"VNI %u vlan %u, tunnel port %s%s", b->vni, topo_bridge_vni_vlan(b),
+				port, both && !adding ? " (re-created)" : "");
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
 }
 
 /* 1b: remotes that go (their tunnel port and the MACs learned behind it go too) */
 static int remote_dels(struct ctx *x)
 {
-	for (size_t i = 0; i < x->have->n_bridges; i++) {
-		const struct topo_bridge *hb = &x->have->bridges[i];
-		const struct topo_bridge *wb = topo_bridge_find(x->want, hb->name);
-		const struct topo_remote *r;
-		size_t n;
-
-		r = topo_bridge_remotes(x->have, hb, &n);
-		for (size_t k = 0; k < n; k++) {
-			char name[80], port[TOPO_NAME_MAX + 64];
-			int rc;
-
-			if (remote_kept(x, hb, &r[k].ip))
-				continue;
-			remote_name(hb, &r[k].ip, name, sizeof(name));
-			topo_tunnel_name(hb, &r[k].ip, port, sizeof(port));
-			rc = step_add(x->p, PLAN_REMOVE, "remote", name, "vtep-remote-del",
-				      remote_del_args(hb, &r[k].ip), "vtep-remote-add",
-				      remote_add_args(x->have, hb, &r[k].ip),
-				      "VNI %u vlan %u, tunnel port %s%s", hb->vni,
-				      topo_bridge_vni_vlan(hb), port,
-				      wb != NULL && remote_in(x->want, wb, &r[k].ip)
-					      ? " (re-created)"
-					      : "");
-			if (rc < 0)
-				return rc;
-			if (wb == NULL || !remote_in(x->want, wb, &r[k].ip))
-				x->p->n_remove++;
-		}
-	}
-	return 0;
+	return remote_steps(x, false);
 }
 
 /* 1c, 1d: static next hops that go or change VTEP, then the VTEP itself */
@@ -1259,6 +1398,7 @@ static int vtep_dels(struct ctx *x)
 {
 	const struct topo_overlay *h = &x->have->overlay, *w = &x->want->overlay;
 	bool kept = vtep_kept(x);
+	struct owner o;
 	char text[200];
 	int rc;
 
@@ -1271,25 +1411,20 @@ static int vtep_dels(struct ctx *x)
 		if (kept && neigh_find(w, &nb->ip) != NULL)
 			continue; /* stays, or neigh-add changes its MAC in place */
 		topo_ip_format(&nb->ip, false, ip, sizeof(ip));
-		rc = step_add(x->p, PLAN_REMOVE, "neigh", ip, "vtep-neigh-del",
+		/* re-added on a re-created VTEP: the VTEP's */
+		o = neigh_find(w, &nb->ip) != NULL ? vtep_owner(x, h->name)
+						   : owner_of("neigh", ip, PLAN_FATE_REMOVE);
+		rc = step_add(x->p, &o, PLAN_REMOVE, "neigh", ip, "vtep-neigh-del",
 			      neigh_args(h->name, nb, false), "vtep-neigh-add",
 			      neigh_args(h->name, nb, true), "static next hop on %s", h->name);
 		if (rc < 0)
 			return rc;
-		if (neigh_find(w, &nb->ip) == NULL)
-			x->p->n_remove++;
 	}
 	if (kept)
 		return 0;
 	vtep_text(h, text, sizeof(text));
-	rc = step_add(x->p, PLAN_REMOVE, "vtep", h->name, "vtep-del", j_name("name", h->name),
-		      "vtep-add", vtep_add_args(h), "%s%s", text,
-		      w->present && strcmp(w->name, h->name) == 0 ? " (re-created)" : "");
-	if (rc < 0)
-		return rc;
-	if (!w->present || strcmp(w->name, h->name) != 0)
-		x->p->n_remove++;
-	return 0;
+	o = vtep_owner(x, h->name);
+	return obj_step(x, &o, false, "vtep", h->name, vtep_add_args(h), text, " (re-created)");
 }
 
 /* 8b, 8c: the VTEP (its underlay port exists and is in no bridge by now), its next hops */
@@ -1297,6 +1432,7 @@ static int vtep_adds(struct ctx *x)
 {
 	const struct topo_overlay *h = &x->have->overlay, *w = &x->want->overlay;
 	bool kept = vtep_kept(x);
+	struct owner o;
 	char text[200];
 	int rc;
 
@@ -1304,14 +1440,10 @@ static int vtep_adds(struct ctx *x)
 		return 0;
 	if (!kept) {
 		vtep_text(w, text, sizeof(text));
-		rc = step_add(x->p, PLAN_ADD, "vtep", w->name, "vtep-add", vtep_add_args(w),
-			      "vtep-del", j_name("name", w->name), "%s", text);
+		o = vtep_owner(x, w->name);
+		rc = obj_step(x, &o, true, "vtep", w->name, vtep_add_args(w), text, "");
 		if (rc < 0)
 			return rc;
-		if (h->present && strcmp(w->name, h->name) == 0)
-			x->p->n_change++;
-		else
-			x->p->n_add++;
 	}
 	for (size_t i = 0; i < w->n_neighbours; i++) {
 		const struct topo_neigh *nb = &w->neighbours[i];
@@ -1322,26 +1454,23 @@ static int vtep_adds(struct ctx *x)
 			continue;
 		topo_ip_format(&nb->ip, false, ip, sizeof(ip));
 		vsw_mac_format(nb->mac, mac);
+		if (!kept && neigh_find(h, &nb->ip) != NULL)
+			o = vtep_owner(x, w->name);
+		else
+			o = owner_of("neigh", ip, old != NULL ? PLAN_FATE_CHANGE : PLAN_FATE_ADD);
 		if (old != NULL) {
 			vsw_mac_format(old->mac, was);
-			rc = step_add(x->p, PLAN_CHANGE, "neigh", ip, "vtep-neigh-add",
+			rc = step_add(x->p, &o, PLAN_CHANGE, "neigh", ip, "vtep-neigh-add",
 				      neigh_args(w->name, nb, true), "vtep-neigh-add",
 				      neigh_args(w->name, old, true), "mac %s -> %s", was, mac);
-			if (rc < 0)
-				return rc;
-			x->p->n_change++;
-			continue;
+		} else {
+			rc = step_add(x->p, &o, PLAN_ADD, "neigh", ip, "vtep-neigh-add",
+				      neigh_args(w->name, nb, true), "vtep-neigh-del",
+				      neigh_args(w->name, nb, false), "static next hop %s on %s",
+				      mac, w->name);
 		}
-		rc = step_add(x->p, PLAN_ADD, "neigh", ip, "vtep-neigh-add",
-			      neigh_args(w->name, nb, true), "vtep-neigh-del",
-			      neigh_args(w->name, nb, false), "static next hop %s on %s", mac,
-			      w->name);
 		if (rc < 0)
 			return rc;
-		if (neigh_find(h, &nb->ip) == NULL)
-			x->p->n_add++;
-		else
-			x->p->n_change++;
 	}
 	return 0;
 }
@@ -1349,36 +1478,7 @@ static int vtep_adds(struct ctx *x)
 /* 9b: remotes, once their bridge has its VNI and the VTEP runs */
 static int remote_adds(struct ctx *x)
 {
-	for (size_t i = 0; i < x->want->n_bridges; i++) {
-		const struct topo_bridge *wb = &x->want->bridges[i];
-		const struct topo_bridge *hb = topo_bridge_find(x->have, wb->name);
-		const struct topo_remote *r;
-		size_t n;
-
-		r = topo_bridge_remotes(x->want, wb, &n);
-		for (size_t k = 0; k < n; k++) {
-			bool running = hb != NULL && remote_in(x->have, hb, &r[k].ip);
-			char name[80], port[TOPO_NAME_MAX + 64];
-			int rc;
-
-			if (running && remote_kept(x, hb, &r[k].ip))
-				continue;
-			remote_name(wb, &r[k].ip, name, sizeof(name));
-			topo_tunnel_name(wb, &r[k].ip, port, sizeof(port));
-			rc = step_add(x->p, PLAN_ADD, "remote", name, "vtep-remote-add",
-				      remote_add_args(x->want, wb, &r[k].ip), "vtep-remote-del",
-				      remote_del_args(wb, &r[k].ip),
-				      "VNI %u vlan %u, tunnel port %s", wb->vni,
-				      topo_bridge_vni_vlan(wb), port);
-			if (rc < 0)
-				return rc;
-			if (running)
-				x->p->n_change++;
-			else
-				x->p->n_add++;
-		}
-	}
-	return 0;
+	return remote_steps(x, true);
 }
 
 /* ---- recordings ---- */
@@ -1452,14 +1552,16 @@ static int record_stop_steps(struct ctx *x, bool early)
 		const struct topo_bridge *hb = &x->have->bridges[i];
 		const struct topo_bridge *wb = topo_bridge_find(x->want, hb->name);
 		char text[256];
+		struct owner o;
 		bool again;
 		int rc;
 
 		if (!record_stops(x, hb) || early == bridge_kept(x, hb->name))
 			continue;
 		again = wb != NULL && wb->record.present;
+		o = bridge_owner(x, hb->name);
 		record_text(&hb->record, text, sizeof(text));
-		rc = step_add(x->p, again ? PLAN_CHANGE : PLAN_REMOVE, "record", hb->name,
+		rc = step_add(x->p, &o, again ? PLAN_CHANGE : PLAN_REMOVE, "record", hb->name,
 			      "record-stop", record_stop_args(hb->name, &hb->record),
 			      "record-start", record_start_args(hb->name, &hb->record), "%s%s",
 			      text,
@@ -1479,13 +1581,15 @@ static int record_start_steps(struct ctx *x)
 		const struct topo_bridge *wb = &x->want->bridges[i];
 		const struct topo_bridge *hb = topo_bridge_find(x->have, wb->name);
 		char text[256];
+		struct owner o;
 		int rc;
 
 		if (!wb->record.present ||
 		    (hb != NULL && hb->record.present && !record_stops(x, hb)))
 			continue;
+		o = bridge_owner(x, wb->name);
 		record_text(&wb->record, text, sizeof(text));
-		rc = step_add(x->p, hb != NULL && hb->record.present ? PLAN_CHANGE : PLAN_ADD,
+		rc = step_add(x->p, &o, hb != NULL && hb->record.present ? PLAN_CHANGE : PLAN_ADD,
 			      "record", wb->name, "record-start",
 			      record_start_args(wb->name, &wb->record), "record-stop",
 			      j_name("bridge", wb->name), "%s", text);
@@ -1495,74 +1599,6 @@ static int record_start_steps(struct ctx *x)
 	return 0;
 }
 
-/* A recording is a setting of its bridge: a bridge whose only steps are its recording's
- * counts as one change (a bridge added, removed or set is counted already). */
-static void count_records(struct ctx *x)
-{
-	for (size_t i = 0; i < x->p->n; i++) {
-		const struct plan_step *s = &x->p->v[i];
-		bool counted = false;
-
-		if (strcmp(s->obj, "record") != 0)
-			continue;
-		for (size_t k = 0; k < x->p->n && !counted; k++) {
-			const struct plan_step *o = &x->p->v[k];
-
-			counted = (strcmp(o->obj, "bridge") == 0 ||
-				   (k < i && strcmp(o->obj, "record") == 0)) &&
-				  strcmp(o->name, s->name) == 0;
-		}
-		if (!counted)
-			x->p->n_change++;
-	}
-}
-
-/*
- * Attachments and static MACs are counted as changes of their objects only when nothing
- * else counted them: a summary "1 to add" for a new port that is also attached, as a
- * person thinks of it. Here: every attach/fdb step whose port or bridge was not already
- * counted adds one change (or add/remove).
- */
-static void count_members(struct ctx *x)
-{
-	for (size_t i = 0; i < x->p->n; i++) {
-		const struct plan_step *s = &x->p->v[i];
-		bool counted = false;
-
-		if (strcmp(s->obj, "attach") != 0 && strcmp(s->obj, "fdb") != 0)
-			continue;
-		for (size_t k = 0; k < x->p->n && !counted; k++) {
-			const struct plan_step *o = &x->p->v[k];
-			size_t len = strlen(o->name);
-
-			if (strcmp(o->obj, "port") != 0 && strcmp(o->obj, "bridge") != 0)
-				continue;
-			/* "p1 -> br" starts with the port; "br MAC vlan N" with the bridge;
-			 * and "p1 -> br" ends with the bridge */
-			if ((strncmp(s->name, o->name, len) == 0 && s->name[len] == ' ') ||
-			    (strlen(s->name) > len + 4 &&
-			     strcmp(s->name + strlen(s->name) - len, o->name) == 0 &&
-			     s->name[strlen(s->name) - len - 1] == ' '))
-				counted = true;
-		}
-		if (counted)
-			continue;
-		/* the same member may need two steps (fdb-del then fdb-add): count once */
-		for (size_t k = 0; k < i && !counted; k++)
-			if (strcmp(x->p->v[k].obj, s->obj) == 0 &&
-			    strcmp(x->p->v[k].name, s->name) == 0)
-				counted = true;
-		if (counted)
-			continue;
-		if (s->sign == PLAN_ADD)
-			x->p->n_add++;
-		else if (s->sign == PLAN_REMOVE)
-			x->p->n_remove++;
-		else
-			x->p->n_change++;
-	}
-}
-
 static bool dataplane_equal(const struct topo_dataplane *a, const struct topo_dataplane *b)
 {
 	return a->n_workers == b->n_workers &&
@@ -1570,6 +1606,81 @@ static bool dataplane_equal(const struct topo_dataplane *a, const struct topo_da
 	       a->control_cpu == b->control_cpu && a->memory_mb == b->memory_mb &&
 	       a->mbufs == b->mbufs && a->idle_sleep_max_us == b->idle_sleep_max_us &&
 	       a->huge == b->huge;
+}
+
+static bool same_owner(const struct plan_step *a, const struct plan_step *b)
+{
+	return strcmp(a->owner_obj, b->owner_obj) == 0 && strcmp(a->owner_name, b->owner_name) == 0;
+}
+
+static int owner_cmp(const void *pa, const void *pb)
+{
+	const struct plan_step *a = *(const struct plan_step *const *)pa;
+	const struct plan_step *b = *(const struct plan_step *const *)pb;
+	int c = strcmp(a->owner_obj, b->owner_obj);
+
+	if (c == 0)
+		c = strcmp(a->owner_name, b->owner_name);
+	return c != 0 ? c : (a > b) - (a < b); /* then in plan order */
+}
+
+/* An object's fate from its steps': added and removed (or re-created by any) is replaced;
+ * steps in place do not change an add or a removal. */
+static char fate_merge(char a, char b)
+{
+	if (a == b || b == PLAN_FATE_CHANGE)
+		return a;
+	if (a == PLAN_FATE_CHANGE)
+		return b;
+	return PLAN_FATE_REPLACE;
+}
+
+/* Gather the steps by owner into p->objs, in the order of each object's first step, and
+ * count the objects for the summary. Sorted, not searched: a plan may hold 10,000 rules. */
+static int group_steps(struct plan *p)
+{
+	struct plan_step **by = malloc((p->n + 1) * sizeof(*by));
+	size_t *obj_of = malloc((p->n + 1) * sizeof(*obj_of));
+
+	p->objs = calloc(p->n + 1, sizeof(*p->objs));
+	if (by == NULL || obj_of == NULL || p->objs == NULL) {
+		free(by);
+		free(obj_of);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		by[i] = &p->v[i];
+	qsort(by, p->n, sizeof(*by), owner_cmp);
+	/* each step's group: for now the index of its object's first step */
+	for (size_t i = 0; i < p->n; i++)
+		by[i]->group = i > 0 && same_owner(by[i - 1], by[i]) ? by[i - 1]->group
+								     : (size_t)(by[i] - p->v);
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_step *s = &p->v[i];
+		struct plan_obj *o;
+
+		if (s->group == i) {
+			o = &p->objs[p->n_objs];
+			o->fate = s->fate;
+			snprintf(o->obj, sizeof(o->obj), "%s", s->owner_obj);
+			snprintf(o->name, sizeof(o->name), "%s", s->owner_name);
+			obj_of[i] = p->n_objs++;
+		}
+		s->group = obj_of[s->group];
+		o = &p->objs[s->group];
+		o->fate = fate_merge(o->fate, s->fate);
+		o->n_steps++;
+	}
+	for (size_t k = 0; k < p->n_objs; k++) {
+		char f = p->objs[k].fate;
+
+		p->n_add += f == PLAN_FATE_ADD || f == PLAN_FATE_REPLACE;
+		p->n_remove += f == PLAN_FATE_REMOVE || f == PLAN_FATE_REPLACE;
+		p->n_change += f == PLAN_FATE_CHANGE;
+	}
+	free(by);
+	free(obj_of);
+	return 0;
 }
 
 int reconcile_plan(const struct topo *want, const struct topo *have, struct plan *p)
@@ -1586,21 +1697,57 @@ int reconcile_plan(const struct topo *want, const struct topo *have, struct plan
 	    (rc = port_sets(&x)) < 0 || (rc = vtep_adds(&x)) < 0 || (rc = attaches(&x)) < 0 ||
 	    (rc = remote_adds(&x)) < 0 || (rc = fdb_adds(&x)) < 0 || (rc = flow_adds(&x)) < 0 ||
 	    (rc = record_stop_steps(&x, false)) < 0 || (rc = record_start_steps(&x)) < 0 ||
-	    (rc = bridge_sets(&x, true)) < 0) {
+	    (rc = bridge_sets(&x, true)) < 0 || (rc = group_steps(p)) < 0) {
 		plan_clear(p);
 		return rc;
 	}
-	count_members(&x);
-	count_records(&x);
 	if (!dataplane_equal(&want->dataplane, &have->dataplane))
 		note_add(p, "dataplane: settings are options of vsw-dataplane's command line; "
 			    "they apply when it is (re)started with them, not through this plan");
 	return 0;
 }
 
+static const char *fate_sign(char fate)
+{
+	return fate == PLAN_FATE_REPLACE  ? "-/+"
+	       : fate == PLAN_FATE_ADD	  ? "+"
+	       : fate == PLAN_FATE_REMOVE ? "-"
+					  : "~";
+}
+
+/* The objects, each with the indices of its steps: NULL when out of memory. */
+static json_t *objects_json(const struct plan *p)
+{
+	json_t *objs = json_array(), **steps = calloc(p->n_objs + 1, sizeof(*steps));
+
+	for (size_t k = 0; objs != NULL && steps != NULL && k < p->n_objs; k++) {
+		const struct plan_obj *o = &p->objs[k];
+
+		steps[k] = json_array();
+		if (json_array_append_new(objs, json_pack("{s:s, s:s, s:s, s:O}", "sign",
+							  fate_sign(o->fate), "object", o->obj,
+							  "name", o->name, "steps", steps[k])) <
+			    0 ||
+		    steps[k] == NULL)
+			goto out_fail;
+		json_decref(steps[k]); /* the object holds it */
+	}
+	for (size_t i = 0; objs != NULL && steps != NULL && i < p->n; i++)
+		if (json_array_append_new(steps[p->v[i].group], json_integer((json_int_t)i)) < 0)
+			goto out_fail;
+	if (steps == NULL)
+		goto out_fail;
+	free(steps);
+	return objs;
+out_fail:
+	free(steps);
+	json_decref(objs);
+	return NULL;
+}
+
 json_t *plan_json(const struct plan *p)
 {
-	json_t *changes = json_array(), *notes = json_array();
+	json_t *changes = json_array(), *notes = json_array(), *objs = objects_json(p);
 
 	for (size_t i = 0; changes != NULL && i < p->n; i++) {
 		const struct plan_step *s = &p->v[i];
@@ -1619,12 +1766,13 @@ json_t *plan_json(const struct plan *p)
 			json_decref(notes);
 			notes = NULL;
 		}
-	if (changes == NULL || notes == NULL) {
+	if (changes == NULL || notes == NULL || objs == NULL) {
 		json_decref(changes);
 		json_decref(notes);
+		json_decref(objs);
 		return NULL;
 	}
-	return json_pack("{s:o, s:I, s:I, s:I, s:o}", "changes", changes, "add",
-			 (json_int_t)p->n_add, "change", (json_int_t)p->n_change, "remove",
+	return json_pack("{s:o, s:o, s:I, s:I, s:I, s:o}", "changes", changes, "objects", objs,
+			 "add", (json_int_t)p->n_add, "change", (json_int_t)p->n_change, "remove",
 			 (json_int_t)p->n_remove, "notes", notes);
 }

@@ -727,8 +727,8 @@ static const struct arg_spec a_topo[] = {
 };
 
 static const struct arg_spec a_edit[] = {
-	{"cmd", A_STRING, true},      {"args", A_OBJECT, false}, {"may_exist", A_BOOL, false},
-	{"if_exists", A_BOOL, false}, {NULL, 0, false},
+	{"cmd", A_STRING, true},      {"args", A_OBJECT, false},   {"may_exist", A_BOOL, false},
+	{"if_exists", A_BOOL, false}, {"source", A_STRING, false}, {NULL, 0, false},
 };
 
 static const struct cmd cmds[] = {

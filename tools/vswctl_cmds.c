@@ -47,6 +47,7 @@ struct cmd {
 	 * command takes no words and no args. */
 	int (*parse)(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
 		     char *err, size_t errsz);
+	const struct named *named; /* for parse_named */
 };
 
 __attribute__((format(printf, 4, 5))) static int usage(char *err, size_t errsz,
@@ -346,24 +347,6 @@ static int parse_name_kvs(const struct cmd *cmd, int argc, char **argv, struct v
 	return parse_kvs(cmd, argc, argv, 1, kvs, req->args, err, errsz);
 }
 
-static int parse_bridge_add(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
-			    char *err, size_t errsz)
-{
-	return parse_name_kvs(cmd, argc, argv, req, "bridge", bridge_kvs, false, err, errsz);
-}
-
-static int parse_bridge_set(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
-			    char *err, size_t errsz)
-{
-	return parse_name_kvs(cmd, argc, argv, req, "bridge", bridge_kvs, true, err, errsz);
-}
-
-static int parse_port_set(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
-			  char *err, size_t errsz)
-{
-	return parse_name_kvs(cmd, argc, argv, req, "port", port_kvs, true, err, errsz);
-}
-
 static int parse_one_name(const struct cmd *cmd, int argc, char **argv, json_t *args,
 			  const char *field, const char *what, bool optional, char *err,
 			  size_t errsz)
@@ -380,40 +363,40 @@ static int parse_one_name(const struct cmd *cmd, int argc, char **argv, json_t *
 	return put_name(cmd, args, field, what, name, err, errsz);
 }
 
-static int parse_bridge_name(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
-			     char *err, size_t errsz)
-{
-	return parse_one_name(cmd, argc, argv, req->args, "name", "bridge", false, err, errsz);
-}
+/*
+ * The commands whose words are one NAME, maybe followed by KEY=VALUEs (bridge add|set|del,
+ * port set|del|detach, vtep del, their show, stats): what each reads is in its table entry.
+ */
+struct named {
+	const char *field;    /* the args key the name goes in */
+	const char *what;     /* "bridge", "port", "VTEP": for messages */
+	bool optional;	      /* no name: all of them (show, stats) */
+	const struct kv *kvs; /* KEY=VALUE words after the name; NULL: none */
+	bool need_kv;	      /* at least one (a set) */
+};
 
-static int parse_bridge_opt(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
-			    char *err, size_t errsz)
-{
-	return parse_one_name(cmd, argc, argv, req->args, "name", "bridge", true, err, errsz);
-}
+static const struct named n_bridge_add = {"name", "bridge", false, bridge_kvs, false};
+static const struct named n_bridge_set = {"name", "bridge", false, bridge_kvs, true};
+static const struct named n_bridge = {"name", "bridge", false, NULL, false};
+static const struct named n_bridge_opt = {"name", "bridge", true, NULL, false};
+static const struct named n_port_set = {"name", "port", false, port_kvs, true};
+static const struct named n_port = {"name", "port", false, NULL, false};
+static const struct named n_port_opt = {"name", "port", true, NULL, false};
+static const struct named n_vtep = {"name", "VTEP", false, NULL, false};
+static const struct named n_vtep_opt = {"name", "VTEP", true, NULL, false};
+static const struct named n_detach = {"port", "port", false, NULL, false};
+static const struct named n_stats = {"port", "port", true, NULL, false};
 
-static int parse_port_name(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
-			   char *err, size_t errsz)
+static int parse_named(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
+		       char *err, size_t errsz)
 {
-	return parse_one_name(cmd, argc, argv, req->args, "name", "port", false, err, errsz);
-}
+	const struct named *n = cmd->named;
 
-static int parse_port_opt(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
-			  char *err, size_t errsz)
-{
-	return parse_one_name(cmd, argc, argv, req->args, "name", "port", true, err, errsz);
-}
-
-static int parse_vtep_name(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
-			   char *err, size_t errsz)
-{
-	return parse_one_name(cmd, argc, argv, req->args, "name", "VTEP", false, err, errsz);
-}
-
-static int parse_vtep_opt(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
-			  char *err, size_t errsz)
-{
-	return parse_one_name(cmd, argc, argv, req->args, "name", "VTEP", true, err, errsz);
+	if (n->kvs != NULL)
+		return parse_name_kvs(cmd, argc, argv, req, n->what, n->kvs, n->need_kv, err,
+				      errsz);
+	return parse_one_name(cmd, argc, argv, req->args, n->field, n->what, n->optional, err,
+			      errsz);
 }
 
 /* vtep add NAME PORT IP[/LEN] [KEY=VALUE...] */
@@ -498,18 +481,6 @@ static int parse_vtep_neigh(const struct cmd *cmd, int argc, char **argv, struct
 	if (rc == 0 && add)
 		rc = put(req->args, "mac", json_string(mac), err, errsz);
 	return rc;
-}
-
-static int parse_detach(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
-			char *err, size_t errsz)
-{
-	return parse_one_name(cmd, argc, argv, req->args, "port", "port", false, err, errsz);
-}
-
-static int parse_stats(const struct cmd *cmd, int argc, char **argv, struct vswctl_req *req,
-		       char *err, size_t errsz)
-{
-	return parse_one_name(cmd, argc, argv, req->args, "port", "port", true, err, errsz);
 }
 
 /* Type-specific options whose digits mean a number; others stay strings ("rx_pcap=123"
@@ -987,20 +958,20 @@ static const struct cmd cmds[] = {
 	 "  vni=N          VXLAN network identifier (1..16777215; 0 = none): see vtep\n"
 	 "  remote_max_macs=N  MACs learned from all remote VTEPs together (0 = no own cap)\n"
 	 "  --may-exist    succeed if the bridge already exists (its settings are not changed)",
-	 parse_bridge_add},
+	 parse_named, &n_bridge_add},
 	{"bridge", "del", NULL, "bridge-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
 	 "bridge del NAME [--if-exists]",
 	 "Delete a bridge. Fails while ports are attached to it.\n"
 	 "  --if-exists    succeed if there is no such bridge",
-	 parse_bridge_name},
+	 parse_named, &n_bridge},
 	{"bridge", "set", NULL, "bridge-set", VSWCTL_OUT_NONE, 0, "bridge set NAME KEY=VALUE...",
 	 "Change a bridge's aging, move_damp and move_damp_s at run time; max_macs can only\n"
 	 "grow. Keys as for `bridge add`.",
-	 parse_bridge_set},
+	 parse_named, &n_bridge_set},
 	{"bridge", "show", "list", "bridge-list", VSWCTL_OUT_BRIDGES, 0, "bridge show [NAME]",
 	 "List bridges (or one) with their settings, ports, MAC counts and learning\n"
 	 "counters. Alias: bridge list.",
-	 parse_bridge_opt},
+	 parse_named, &n_bridge_opt},
 	{"port", "add", NULL, "port-add", VSWCTL_OUT_NONE, F_MAY_EXIST,
 	 "port add NAME TYPE [KEY=VALUE...] [--may-exist]",
 	 "Create a port. storm_pps=N (flooded frames per second accepted, 0 = unlimited),\n"
@@ -1021,13 +992,14 @@ static const struct cmd cmds[] = {
 	 "port del NAME [--if-exists]",
 	 "Delete a port, detaching it from its bridge first (its MACs are flushed).\n"
 	 "  --if-exists    succeed if there is no such port",
-	 parse_port_name},
+	 parse_named, &n_port},
 	{"port", "set", NULL, "port-set", VSWCTL_OUT_NONE, 0, "port set NAME KEY=VALUE...",
-	 "Change a port's storm_pps, storm_burst or max_macs at run time.", parse_port_set},
+	 "Change a port's storm_pps, storm_burst or max_macs at run time.", parse_named,
+	 &n_port_set},
 	{"port", "show", "list", "port-list", VSWCTL_OUT_PORTS, 0, "port show [NAME]",
 	 "List ports (or one) with type, link, bridge, VLAN setup, worker and options.\n"
 	 "Alias: port list.",
-	 parse_port_opt},
+	 parse_named, &n_port_opt},
 	{"port", "attach", NULL, "port-attach", VSWCTL_OUT_NONE, 0,
 	 "port attach PORT BRIDGE [vlan=N | trunk=LIST [native=N]]",
 	 "Attach a port to a bridge, or change its VLAN setup in place (its learned MACs\n"
@@ -1037,7 +1009,7 @@ static const struct cmd cmds[] = {
 	 "  native=N       VLAN of the trunk's untagged frames (default 0: drop them)",
 	 parse_attach},
 	{"port", "detach", NULL, "port-detach", VSWCTL_OUT_NONE, 0, "port detach PORT",
-	 "Detach a port from its bridge (its MACs are flushed).", parse_detach},
+	 "Detach a port from its bridge (its MACs are flushed).", parse_named, &n_detach},
 	{"fdb", "add", NULL, "fdb-add", VSWCTL_OUT_NONE, 0, "fdb add BRIDGE MAC PORT [vlan=N]",
 	 "Add a static MAC entry (never ages, never moves, replaces a learned one).\n"
 	 "VLAN defaults to 1.",
@@ -1058,10 +1030,10 @@ static const struct cmd cmds[] = {
 	{"stats", "show", NULL, "stats", VSWCTL_OUT_STATS, 0, "stats [show] [PORT]",
 	 "Packet, byte and drop counters per port, then the non-zero drop reasons.\n"
 	 "(`stats show clear` shows a port named \"clear\".)",
-	 parse_stats},
-	{"stats", NULL, NULL, "stats", VSWCTL_OUT_STATS, 0, NULL, NULL, parse_stats},
+	 parse_named, &n_stats},
+	{"stats", NULL, NULL, "stats", VSWCTL_OUT_STATS, 0, NULL, NULL, parse_named, &n_stats},
 	{"stats", "clear", NULL, "stats-clear", VSWCTL_OUT_NONE, 0, "stats clear [PORT]",
-	 "Zero the counters of one port or of all ports.", parse_stats},
+	 "Zero the counters of one port or of all ports.", parse_named, &n_stats},
 	{"drop-reasons", NULL, NULL, "drop-reasons", VSWCTL_OUT_DROP_REASONS, 0, "drop-reasons",
 	 "List every reason the dataplane counts a dropped frame under.", NULL},
 	{"flow", "add", NULL, "flow-add", VSWCTL_OUT_FLOW_IDS, 0,
@@ -1103,11 +1075,11 @@ static const struct cmd cmds[] = {
 	 parse_vtep_add},
 	{"vtep", "del", NULL, "vtep-del", VSWCTL_OUT_NONE, F_IF_EXISTS,
 	 "vtep del NAME [--if-exists]", "Delete a VTEP (refused while remotes use it).",
-	 parse_vtep_name},
+	 parse_named, &n_vtep},
 	{"vtep", "show", "list", "vtep-list", VSWCTL_OUT_VTEPS, 0, "vtep show [NAME]",
 	 "VTEPs with their underlay counters and drops, next hops (ARP/ND state) and remote\n"
 	 "VTEPs per VNI with their tunnel port's counters and the MTU a dropped frame needed.",
-	 parse_vtep_opt},
+	 parse_named, &n_vtep_opt},
 	{"vtep", "remote-add", NULL, "vtep-remote-add", VSWCTL_OUT_NONE, F_MAY_EXIST,
 	 "vtep remote-add BRIDGE IP [vtep=NAME] [port=NAME] [vlan=N] [--may-exist]",
 	 "Add remote VTEP IP to the flood list of BRIDGE's VNI (bridge set BRIDGE vni=N):\n"
@@ -1505,6 +1477,24 @@ static void print_edit_errors(FILE *errf, json_t *errors)
 #define NOT_MANAGED (-1)
 #define EDIT_TIMEOUT_MS 60000 /* a change may create ports; -t overrides it */
 
+/* The command words as typed, for the controller to name its errors with: "port attach
+ * p1 br0 vlan=10". A word with a blank or a quote in it (a capture filter) is quoted. */
+static void words_join(int n, char **words, char *buf, size_t size)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && off + 1 < size; i++) {
+		bool quote = words[i][0] == '\0' || strpbrk(words[i], " \t\"'") != NULL;
+		int k = snprintf(buf + off, size - off, "%s%s%s%s", i ? " " : "", quote ? "'" : "",
+				 words[i], quote ? "'" : "");
+
+		if (k < 0)
+			break;
+		off += (size_t)k < size - off ? (size_t)k : size - off - 1;
+	}
+}
+
 /*
  * Send a change to the controller as an `edit` request, when a controller answers at csock
  * and manages the dataplane at dsock. Returns the exit code, or NOT_MANAGED when there is
@@ -1512,7 +1502,8 @@ static void print_edit_errors(FILE *errf, json_t *errors)
  * controller was named with --controller, which then must answer and manage it.
  */
 static int via_controller(const char *csock, bool named, const char *dsock, int timeout_ms,
-			  bool json, const struct vswctl_req *req, FILE *out, FILE *errf)
+			  bool json, const struct vswctl_req *req, const char *source, FILE *out,
+			  FILE *errf)
 {
 	struct vsw_reply info = {0}, r = {0};
 	struct vsw_client *c;
@@ -1551,8 +1542,9 @@ static int via_controller(const char *csock, bool named, const char *dsock, int 
 			csock, dps ? dps : "?", dsock);
 		goto out;
 	}
-	args = json_pack("{s:s, s:b, s:b}", "cmd", req->cmd, "may_exist", req->ok_status == EEXIST,
-			 "if_exists", req->ok_status == ENOENT);
+	args = json_pack("{s:s, s:b, s:b, s:s}", "cmd", req->cmd, "may_exist",
+			 req->ok_status == EEXIST, "if_exists", req->ok_status == ENOENT, "source",
+			 source);
 	if (args == NULL || (req->args != NULL && json_object_set(args, "args", req->args) < 0)) {
 		json_decref(args);
 		fprintf(errf, "vswctl: out of memory\n");
@@ -1707,11 +1699,14 @@ int vswctl_main(int argc, char **argv, FILE *out, FILE *errf)
 		goto out_req;
 	}
 	if (!direct && req.raw == NULL && ctrl_kept(req.cmd)) {
+		char source[256];
+
 		if (copts.sock == NULL || *copts.sock == '\0')
 			copts.sock = VSW_CONTROLLER_SOCK_DEFAULT;
+		words_join(n_words, words, source, sizeof(source));
 		ret = via_controller(copts.sock, ctrl_named, sock,
 				     copts.timeout_set ? timeout_ms : EDIT_TIMEOUT_MS, json, &req,
-				     out, errf);
+				     source, out, errf);
 		if (ret != NOT_MANAGED)
 			goto out_req;
 	}

@@ -120,14 +120,44 @@ static void print_errors(FILE *errf, json_t *errors)
 	}
 }
 
+static const char *str_of(json_t *o, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : dflt;
+}
+
+static void print_step(FILE *out, json_t *c, const char *indent, int w)
+{
+	char label[128];
+
+	snprintf(label, sizeof(label), "%s %s", str_of(c, "object", "?"), str_of(c, "name", "?"));
+	fprintf(out, "%s%s %-*s  %s\n", indent, str_of(c, "sign", "?"), w, label,
+		str_of(c, "text", ""));
+}
+
+/* What an object's sign means, in the words of the summary. */
+static const char *fate_words(const char *sign)
+{
+	return strcmp(sign, "+") == 0	  ? "added"
+	       : strcmp(sign, "-") == 0	  ? "removed"
+	       : strcmp(sign, "-/+") == 0 ? "replaced: removed, then added again"
+					  : "changed in place";
+}
+
+/*
+ * As terraform plan: the summary counts objects (a replaced one as one to add and one to
+ * remove), and the body lists the same objects, each with the requests it takes, in the
+ * order they run. A controller without "objects" gets the requests alone.
+ */
 static void print_plan(FILE *out, json_t *res, const char *file)
 {
-	json_t *changes = json_object_get(res, "changes"), *c, *n;
-	size_t i, w = 0;
+	json_t *changes = json_object_get(res, "changes"), *objs = json_object_get(res, "objects");
+	json_t *c, *n, *o, *ix;
+	size_t i, k, w = 0;
 
 	json_array_foreach(changes, i, c) {
-		size_t len = strlen(json_string_value(json_object_get(c, "object")) ?: "") + 1 +
-			     strlen(json_string_value(json_object_get(c, "name")) ?: "");
+		size_t len = strlen(str_of(c, "object", "")) + 1 + strlen(str_of(c, "name", ""));
 
 		w = len > w ? len : w;
 	}
@@ -139,15 +169,20 @@ static void print_plan(FILE *out, json_t *res, const char *file)
 			(long long)json_integer_value(json_object_get(res, "change")),
 			(long long)json_integer_value(json_object_get(res, "remove")));
 	}
-	json_array_foreach(changes, i, c) {
-		char label[128];
+	if (!json_is_array(objs)) {
+		json_array_foreach(changes, i, c)
+			print_step(out, c, "  ", (int)w);
+	}
+	json_array_foreach(objs, k, o) {
+		const char *sign = str_of(o, "sign", "~");
 
-		snprintf(label, sizeof(label), "%s %s",
-			 json_string_value(json_object_get(c, "object")) ?: "?",
-			 json_string_value(json_object_get(c, "name")) ?: "?");
-		fprintf(out, "  %s %-*s  %s\n",
-			json_string_value(json_object_get(c, "sign")) ?: "?", (int)w, label,
-			json_string_value(json_object_get(c, "text")) ?: "");
+		fprintf(out, "%s %s %s: %s\n", sign, str_of(o, "object", "?"),
+			str_of(o, "name", "?"), fate_words(sign));
+		json_array_foreach(json_object_get(o, "steps"), i, ix) {
+			c = json_array_get(changes, (size_t)json_integer_value(ix));
+			if (c != NULL)
+				print_step(out, c, "    ", (int)w);
+		}
 	}
 	json_array_foreach(json_object_get(res, "notes"), i, n)
 		fprintf(out, "note: %s\n", json_string_value(n) ?: "");

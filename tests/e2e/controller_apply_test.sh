@@ -69,6 +69,13 @@ for want in '~ bridge br0 .*mac_aging_s 60 -> 90' '~ attach a -> br0 .*access vl
 	'- fdb br0 02:00:00:00:00:01 vlan 10'; do
 	grep -q -- "$want" <<<"$out" || fail "plan lacks \"$want\""
 done
+# the summary counts objects and the body lists the same objects, each with its steps:
+# br0 (its aging, a's VLAN and the static MAC's move) and c changed in place, d added
+grep -q '^Plan for .*: 1 to add, 2 to change, 0 to remove' <<<"$out" || fail "plan summary: $out"
+[[ $(grep -c '^[-+~/]* [a-z]* [^ ]*: ' <<<"$out") == 3 ]] || fail "plan body does not list 3 objects: $out"
+for want in '^~ bridge br0: changed in place' '^~ port c: changed in place' '^+ port d: added'; do
+	grep -q -- "$want" <<<"$out" || fail "plan body lacks \"$want\": $out"
+done
 grep -q -- 'port b\|port a ' <<<"$out" && fail "plan touches ports a or b as ports: $out"
 vc apply -f "$E2E_TMP/topo2.yaml" >/dev/null
 [[ $(vsw -j bridge show br0 | jget "r[0]['mac_aging_s']") == 90 ]] || fail "aging not changed"

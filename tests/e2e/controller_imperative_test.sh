@@ -34,7 +34,7 @@ vi bridge add br0 aging=60
 vi bridge add br0 --may-exist
 rc=0
 out=$(vi_status bridge add br0) || rc=$?
-((rc == 1)) && grep -q 'bridge-add br0: bridge "br0" exists' <<<"$out" || fail "second bridge add: exit $rc: $out"
+((rc == 1)) && grep -q 'bridge add br0: bridge "br0" exists' <<<"$out" || fail "second bridge add: exit $rc: $out"
 vi bridge add br1 max_macs=1000
 vi port add p1 null
 vi port add p2 null storm_pps=500
@@ -81,11 +81,18 @@ refused() { # refused PATTERN ARGS...: exit 1 with PATTERN in the output, nothin
 	[[ $(vc export) == "$before" ]] || fail "\`vswctl $*\` changed the running topology"
 	[[ $(state_sum) == "$sum_before" ]] || fail "\`vswctl $*\` changed the state file"
 }
-refused 'port-attach p3: no bridge "nobr"' port attach p3 nobr
-refused 'fdb-add br0: error: bridges.br0.static_macs' fdb add br0 02:00:00:00:00:02 p2 vlan=20
-refused 'port-del p1: error: flows.*in_port' port del p1
-refused 'error: flows.*ip_proto' flow add br0 ip_proto=udp actions=drop
-refused 'flow-add br0: a rule named "no-dns" exists' flow add br0 name=no-dns actions=drop
+# errors name the command as typed; the field alone when it is the command's own object
+refused 'port attach p3 nobr: no bridge "nobr"' port attach p3 nobr
+refused 'fdb add br0 02:00:00:00:00:02 p2 vlan=20: error: vlan: port "p2" does not carry VLAN 20' \
+	fdb add br0 02:00:00:00:00:02 p2 vlan=20
+refused 'port del p1: error: flows\[0\].match.in_port' port del p1
+refused 'flow add br0 ip_proto=udp actions=drop: error: match.ip_proto' flow add br0 ip_proto=udp actions=drop
+refused 'bridge add br9 aging=0: error: mac_aging_s: 0 is out of range' bridge add br9 aging=0
+refused 'flow add br0 name=no-dns actions=drop: a rule named "no-dns" exists' flow add br0 name=no-dns actions=drop
+# the validator's cross-references name no line of a text nobody saw
+out=$(vi_status flow add br0 priority=100 eth_type=arp actions=drop) && fail "a duplicate rule was kept: $out"
+grep -q 'as flows\[1\] (expected' <<<"$out" || fail "the duplicate rule's error does not name flows[1]: $out"
+grep -q 'line' <<<"$out" && fail "the duplicate rule's error names a line: $out"
 refused 'step .* (port-add zbad) failed' port add zbad pcap rx_pcap="$E2E_TMP/no-such-dir/x.pcap"
 [[ $(vsw -j port show | jget 'len(r)') == 3 ]] || fail "a refused port was left behind"
 

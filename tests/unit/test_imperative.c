@@ -658,32 +658,39 @@ static void test_vtep6(void **state)
 }
 
 /* Edits imp_edit takes that the file's checks refuse: errors as apply gives them, named
- * after the command, without the lines of a text nobody wrote. */
+ * after the command, without the lines of a text nobody wrote; those about the object the
+ * command made or changed name its field alone (rel), once imp_errors_relative ran. */
 static void test_reload_refuses(void **state)
 {
 	static const struct {
-		const char *cmd, *args, *path, *msg;
+		const char *cmd, *args, *path, *msg, *rel;
 	} cases[] = {
-		/* dangling: a rule still names the port */
-		{"port-del", "{\"name\": \"a\"}", "flows[0].match.in_port", "not in bridge"},
+		/* dangling: a rule still names the port (another object: its place stays) */
+		{"port-del", "{\"name\": \"a\"}", "flows[0].match.in_port", "not in bridge",
+		 "flows[0].match.in_port"},
 		{"fdb-add",
 		 "{\"bridge\": \"br0\", \"mac\": \"02:00:00:00:00:05\", \"port\": \"a\", \"vlan\": 20}",
-		 "bridges.br0.static_macs[1]", "does not carry VLAN 20"},
+		 "bridges.br0.static_macs[1]", "does not carry VLAN 20", "vlan"},
 		{"fdb-add",
 		 "{\"bridge\": \"br0\", \"mac\": \"02:00:00:00:00:05\", \"port\": \"c\"}",
-		 "bridges.br0.static_macs[1]", NULL},
+		 "bridges.br0.static_macs[1]", NULL, "port"},
 		{"port-attach", "{\"port\": \"c\", \"bridge\": \"br1\", \"vlan\": 4095}",
-		 "bridges.br1.ports.c", "out of range"},
+		 "bridges.br1.ports.c", "out of range", "vlan"},
 		{"bridge-add", "{\"name\": \"br9\", \"mac_aging_s\": 0}", "bridges.br9.mac_aging_s",
-		 "out of range"},
+		 "out of range", "mac_aging_s"},
 		{"port-add",
 		 "{\"name\": \"x\", \"type\": \"null\", \"options\": {\"iface\": \"eth0\"}}",
-		 "ports.x", NULL},
+		 "ports.x", NULL, "iface"},
 		{"flow-add",
 		 "{\"bridge\": \"br0\", \"match\": {\"l4_dst\": 53}, \"actions\": [\"drop\"]}",
-		 "flows[2].match", NULL},
+		 "flows[2].match", NULL, "match"},
 		{"flow-add", "{\"bridge\": \"br0\", \"actions\": [\"output:zz\"]}",
-		 "flows[2].actions", NULL},
+		 "flows[2].actions", NULL, "actions"},
+		/* a cross-reference names the other rule by its place alone, no line */
+		{"flow-add",
+		 "{\"bridge\": \"br0\", \"priority\": 100, \"match\": {\"eth_type\": \"arp\"}, "
+		 "\"actions\": [\"drop\"]}",
+		 "flows[2]", "same bridge, priority and match as flows[1] (expected", ""},
 	};
 
 	(void)state;
@@ -708,6 +715,12 @@ static void test_reload_refuses(void **state)
 		assert_string_equal(errs.v[0].file, o.label);
 		assert_int_equal(errs.v[0].line, 0);
 		assert_int_equal(errs.v[0].column, 0);
+		assert_null(strstr(errs.v[0].message, "line"));
+		imp_errors_relative(&errs, o.where);
+		if (strncmp(errs.v[0].path, cases[i].rel, strlen(cases[i].rel)) != 0 ||
+		    (cases[i].rel[0] == '\0' && errs.v[0].path[0] != '\0'))
+			fail_msg("case %zu: relative to %s: %s, expected %s", i, o.where,
+				 errs.v[0].path, cases[i].rel);
 		topo_errors_clear(&errs);
 		imp_outcome_clear(&o);
 		topo_free(t);
@@ -834,6 +847,27 @@ static void test_request(void **state)
 			    "port-del a");
 	assert_int_equal(f.calls, 0);
 	assert_null(r.want);
+	reply_clear(&r);
+	/* named as typed when the client says how; the field of the object it changes alone */
+	request(&f, path, want,
+		"{\"cmd\": \"fdb-add\", \"args\": {\"bridge\": \"br0\", \"mac\": "
+		"\"02:00:00:00:00:05\", \"port\": \"a\", \"vlan\": 20}, \"source\": \"fdb add br0 "
+		"02:00:00:00:00:05 a vlan=20\"}",
+		&r);
+	assert_int_equal(r.status, EINVAL);
+	assert_non_null(strstr(r.err, "fdb add br0 02:00:00:00:00:05 a vlan=20: 1 error, nothing "
+				      "changed (first: vlan: port \"a\" does not carry VLAN 20"));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r.errors, 0), "file")),
+			    "fdb add br0 02:00:00:00:00:05 a vlan=20");
+	assert_int_equal(f.calls, 0);
+	reply_clear(&r);
+	request(&f, path, want,
+		"{\"cmd\": \"bridge-set\", \"args\": {\"name\": \"br0\", \"mac_aging_s\": 0}, "
+		"\"source\": \"bridge set br0 aging=0\"}",
+		&r);
+	assert_int_equal(r.status, EINVAL);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r.errors, 0), "path")),
+			    "mac_aging_s");
 	reply_clear(&r);
 
 	/* refused by the dataplane midway: undone, nothing saved. What runs lacks br1, so the

@@ -45,6 +45,54 @@ static int find(const struct plan *p, const char *cmd, const char *name)
 	return -1;
 }
 
+/*
+ * The fate of the object obj name in the plan, or 0 when the plan does not touch it; and
+ * checks what every plan must hold: each step in exactly one object, the summary the sum
+ * of the objects (a replaced one counted as one added and one removed).
+ */
+static char obj_fate(const struct plan *p, const char *obj, const char *name)
+{
+	unsigned int add = 0, change = 0, remove = 0;
+	size_t steps = 0;
+	char fate = 0;
+
+	for (size_t k = 0; k < p->n_objs; k++) {
+		const struct plan_obj *o = &p->objs[k];
+
+		add += o->fate == PLAN_FATE_ADD || o->fate == PLAN_FATE_REPLACE;
+		remove += o->fate == PLAN_FATE_REMOVE || o->fate == PLAN_FATE_REPLACE;
+		change += o->fate == PLAN_FATE_CHANGE;
+		steps += o->n_steps;
+		assert_true(o->n_steps > 0);
+		if (strcmp(o->obj, obj) == 0 && strcmp(o->name, name) == 0)
+			fate = o->fate;
+	}
+	/* objects come in the order of their first step */
+	for (size_t i = 0, seen = 0; i < p->n; i++) {
+		if (p->v[i].group == seen)
+			seen++;
+		else
+			assert_true(p->v[i].group < seen);
+		if (i + 1 == p->n)
+			assert_int_equal(seen, p->n_objs);
+	}
+	assert_int_equal(steps, p->n);
+	assert_int_equal(add, p->n_add);
+	assert_int_equal(change, p->n_change);
+	assert_int_equal(remove, p->n_remove);
+	return fate;
+}
+
+/* The object step i counts under is obj name. */
+static void step_under(const struct plan *p, int i, const char *obj, const char *name)
+{
+	assert_true(i >= 0 && (size_t)i < p->n);
+	if (strcmp(p->objs[p->v[i].group].obj, obj) != 0 ||
+	    strcmp(p->objs[p->v[i].group].name, name) != 0)
+		fail_msg("step %s %s counts under %s %s, expected %s %s", p->v[i].cmd, p->v[i].name,
+			 p->objs[p->v[i].group].obj, p->objs[p->v[i].group].name, obj, name);
+}
+
 static const char base[] = "version: 1\n"
 			   "ports:\n"
 			   "  a: { type: null }\n"
@@ -79,6 +127,12 @@ static void test_add_all(void **state)
 		    find(&p, "fdb-add", "br0 02:00:00:00:00:01 vlan 10"));
 	assert_int_equal(p.n_add, 5);
 	assert_int_equal(p.n_change + p.n_remove, 0);
+	/* a new port's attachment and static MAC count under the port */
+	assert_int_equal(obj_fate(&p, "port", "a"), PLAN_FATE_ADD);
+	assert_int_equal(p.n_objs, 5);
+	step_under(&p, find(&p, "port-attach", "a -> br0"), "port", "a");
+	step_under(&p, find(&p, "fdb-add", "br0 02:00:00:00:00:01 vlan 10"), "port", "a");
+	step_under(&p, find(&p, "bridge-add", "br1"), "bridge", "br1");
 	/* each undo takes its step back */
 	assert_string_equal(p.v[find(&p, "port-add", "a")].undo_cmd, "port-del");
 	assert_string_equal(p.v[find(&p, "port-attach", "a -> br0")].undo_cmd, "port-detach");
@@ -139,6 +193,7 @@ static void test_remove_all(void **state)
 		assert_int_equal(json_integer_value(json_object_get(s->undo_args, "vlan")), 10);
 	}
 	assert_int_equal(p.n_remove, 5);
+	assert_int_equal(obj_fate(&p, "bridge", "br0"), PLAN_FATE_REMOVE);
 	plan_clear(&p);
 	topo_free(want);
 	topo_free(have);
@@ -199,6 +254,37 @@ static void test_change(void **state)
 	assert_true(find(&p, "port-del", "c") < find(&p, "port-add", "c"));
 	assert_true(find(&p, "port-add", "c") < find(&p, "port-attach", "c -> br1"));
 	assert_int_equal(find(&p, "bridge-del", "br1"), -1);
+	/* a changed in place (a port-set), br0 changed in place (its aging, a's re-attach
+	 * and the static MAC's move), c replaced with its detach and re-attach */
+	assert_int_equal(obj_fate(&p, "port", "a"), PLAN_FATE_CHANGE);
+	assert_int_equal(obj_fate(&p, "bridge", "br0"), PLAN_FATE_CHANGE);
+	assert_int_equal(obj_fate(&p, "port", "c"), PLAN_FATE_REPLACE);
+	assert_int_equal(obj_fate(&p, "bridge", "br1"), 0);
+	step_under(&p, find(&p, "port-attach", "a -> br0"), "bridge", "br0");
+	step_under(&p, find(&p, "fdb-del", "br0 02:00:00:00:00:01 vlan 10"), "bridge", "br0");
+	step_under(&p, find(&p, "port-detach", "c -> br1"), "port", "c");
+	step_under(&p, find(&p, "port-attach", "c -> br1"), "port", "c");
+	assert_int_equal(p.n_objs, 3);
+	assert_int_equal(p.n_add, 1);
+	assert_int_equal(p.n_change, 2);
+	assert_int_equal(p.n_remove, 1);
+	{
+		/* the JSON lists the same objects, each with its steps */
+		json_t *j = plan_json(&p), *o;
+		size_t k, n = 0;
+
+		assert_non_null(j);
+		json_array_foreach(json_object_get(j, "objects"), k, o) {
+			n += json_array_size(json_object_get(o, "steps"));
+			if (strcmp(json_string_value(json_object_get(o, "name")), "c") == 0)
+				assert_string_equal(json_string_value(json_object_get(o, "sign")),
+						    "-/+");
+		}
+		assert_int_equal(json_array_size(json_object_get(j, "objects")), 3);
+		assert_int_equal(n, p.n);
+		assert_int_equal(json_integer_value(json_object_get(j, "remove")), 1);
+		json_decref(j);
+	}
 	plan_clear(&p);
 	topo_free(want);
 	topo_free(have);
@@ -236,6 +322,9 @@ static void test_max_macs(void **state)
 	assert_string_equal(p.v[1].cmd, "bridge-del");
 	assert_string_equal(p.v[2].cmd, "bridge-add");
 	assert_string_equal(p.v[3].cmd, "port-attach");
+	/* one bridge replaced, its port's detach and re-attach with it */
+	assert_int_equal(obj_fate(&p, "bridge", "br0"), PLAN_FATE_REPLACE);
+	assert_int_equal(p.n_objs, 1);
 	plan_clear(&p);
 	topo_free(want);
 	topo_free(have);
@@ -553,7 +642,8 @@ static void test_flows_change(void **state)
 	topo_free(want);
 	topo_free(have);
 
-	/* a new match under the same name: deleted and added, counted once */
+	/* a new match under the same name: deleted and added, one object replaced (counted
+	 * as terraform counts a replacement: one to add, one to remove) */
 	want = load_flows(
 		"flows:\n"
 		"  - name: no-dns\n"
@@ -569,8 +659,11 @@ static void test_flows_change(void **state)
 	assert_int_equal(reconcile_plan(want, have, &p), 0);
 	assert_int_equal(p.n, 2);
 	assert_true(find(&p, "flow-del", "br0 no-dns") < find(&p, "flow-add", "br0 no-dns"));
-	assert_int_equal(p.n_change, 1);
-	assert_int_equal(p.n_add + p.n_remove, 0);
+	assert_int_equal(obj_fate(&p, "flow", "br0 no-dns"), PLAN_FATE_REPLACE);
+	assert_int_equal(p.n_objs, 1);
+	assert_int_equal(p.n_change, 0);
+	assert_int_equal(p.n_add, 1);
+	assert_int_equal(p.n_remove, 1);
 	plan_clear(&p);
 	topo_free(want);
 	topo_free(have);
@@ -843,6 +936,13 @@ static void test_overlay_vtep_change(void **state)
 	assert_int_equal(json_integer_value(json_object_get(p.v[vdel].undo_args, "mtu")), 1500);
 	assert_int_equal(find(&p, "port-del", "u"), -1); /* the underlay port is kept */
 	assert_int_equal(find(&p, "bridge-set", "ov"), -1);
+	/* one object replaced: what runs on the VTEP (its next hop, the remote and the MAC
+	 * behind it) counts under it */
+	assert_int_equal(obj_fate(&p, "vtep", "vtep0"), PLAN_FATE_REPLACE);
+	assert_int_equal(p.n_objs, 1);
+	step_under(&p, fdbd, "vtep", "vtep0");
+	step_under(&p, rema, "vtep", "vtep0");
+	step_under(&p, nba, "vtep", "vtep0");
 	plan_clear(&p);
 	topo_free(want);
 	topo_free(have);
@@ -1725,6 +1825,8 @@ static void test_vni_swap(void **state)
 	/* a, b, c changed, d added: each once */
 	assert_int_equal(p.n_change, 3);
 	assert_int_equal(p.n_add, 1);
+	assert_int_equal(obj_fate(&p, "bridge", "a"), PLAN_FATE_CHANGE);
+	assert_int_equal(obj_fate(&p, "bridge", "d"), PLAN_FATE_ADD);
 	/* and undone, the other way round, to where it was */
 	assert_int_equal(apply_undo(&dp, &p, p.n, err, sizeof(err)), 0);
 	assert_int_equal(json_integer_value(json_object_get(f.vni, "a")), 100);

@@ -1185,6 +1185,91 @@ static void test_main_errors(void **state)
 	run_free(&res);
 }
 
+/* apply --dry-run against a fake controller: the summary counts objects, the body lists
+ * the same objects (a replaced one as -/+), each with its steps in the order they run,
+ * and exits 2 (changes planned). */
+static void test_main_plan(void **state)
+{
+	struct fake fk = {
+		.steps = {
+			{.read = true,
+			 .write =
+				 "{\"v\":1,\"id\":%lld,\"status\":0,\"result\":{\"changes\":["
+				 "{\"sign\":\"-\",\"object\":\"port\",\"name\":\"c\",\"text\":\"null\"},"
+				 "{\"sign\":\"~\",\"object\":\"bridge\",\"name\":\"br0\","
+				 "\"text\":\"mac_aging_s 60 -> 90\"},"
+				 "{\"sign\":\"+\",\"object\":\"port\",\"name\":\"c\",\"text\":\"ring\"}],"
+				 "\"objects\":[{\"sign\":\"-/+\",\"object\":\"port\",\"name\":\"c\","
+				 "\"steps\":[0,2]},{\"sign\":\"~\",\"object\":\"bridge\",\"name\":"
+				 "\"br0\",\"steps\":[1]}],\"add\":1,\"change\":1,\"remove\":1,"
+				 "\"notes\":[]}}\n"}}};
+	char file[] = "/tmp/test_vswctl.topo.XXXXXX", line[512];
+	struct run res;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(file);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "version: 1\n", 11), 11);
+	close(fd);
+	fake_start(&fk);
+	snprintf(line, sizeof(line), "--controller %s apply -f %s --dry-run", fk.path, file);
+	run_main(&res, NULL, line);
+	fake_stop(&fk);
+	unlink(file);
+	assert_int_equal(res.rc, 2);
+	assert_non_null(strstr(fk.req[0], "\"cmd\":\"apply\""));
+	snprintf(line, sizeof(line),
+		 "Plan for %s: 1 to add, 1 to change, 1 to remove.\n"
+		 "-/+ port c: replaced: removed, then added again\n"
+		 "    - port c      null\n"
+		 "    + port c      ring\n"
+		 "~ bridge br0: changed in place\n"
+		 "    ~ bridge br0  mac_aging_s 60 -> 90\n"
+		 "Dry run: nothing was changed.\n",
+		 file);
+	assert_string_equal(res.out, line);
+	run_free(&res);
+}
+
+/* A change kept by a controller: the edit carries the words as typed, and the checks'
+ * errors print under them, as the controller names them. */
+static void test_main_edit_errors(void **state)
+{
+	struct fake fk = {
+		.steps = {{.read = true,
+			   .write = "{\"v\":1,\"id\":%lld,\"status\":0,\"result\":{"
+				    "\"dataplane_socket\":\"/tmp/test_vswctl.dp.sock\"}}\n"},
+			  {.read = true,
+			   .write =
+				   "{\"v\":1,\"id\":%lld,\"status\":22,\"error\":\"port attach p1 "
+				   "br0 vlan=5: 1 error, nothing changed\",\"errors\":[{\"file\":"
+				   "\"port attach p1 br0 vlan=5\",\"line\":0,\"column\":0,\"path\":"
+				   "\"vlan\",\"message\":\"no\"}]}\n"}}};
+	char line[256];
+	struct run res;
+	json_t *req;
+
+	(void)state;
+	fake_start(&fk);
+	snprintf(line, sizeof(line), "--controller %s port attach p1 br0 vlan=5", fk.path);
+	run_main(&res, "/tmp/test_vswctl.dp.sock", line);
+	fake_stop(&fk);
+	assert_int_equal(res.rc, 1);
+	assert_int_equal(fk.nreq, 2);
+	req = json_loads(fk.req[1], 0, NULL);
+	assert_non_null(req);
+	assert_string_equal(json_string_value(json_object_get(req, "cmd")), "edit");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(req, "args"), "source")),
+		"port attach p1 br0 vlan=5");
+	json_decref(req);
+	assert_string_equal(res.err,
+			    "port attach p1 br0 vlan=5: error: vlan: no\n"
+			    "vswctl: port attach p1 br0 vlan=5: 1 error, nothing changed\n");
+	run_free(&res);
+}
+
 static void test_main_usage(void **state)
 {
 	/* The socket does not exist: had anything been sent, the exit would be 1. */
@@ -1281,6 +1366,8 @@ int main(void)
 		cmocka_unit_test(test_client_connect_fail),
 		cmocka_unit_test(test_main_success),
 		cmocka_unit_test(test_main_errors),
+		cmocka_unit_test(test_main_plan),
+		cmocka_unit_test(test_main_edit_errors),
 		cmocka_unit_test(test_main_usage),
 		cmocka_unit_test(test_main_raw_and_env),
 	};
