@@ -26,6 +26,7 @@
 #include "drop.h"
 #include "vsw_proto.h"
 #include "vsw_util.h"
+#include "overlay/nd.h"
 #include "overlay/vtep_ctl.h"
 
 #define ERR_SIZE 512
@@ -2372,6 +2373,7 @@ static json_t *drops_nonzero(struct req *r, const struct dp_port_stats *st, uint
 static json_t *vtep_json(struct req *r, const struct vtep_info *vi)
 {
 	json_t *o = json_object(), *cnt = json_object(), *nbs = json_array(), *rems = json_array();
+	struct vtep_ip ll = {0};
 	struct dp_port_stats st;
 	char err[ERR_SIZE], mac[18];
 	uint64_t total;
@@ -2395,6 +2397,16 @@ static json_t *vtep_json(struct req *r, const struct vtep_info *vi)
 		jset(r, cnt, "nd_ns_tx", jint(vi->arp_req_tx));
 		jset(r, cnt, "nd_na_rx", jint(vi->arp_reply_rx));
 		jset(r, cnt, "nd_no_mbuf", jint(vi->arp_no_mbuf));
+		/* duplicate address detection and MLD (overlay/nd.c) */
+		jset(r, o, "addr_state", json_string(nd_addr_state_name(vi->addr_state)));
+		ll.family = 6;
+		memcpy(ll.v6, vi->ll6, 16);
+		jset(r, o, "link_local", jip(&ll));
+		jset(r, o, "link_local_state", json_string(nd_addr_state_name(vi->ll_state)));
+		jset(r, cnt, "dad_ns_tx", jint(vi->dad_ns_tx));
+		jset(r, cnt, "dad_conflict", jint(vi->dad_conflict));
+		jset(r, cnt, "mld_report_tx", jint(vi->mld_report_tx));
+		jset(r, cnt, "mld_query_rx", jint(vi->mld_query_rx));
 	} else {
 		jset(r, cnt, "arp_req_rx", jint(vi->arp_req_rx));
 		jset(r, cnt, "arp_reply_tx", jint(vi->arp_reply_tx));

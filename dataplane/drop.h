@@ -40,7 +40,8 @@
 	X(vxlan_no_neigh, "next hop of the remote VTEP not resolved by ARP or ND yet")             \
 	X(vxlan_outer_ext_hdr, "outer IPv6 packet with an extension header (not handled)")         \
 	X(vxlan_udp6_zero_csum, "outer UDP checksum zero over IPv6 (RFC 8200; RFC 6936 opt-in)")   \
-	X(vxlan_bad_nd, "IPv6 neighbour discovery message failing RFC 4861 checks")
+	X(vxlan_bad_nd, "IPv6 neighbour discovery or MLD message failing RFC 4861/3810 checks")    \
+	X(vxlan_addr_not_ready, "IPv6 VTEP address tentative (DAD running) or duplicate")
 
 enum vsw_drop {
 #define VSW_DROP_ENUM(name, help) VSW_DROP_##name,

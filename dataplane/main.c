@@ -290,6 +290,7 @@ static void control_tick(struct dp *dp, uint32_t *last_age_s)
 
 	atomic_store_explicit(&dp->clock_s, now, memory_order_relaxed);
 	dp_port_poll(dp);
+	vtep_nd_poll(dp); /* IPv6 VTEPs: DAD again on link up, log address states */
 	if (now == *last_age_s)
 		return;
 	*last_age_s = now;

@@ -4,8 +4,9 @@
  * port into an underlay: it is handed to a worker whose loop then calls vxlan_decap for
  * it instead of bridge_input. A remote VTEP of a bridge's VNI becomes a tunnel port: a
  * struct port without an ethdev, a member of the bridge (access VLAN), whose tx is
- * vxlan_encap. Each VTEP's (VNI, source) -> tunnel port map is rebuilt whole on every
- * change and published with a release store; the old one is freed after a grace period.
+ * vxlan_encap. Each VTEP's (VNI, source) -> tunnel port map (a hash table, vtep.h says
+ * why not rte_hash) is rebuilt whole on every change and published with a release store;
+ * the old one is freed after a grace period.
  * Neighbour slots (next hops to resolve) are taken when a remote needs them and given
  * back when the last one goes, a grace period before any reuse.
  * A VTEP is IPv4 or IPv6, the family of its local address; its gateway, remotes and
@@ -120,36 +121,16 @@ static uint32_t netmask_of(uint8_t len)
 	return htonl(len == 0 ? 0 : ~0u << (32 - len));
 }
 
-static int map_ent_cmp(const void *a, const void *b)
-{
-	const struct vtep_map_ent *x = a, *y = b;
-
-	if (x->vni != y->vni)
-		return x->vni < y->vni ? -1 : 1;
-	return x->ip < y->ip ? -1 : x->ip > y->ip;
-}
-
-static int map_ent6_cmp(const void *a, const void *b)
-{
-	const struct vtep_map_ent6 *x = a, *y = b;
-
-	if (x->vni != y->vni)
-		return x->vni < y->vni ? -1 : 1;
-	return memcmp(x->ip, y->ip, 16);
-}
-
 /* Rebuild and publish the map of VTEP v from the bridges' VNIs and the tunnel ports
- * attached to them. */
+ * attached to them (vtep_map_build: overlay/vtep.h). */
 static int vtep_map_publish(struct dp *dp, struct vtep *v)
 {
-	unsigned int cap = VSW_MAX_BRIDGES + VSW_MAX_PORTS, n = 0;
-	size_t esize = v->v6 ? sizeof(struct vtep_map_ent6) : sizeof(struct vtep_map_ent);
-	struct vtep_map *m = malloc(sizeof(*m) + cap * esize), *old;
+	struct vtep_map_src *src = calloc(VSW_MAX_BRIDGES + VSW_MAX_PORTS, sizeof(*src));
+	struct vtep_map *m, *old;
+	unsigned int n = 0;
 
-	if (m == NULL)
+	if (src == NULL)
 		return -ENOMEM;
-	/* an IPv6 map's entries sit where e[] would: the header is pointer-aligned */
-	m->e6 = v->v6 ? (struct vtep_map_ent6 *)(void *)m->e : NULL;
 	for (int b = 0; b < VSW_MAX_BRIDGES; b++) {
 		struct bridge *br = dp->bridges[b];
 		unsigned int first = n;
@@ -162,23 +143,17 @@ static int vtep_map_publish(struct dp *dp, struct vtep *v)
 			if (p == NULL || p->tun == NULL || p->tun->vtep != v ||
 			    atomic_load(&p->bridge) != br)
 				continue;
-			if (m->e6 != NULL) {
-				m->e6[n] = (struct vtep_map_ent6){.vni = br->vni, .port = p};
-				memcpy(m->e6[n++].ip, p->tun->remote_ip6, 16);
-			} else {
-				m->e[n++] = (struct vtep_map_ent){br->vni, p->tun->remote_ip, p};
-			}
+			src[n] = (struct vtep_map_src){
+				.vni = br->vni, .ip = p->tun->remote_ip, .port = p};
+			memcpy(src[n++].ip6, p->tun->remote_ip6, 16);
 		}
-		if (n == first && m->e6 != NULL)
-			m->e6[n++] = (struct vtep_map_ent6){.vni = br->vni};
-		else if (n == first)
-			m->e[n++] = (struct vtep_map_ent){br->vni, 0, NULL};
+		if (n == first) /* no remote: its frames are vxlan_unknown_vtep, not _vni */
+			src[n++] = (struct vtep_map_src){.vni = br->vni};
 	}
-	m->n = n;
-	if (m->e6 != NULL)
-		qsort(m->e6, n, sizeof(m->e6[0]), map_ent6_cmp);
-	else
-		qsort(m->e, n, sizeof(m->e[0]), map_ent_cmp);
+	m = vtep_map_build(src, n, v->v6);
+	free(src);
+	if (m == NULL)
+		return -ENOMEM;
 	old = atomic_load(&v->map);
 	atomic_store_explicit(&v->map, m, memory_order_release);
 	dp_sync(dp);
@@ -310,7 +285,7 @@ int vtep_add(struct dp *dp, const char *name, const struct vtep_params *p, char 
 	v->mtu = p->mtu;
 	v->prefix_len = prefix_len;
 	v->ttl = p->ttl;
-	v->map = calloc(1, sizeof(struct vtep_map));
+	v->map = vtep_map_build(NULL, 0, v6);
 	if (v->map == NULL)
 		goto nomem_free;
 	dp->vteps[slot] = v;
@@ -821,6 +796,15 @@ int vtep_info_at(struct dp *dp, unsigned int idx, struct vtep_info *info)
 	info->arp_no_mbuf = v->cnt.arp_no_mbuf;
 	info->decap_packets = v->cnt.decap_packets;
 	info->decap_bytes = v->cnt.decap_bytes;
+	if (v->v6) {
+		info->addr_state = atomic_load(&v->dad.state[ND_ADDR]);
+		info->ll_state = atomic_load(&v->dad.state[ND_LL]);
+		nd_link_local(info->ll6, v->local.mac);
+		info->dad_ns_tx = v->cnt.dad_ns_tx;
+		info->dad_conflict = v->cnt.dad_conflict;
+		info->mld_report_tx = v->cnt.mld_report_tx;
+		info->mld_query_rx = v->cnt.mld_query_rx;
+	}
 	for (int i = 0; i < VTEP_NEIGH_MAX; i++) {
 		struct vtep_neigh *nb = &v->neigh[i];
 		uint32_t ip = atomic_load(&nb->ip), seen = atomic_load(&nb->seen_s);

@@ -103,6 +103,9 @@ int vtep_remote_del(struct dp *dp, const char *bridge, const struct vtep_ip *ip,
 /* At exit, the workers stopped: every remote, then every VTEP, so that the ports they
  * hold can go too (what only DPDK memory points to would read as a leak). */
 void vtep_shutdown(struct dp *dp);
+/* Every control loop (overlay/nd.c): IPv6 VTEPs' duplicate address detection again when
+ * their underlay port comes up, and a log line for each change of an address's state. */
+void vtep_nd_poll(struct dp *dp);
 
 /* A static neighbour (mac != NULL), or back to ARP/ND (mac NULL). */
 int vtep_neigh_set(struct dp *dp, const char *vtep, const struct vtep_ip *ip, const uint8_t *mac,
@@ -114,6 +117,11 @@ struct vtep_info {
 	/* IPv6: neighbour solicitations (req) and advertisements (reply) */
 	uint64_t arp_req_rx, arp_reply_tx, arp_reply_rx, arp_req_tx, arp_no_mbuf;
 	uint64_t decap_packets, decap_bytes;
+	/* IPv6: the states (enum nd_addr_state) of the VTEP's address and of its link-local
+	 * one (ll6), and duplicate address detection's and MLD's counters */
+	uint8_t addr_state, ll_state;
+	uint8_t ll6[16];
+	uint64_t dad_ns_tx, dad_conflict, mld_report_tx, mld_query_rx;
 	unsigned int n_neigh;
 	struct {
 		struct vtep_ip ip;

@@ -317,11 +317,27 @@ static inline uint64_t vxlan_mix(uint64_t h)
 	return h;
 }
 
+static inline uint64_t vxlan_rotl(uint64_t v, unsigned int r)
+{
+	return v << r | v >> (64 - r);
+}
+
+static inline bool vxlan_l4_has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 132; /* TCP, UDP, SCTP */
+}
+
 /* A hash of the inner flow (section 5: entropy for ECMP and RSS in the underlay): the
- * Ethernet addresses and type, and for IPv4 the addresses, the protocol and, unless a
- * fragment, the TCP/UDP/SCTP ports. 0 for a frame shorter than an Ethernet header. */
+ * Ethernet addresses and type; for IPv4 the addresses, the protocol and, unless a
+ * fragment, the TCP/UDP/SCTP ports; for IPv6 the addresses, the next header and, when it
+ * is TCP/UDP/SCTP itself (no extension header), the ports. Nothing that changes within a
+ * flow (lengths, TTL, hop limit, traffic class, flow label) goes in, so a flow keeps its
+ * outer port and label. An IPv6 packet with extension headers (fragments included) hashes
+ * on its addresses and first next header: all its fragments alike. 0 for a frame shorter
+ * than an Ethernet header. */
 static inline uint64_t vxlan_entropy_hash(const uint8_t *f, uint32_t len)
 {
+	uint16_t type;
 	uint64_t a, h;
 	uint32_t b;
 
@@ -329,19 +345,38 @@ static inline uint64_t vxlan_entropy_hash(const uint8_t *f, uint32_t len)
 		return 0;
 	memcpy(&a, f, 8);
 	memcpy(&b, f + 8, 4);
-	h = vxlan_mix(a ^ ((uint64_t)b << 32 | vxlan_rd16(f + 12)));
-	if (vxlan_rd16(f + 12) == VXLAN_ETHERTYPE_IPV4 && len >= VXLAN_ETH_SIZE + VXLAN_IP_SIZE) {
+	type = vxlan_rd16(f + 12);
+	h = vxlan_mix(a ^ ((uint64_t)b << 32 | type));
+	if (type == VXLAN_ETHERTYPE_IPV4 && len >= VXLAN_ETH_SIZE + VXLAN_IP_SIZE) {
 		const uint8_t *ip = f + VXLAN_ETH_SIZE;
 		uint32_t ihl = (ip[0] & 0xfu) * 4;
 		uint64_t addrs;
 
 		memcpy(&addrs, ip + 12, 8);
 		h = vxlan_mix(h ^ addrs ^ ((uint64_t)ip[9] << 56));
-		if ((ip[9] == 6 || ip[9] == 17 || ip[9] == 132) && ihl >= VXLAN_IP_SIZE &&
+		if (vxlan_l4_has_ports(ip[9]) && ihl >= VXLAN_IP_SIZE &&
 		    (vxlan_rd16(ip + 6) & 0x3fff) == 0 && len >= VXLAN_ETH_SIZE + ihl + 4) {
 			uint32_t ports;
 
 			memcpy(&ports, ip + ihl, 4);
+			h = vxlan_mix(h ^ ports);
+		}
+	} else if (type == VXLAN_ETHERTYPE_IPV6 && len >= VXLAN_ETH_SIZE + VXLAN_IP6_SIZE) {
+		const uint8_t *ip = f + VXLAN_ETH_SIZE;
+		uint64_t s0, s1, d0, d1;
+
+		/* two mixes for 32 bytes: the halves of the destination rotated, so that a
+		 * source and destination sharing a /64 (or swapped) do not cancel out */
+		memcpy(&s0, ip + 8, 8);
+		memcpy(&s1, ip + 16, 8);
+		memcpy(&d0, ip + 24, 8);
+		memcpy(&d1, ip + 32, 8);
+		h = vxlan_mix(h ^ s0 ^ vxlan_rotl(d0, 29) ^ ((uint64_t)ip[6] << 56));
+		h = vxlan_mix(h ^ s1 ^ vxlan_rotl(d1, 17));
+		if (vxlan_l4_has_ports(ip[6]) && len >= VXLAN_ETH_SIZE + VXLAN_IP6_SIZE + 4) {
+			uint32_t ports;
+
+			memcpy(&ports, ip + VXLAN_IP6_SIZE, 4);
 			h = vxlan_mix(h ^ ports);
 		}
 	}

@@ -91,10 +91,9 @@ static __rte_always_inline unsigned int decap_burst(struct worker *w, struct por
 		int k;
 
 		if (v6) {
-			/* ICMPv6 (no extension header): neighbour discovery */
-			if (len >= VXLAN_ETH_SIZE + VXLAN_IP6_SIZE &&
-			    vxlan_rd16(d + 12) == VXLAN_ETHERTYPE_IPV6 &&
-			    d[VXLAN_ETH_SIZE + 6] == VXLAN_PROTO_ICMP6) {
+			/* ICMPv6 (no extension header but MLD's hop-by-hop one):
+			 * neighbour discovery, DAD, MLD */
+			if (nd_frame(d, len)) {
 				nd_input(w, v, m, now_s);
 				continue;
 			}

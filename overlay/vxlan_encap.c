@@ -9,6 +9,7 @@
  * checksum computed; one family test per burst), and goes to the worker's buffer
  * of the underlay port, which port_tx_flush sends in the same loop.
  * Drop reasons (counted on the tunnel port): vxlan_no_neigh (next hop not resolved),
+ * vxlan_addr_not_ready (IPv6: the VTEP's address tentative or duplicate, overlay/nd.c),
  * vxlan_mtu_exceeded (never fragmented nor truncated; the MTU it needed is kept for
  * vswctl vtep show), no_mbuf (no headroom for the outer header).
  */
@@ -38,6 +39,13 @@ static void encap6_burst(struct worker *w, struct port *p, struct port_stats *st
 	uint64_t bytes = 0;
 	uint16_t sent = 0;
 
+	/* a tentative or duplicate address is no source (RFC 4862 section 5.4; overlay/nd.c) */
+	if (unlikely(atomic_load_explicit(&v->dad.state[ND_ADDR], memory_order_relaxed) !=
+		     ND_ADDR_PREFERRED)) {
+		for (uint16_t i = 0; i < n; i++)
+			encap_drop(w, p, st, pkts[i], VSW_DROP_vxlan_addr_not_ready);
+		return;
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		uint32_t len = m->pkt_len;

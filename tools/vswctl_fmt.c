@@ -761,6 +761,17 @@ static int print_vteps(FILE *out, json_t *res, char *err, size_t errsz)
 				int_of(cnt, "decap_packets"), int_of(cnt, "nd_ns_rx"),
 				int_of(cnt, "nd_ns_tx"), int_of(cnt, "nd_na_rx"),
 				int_of(cnt, "nd_na_tx"));
+		if (json_object_get(v, "addr_state") != NULL) /* IPv6: DAD and MLD */
+			fprintf(out,
+				"  address %s, link-local %s %s; dad: probes out %" JSON_INTEGER_FORMAT
+				", conflicts %" JSON_INTEGER_FORMAT
+				"; mld: reports out %" JSON_INTEGER_FORMAT
+				", queries in %" JSON_INTEGER_FORMAT "\n",
+				json_string_value(json_object_get(v, "addr_state")) ?: "?",
+				json_string_value(json_object_get(v, "link_local")) ?: "?",
+				json_string_value(json_object_get(v, "link_local_state")) ?: "?",
+				int_of(cnt, "dad_ns_tx"), int_of(cnt, "dad_conflict"),
+				int_of(cnt, "mld_report_tx"), int_of(cnt, "mld_query_rx"));
 		else
 			fprintf(out,
 				"  underlay rx %" JSON_INTEGER_FORMAT " tx %" JSON_INTEGER_FORMAT

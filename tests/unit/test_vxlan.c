@@ -8,6 +8,7 @@
  * frame needs.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,6 +187,123 @@ static void test_entropy(void **state)
 	assert_int_equal(vxlan_entropy_port(a, 10), VXLAN_SPORT_MIN);
 }
 
+/* An inner Ethernet/IPv6 frame of len bytes (>= 62) from 2001:db8::/64 host src to host
+ * dst, next header nh, with these L4 ports. */
+static void mk_inner6(uint8_t *f, size_t len, uint16_t src, uint16_t dst, uint8_t nh,
+		      uint16_t sport, uint16_t dport)
+{
+	static const uint8_t net[8] = {0x20, 0x01, 0x0d, 0xb8};
+	uint8_t *ip = f + 14;
+
+	memset(f, 0, len);
+	memcpy(f, (uint8_t[]){0x02, 0, 0, 0, 0, 0x0b}, 6);
+	memcpy(f + 6, (uint8_t[]){0x02, 0, 0, 0, 0, 0x0a}, 6);
+	vxlan_wr16(f + 12, VXLAN_ETHERTYPE_IPV6);
+	ip[0] = 0x60;
+	vxlan_wr16(ip + 4, (uint16_t)(len - 54));
+	ip[6] = nh;
+	ip[7] = 64;
+	memcpy(ip + 8, net, 8);
+	vxlan_wr16(ip + 22, src);
+	memcpy(ip + 24, net, 8);
+	vxlan_wr16(ip + 38, dst);
+	vxlan_wr16(ip + 40, sport);
+	vxlan_wr16(ip + 42, dport);
+}
+
+/* Count the distinct UDP source ports of 1024 inner IPv6 frames made by mk(i, f). */
+static unsigned int distinct6(void (*mk)(uint32_t i, uint8_t *f))
+{
+	static uint8_t seen[16384];
+	unsigned int distinct = 0;
+	uint8_t f[80];
+
+	memset(seen, 0, sizeof(seen));
+	for (uint32_t i = 0; i < 1024; i++) {
+		uint16_t s;
+
+		mk(i, f);
+		s = vxlan_entropy_port(f, sizeof(f));
+		assert_true(s >= VXLAN_SPORT_MIN);
+		if (!seen[s - VXLAN_SPORT_MIN]++)
+			distinct++;
+	}
+	return distinct;
+}
+
+static void mk6_by_sport(uint32_t i, uint8_t *f)
+{
+	mk_inner6(f, 80, 1, 2, 6, (uint16_t)(1024 + i), 443);
+}
+
+static void mk6_by_dport(uint32_t i, uint8_t *f)
+{
+	mk_inner6(f, 80, 1, 2, 17, 5000, (uint16_t)(1024 + i));
+}
+
+static void mk6_by_src(uint32_t i, uint8_t *f)
+{
+	mk_inner6(f, 80, (uint16_t)(1 + i), 0xffff, 6, 40000, 80);
+}
+
+static void mk6_by_dst(uint32_t i, uint8_t *f)
+{
+	mk_inner6(f, 80, 0xffff, (uint16_t)(1 + i), 58, 0, 0); /* ICMPv6: no ports */
+}
+
+static void mk6_by_net(uint32_t i, uint8_t *f)
+{
+	mk_inner6(f, 80, 1, 1, 17, 5000, 5000);
+	vxlan_wr16(f + 14 + 24 + 4, (uint16_t)i); /* the destination's /64 */
+}
+
+static void test_entropy6(void **state)
+{
+	uint8_t a[80], b[80];
+
+	(void)state;
+	/* one flow, one port and one flow label, whatever changes within it */
+	mk_inner6(a, sizeof(a), 1, 2, 6, 40000, 443);
+	mk_inner6(b, sizeof(b), 1, 2, 6, 40000, 443);
+	b[14 + 7] = 3;	  /* hop limit */
+	b[14] = 0x6b;	  /* traffic class */
+	b[14 + 3] = 0x42; /* flow label */
+	b[60] = 0x99;	  /* TCP sequence number */
+	assert_int_equal(vxlan_entropy_hash(a, 80), vxlan_entropy_hash(b, 80));
+	assert_int_equal(vxlan_entropy_port(a, 80), vxlan_entropy_port(b, 80));
+	/* a shorter frame of the same flow (the payload length changes too) */
+	mk_inner6(b, 70, 1, 2, 6, 40000, 443);
+	assert_int_equal(vxlan_entropy_port(a, 80), vxlan_entropy_port(b, 70));
+	/* different flows, different ports: 1024 flows into 16384 ports, few collisions */
+	assert_true(distinct6(mk6_by_sport) > 950);
+	assert_true(distinct6(mk6_by_dport) > 950);
+	assert_true(distinct6(mk6_by_src) > 950);
+	assert_true(distinct6(mk6_by_dst) > 950);
+	assert_true(distinct6(mk6_by_net) > 950);
+	/* the two directions of a flow are two flows */
+	mk_inner6(a, sizeof(a), 1, 2, 17, 5000, 6000);
+	mk_inner6(b, sizeof(b), 2, 1, 17, 6000, 5000);
+	assert_int_not_equal(vxlan_entropy_hash(a, 80), vxlan_entropy_hash(b, 80));
+	/* the flow label differs with the flow too */
+	mk_inner6(b, sizeof(b), 1, 2, 17, 5001, 6000);
+	assert_int_not_equal(vxlan_flow_label_of(vxlan_entropy_hash(a, 80)),
+			     vxlan_flow_label_of(vxlan_entropy_hash(b, 80)));
+	/* behind an extension header (a fragment here) the ports are not looked at, nor is
+	 * what sits where they would */
+	mk_inner6(a, sizeof(a), 1, 2, VXLAN_IP6_FRAGMENT, 1, 2);
+	mk_inner6(b, sizeof(b), 1, 2, VXLAN_IP6_FRAGMENT, 3, 4);
+	assert_int_equal(vxlan_entropy_hash(a, 80), vxlan_entropy_hash(b, 80));
+	/* ports past the end of the frame are not read: an IPv6 header alone */
+	mk_inner6(a, sizeof(a), 1, 2, 17, 1, 2);
+	mk_inner6(b, sizeof(b), 1, 2, 17, 3, 4);
+	assert_int_equal(vxlan_entropy_hash(a, 54), vxlan_entropy_hash(b, 54));
+	assert_int_not_equal(vxlan_entropy_hash(a, 58), vxlan_entropy_hash(b, 58));
+	/* a truncated IPv6 header: the Ethernet header only, as for any other type */
+	mk_inner6(b, sizeof(b), 7, 8, 6, 3, 4);
+	assert_int_equal(vxlan_entropy_hash(a, 53), vxlan_entropy_hash(b, 53));
+	assert_int_not_equal(vxlan_entropy_hash(a, 54), vxlan_entropy_hash(b, 54));
+}
+
 static void test_mtu(void **state)
 {
 	(void)state;
@@ -312,25 +430,52 @@ static void test_ip_options(void **state)
 static void test_map_find(void **state)
 {
 	static struct port p1 = {.idx = 1}, p2 = {.idx = 2};
-	const struct vtep_map_ent e[4] = {
-		{10, IP_A, &p1}, {10, IP_B, &p2}, {20, 0, NULL}, {30, IP_A, &p2}};
-	struct vtep_map *m = malloc(sizeof(*m) + sizeof(e));
+	struct vtep_map_src src[5] = {{.vni = 30, .ip = IP_A, .port = &p2},
+				      {.vni = 10, .ip = IP_B, .port = &p2},
+				      {.vni = 20}, /* a VNI without remotes */
+				      {.vni = 10, .ip = IP_A, .port = &p1},
+				      {.vni = 10, .ip = IP_A, .port = &p1}}; /* given twice */
+	struct vtep_map *m = vtep_map_build(src, 5, false);
+	const struct vtep_map_grp *g;
 	struct port *got = NULL;
 
 	(void)state;
 	assert_non_null(m);
-	m->n = 4;
-	m->e6 = NULL;
-	memcpy(m->e, e, sizeof(e));
+	assert_null(m->e6);
 	assert_int_equal(vtep_map_find(m, 10, IP_B, &got), 1);
 	assert_ptr_equal(got, &p2);
+	assert_int_equal(vtep_map_find(m, 10, IP_A, &got), 1);
+	assert_ptr_equal(got, &p1);
 	assert_int_equal(vtep_map_find(m, 30, IP_A, &got), 1);
 	assert_ptr_equal(got, &p2);
 	assert_int_equal(vtep_map_find(m, 10, 0x090012c6u, &got), 0); /* not a remote */
 	assert_int_equal(vtep_map_find(m, 20, 0, &got), 0);	      /* VNI without remotes */
 	assert_int_equal(vtep_map_find(m, 20, IP_A, &got), 0);
+	assert_int_equal(vtep_map_find(m, 10, 0, &got), 0); /* 0.0.0.0 is nobody */
 	assert_int_equal(vtep_map_find(m, 11, IP_A, &got), -1);
+	assert_int_equal(vtep_map_find(m, 0, 0, &got), -1);
+	assert_int_equal(vtep_map_find(m, VXLAN_VNI_MAX, IP_A, &got), -1);
+	/* the VNIs' own entries list their ports, each once */
+	g = vtep_map_vni(m, 10);
+	assert_non_null(g);
+	assert_int_equal(g->n, 2);
+	assert_true((m->ports[g->first] == &p1 && m->ports[g->first + 1] == &p2) ||
+		    (m->ports[g->first] == &p2 && m->ports[g->first + 1] == &p1));
+	g = vtep_map_vni(m, 20);
+	assert_non_null(g);
+	assert_int_equal(g->n, 0);
+	assert_null(vtep_map_vni(m, 11));
+	assert_int_equal(m->n_ports, 3);
 	free(m);
+
+	/* no pair at all: every frame is of an unknown VNI */
+	m = vtep_map_build(NULL, 0, false);
+	assert_non_null(m);
+	assert_int_equal(vtep_map_find(m, 10, IP_A, &got), -1);
+	free(m);
+	errno = 0;
+	assert_null(vtep_map_build(src, (1u << 26) + 1, false));
+	assert_int_equal(errno, EINVAL);
 }
 
 static void test_mac_pack(void **state)
@@ -598,32 +743,167 @@ static void test_flow_label(void **state)
 static void test_map_find6(void **state)
 {
 	static struct port p1 = {.idx = 1}, p2 = {.idx = 2};
-	struct vtep_map *m = malloc(sizeof(*m) + 4 * sizeof(struct vtep_map_ent6));
+	struct vtep_map_src src[4] = {{.vni = 10, .port = &p1},
+				      {.vni = 10, .port = &p2},
+				      {.vni = 20}, /* a VNI without remotes */
+				      {.vni = 30, .port = &p2}};
+	static const uint8_t any[16];
+	struct vtep_map *m;
 	uint8_t other[16];
 	struct port *got = NULL;
 
 	(void)state;
+	memcpy(src[0].ip6, ip6_a, 16);
+	memcpy(src[1].ip6, ip6_b, 16);
+	memcpy(src[3].ip6, ip6_a, 16);
+	m = vtep_map_build(src, 4, true);
 	assert_non_null(m);
-	m->n = 4;
-	m->e6 = (struct vtep_map_ent6 *)(void *)m->e;
-	m->e6[0] = (struct vtep_map_ent6){.vni = 10, .port = &p1};
-	memcpy(m->e6[0].ip, ip6_a, 16);
-	m->e6[1] = (struct vtep_map_ent6){.vni = 10, .port = &p2};
-	memcpy(m->e6[1].ip, ip6_b, 16);
-	m->e6[2] = (struct vtep_map_ent6){.vni = 20}; /* a VNI without remotes */
-	m->e6[3] = (struct vtep_map_ent6){.vni = 30, .port = &p2};
-	memcpy(m->e6[3].ip, ip6_a, 16);
+	assert_null(m->e);
 	memcpy(other, ip6_a, 16);
 	other[15] = 9;
 	assert_int_equal(vtep_map_find6(m, 10, ip6_b, &got), 1);
 	assert_ptr_equal(got, &p2);
+	assert_int_equal(vtep_map_find6(m, 10, ip6_a, &got), 1);
+	assert_ptr_equal(got, &p1);
 	assert_int_equal(vtep_map_find6(m, 30, ip6_a, &got), 1);
+	assert_ptr_equal(got, &p2);
 	assert_int_equal(vtep_map_find6(m, 10, other, &got), 0);
 	assert_int_equal(vtep_map_find6(m, 20, other, &got), 0);
-	assert_int_equal(vtep_map_find6(m, 20, m->e6[2].ip, &got), 0); /* :: is no remote */
+	assert_int_equal(vtep_map_find6(m, 20, any, &got), 0); /* :: is no remote */
+	assert_int_equal(vtep_map_find6(m, 10, any, &got), 0);
 	assert_int_equal(vtep_map_find6(m, 11, ip6_a, &got), -1);
+	assert_int_equal(vtep_map_vni(m, 10)->n, 2);
+	assert_int_equal(vtep_map_vni(m, 20)->n, 0);
+	assert_null(vtep_map_vni(m, 31));
 	assert_int_not_equal(vtep_ip6_key(ip6_a), 0);
 	free(m);
+}
+
+/* A pool of remote VTEPs, each carrying many VNIs, as real overlays are: the k-th remote
+ * address of the pool (network order), k < 65536. */
+static uint32_t pool_ip(uint32_t k)
+{
+	return htonl(0xc6120000u | (k + 1)); /* 198.18.0.1 on */
+}
+
+static void pool_ip6(uint32_t k, uint8_t ip[16])
+{
+	memcpy(ip, ip6_a, 16);
+	ip[13] = (uint8_t)(k >> 16);
+	ip[14] = (uint8_t)(k >> 8);
+	ip[15] = (uint8_t)(k + 1);
+}
+
+#define MANY_VNIS 4096
+#define MANY_POOL 200
+/* VNI i (i < MANY_VNIS) is 1000 + 4099 i (spread over the 24 bits); it has i % 5 remotes,
+ * the pool's (i + 37 j) % MANY_POOL for j < i % 5: 8190 pairs and 4096 VNIs, 820 of them
+ * without remotes. */
+static uint32_t many_vni(uint32_t i)
+{
+	return (1000 + 4099 * i) & VXLAN_VNI_MAX;
+}
+
+static void test_map_many(void **state)
+{
+	uint32_t n = 0, n_ports = 0, probes_max = 0;
+	struct vtep_map_src *src = calloc(MANY_VNIS * 5, sizeof(*src));
+	struct port *ports = calloc(MANY_VNIS * 5 * 2, sizeof(*ports));
+	struct port *got;
+	struct vtep_map *m[2];
+
+	(void)state;
+	assert_non_null(src);
+	assert_non_null(ports);
+	for (int v6 = 0; v6 < 2; v6++) {
+		uint32_t base = n_ports;
+
+		n = 0;
+		for (uint32_t i = 0; i < MANY_VNIS; i++) {
+			if (i % 5 == 0)
+				src[n++] = (struct vtep_map_src){.vni = many_vni(i)};
+			for (uint32_t j = 0; j < i % 5; j++) {
+				uint32_t k = (i + 37 * j) % MANY_POOL;
+
+				ports[n_ports].idx = (uint16_t)n_ports;
+				src[n] = (struct vtep_map_src){.vni = many_vni(i),
+							       .port = &ports[n_ports++]};
+				if (v6)
+					pool_ip6(k, src[n].ip6);
+				else
+					src[n].ip = pool_ip(k);
+				n++;
+			}
+		}
+		m[v6] = vtep_map_build(src, n, v6);
+		assert_non_null(m[v6]);
+		assert_int_equal(m[v6]->n_ports, n_ports - base);
+		/* at most half full, so that misses end soon */
+		assert_true(m[v6]->mask + 1 >= 2 * (n_ports - base + MANY_VNIS));
+	}
+	for (uint32_t i = 0, p = 0; i < MANY_VNIS; i++) {
+		uint32_t vni = many_vni(i);
+
+		for (uint32_t j = 0; j < i % 5; j++, p++) {
+			uint32_t k = (i + 37 * j) % MANY_POOL;
+			uint8_t ip6[16];
+
+			pool_ip6(k, ip6);
+			got = NULL;
+			assert_int_equal(vtep_map_find(m[0], vni, pool_ip(k), &got), 1);
+			assert_ptr_equal(got, &ports[p]);
+			got = NULL;
+			assert_int_equal(vtep_map_find6(m[1], vni, ip6, &got), 1);
+			assert_ptr_equal(got, &ports[n_ports / 2 + p]);
+		}
+		/* a remote of the pool that is not one of this VNI's, and one of no VNI */
+		for (uint32_t k = (i + 37 * 5) % MANY_POOL; k != (i + 37 * 5 + 3) % MANY_POOL;
+		     k = (k + 1) % MANY_POOL) {
+			uint8_t ip6[16];
+			bool mine = false;
+
+			for (uint32_t j = 0; j < i % 5; j++)
+				mine |= k == (i + 37 * j) % MANY_POOL;
+			if (mine)
+				continue;
+			pool_ip6(k, ip6);
+			assert_int_equal(vtep_map_find(m[0], vni, pool_ip(k), &got), 0);
+			assert_int_equal(vtep_map_find6(m[1], vni, ip6, &got), 0);
+		}
+		assert_int_equal(vtep_map_find(m[0], vni, pool_ip(MANY_POOL + 7), &got), 0);
+		/* VNIs that no bridge has: between and beyond the configured ones */
+		assert_int_equal(vtep_map_find(m[0], vni + 1, pool_ip(i % MANY_POOL), &got), -1);
+		assert_int_equal(vtep_map_find6(m[1], vni + 2, ip6_a, &got), -1);
+		/* the VNI's own entry lists exactly its ports */
+		for (int v6 = 0; v6 < 2; v6++) {
+			const struct vtep_map_grp *g = vtep_map_vni(m[v6], vni);
+
+			assert_non_null(g);
+			assert_int_equal(g->n, i % 5);
+			for (uint32_t j = 0; j < g->n; j++) {
+				const struct port *q = m[v6]->ports[g->first + j];
+				uint32_t base = v6 ? n_ports / 2 : 0;
+
+				assert_true(q >= &ports[base + p - g->n] && q < &ports[base + p]);
+			}
+		}
+	}
+	/* how long the longest probe is: clusters stay short at this load */
+	for (uint32_t i = 0; i <= m[0]->mask; i++) {
+		uint32_t len = 0;
+
+		if (m[0]->e[i].vni == VTEP_MAP_FREE)
+			continue;
+		for (uint32_t s = vtep_map_hash(m[0]->e[i].vni, m[0]->e[i].ip) & m[0]->mask; s != i;
+		     s = (s + 1) & m[0]->mask)
+			len++;
+		probes_max = len > probes_max ? len : probes_max;
+	}
+	assert_true(probes_max < 32);
+	free(m[0]);
+	free(m[1]);
+	free(ports);
+	free(src);
 }
 
 /* ---- neighbour discovery ---- */
@@ -757,9 +1037,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_encap_fields), cmocka_unit_test(test_ip_csum),
 		cmocka_unit_test(test_roundtrip),    cmocka_unit_test(test_entropy),
-		cmocka_unit_test(test_mtu),	     cmocka_unit_test(test_drops_outer),
-		cmocka_unit_test(test_udp_csum),     cmocka_unit_test(test_drops_vxlan),
-		cmocka_unit_test(test_ip_options),   cmocka_unit_test(test_map_find),
+		cmocka_unit_test(test_entropy6),     cmocka_unit_test(test_mtu),
+		cmocka_unit_test(test_drops_outer),  cmocka_unit_test(test_udp_csum),
+		cmocka_unit_test(test_drops_vxlan),  cmocka_unit_test(test_ip_options),
+		cmocka_unit_test(test_map_find),     cmocka_unit_test(test_map_many),
 		cmocka_unit_test(test_mac_pack),     cmocka_unit_test(test_encap6_fields),
 		cmocka_unit_test(test_udp6_csum),    cmocka_unit_test(test_csum_add),
 		cmocka_unit_test(test_roundtrip6),   cmocka_unit_test(test_drops6),
