@@ -1560,11 +1560,13 @@ void imp_errors_relative(struct topo_errors *errs, const char *where)
 	size_t len = strlen(where);
 
 	for (size_t i = 0; len > 0 && i < errs->n; i++) {
-		char *path = errs->v[i].path;
+		char *path = errs->v[i].path, *rest;
 
-		if (strncmp(path, where, len) != 0 || (path[len] != '\0' && path[len] != '.'))
+		if (path == NULL || strncmp(path, where, len) != 0 ||
+		    (path[len] != '\0' && path[len] != '.'))
 			continue;
-		memmove(path, path + len + (path[len] == '.'), strlen(path + len) + 1);
+		rest = path + len + (path[len] == '.');
+		memmove(path, rest, strlen(rest) + 1);
 	}
 }
 
