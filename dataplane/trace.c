@@ -16,12 +16,15 @@
  * only in the traced copy of a stage (capture.h: a burst with traced frames), never for
  * other bursts, so they may be slow: each says what the stage will do or did by asking
  * the same read-side functions the stage calls (flow_classify_burst, vxlan_parse or
- * vxlan_parse6, vtep_map_find(6), nd_parse) on the same immutable tables, for the VTEP's
- * underlay family: on an IPv6 underlay, ICMPv6 is neighbour discovery's (nd_input) and a
- * refused frame's outer headers are shown beside the exact reason. The encapsulation is
- * described when the frame is queued on the tunnel port, from the tunnel state
- * vxlan_encap reads when it flushes that queue in the same worker loop (template, next
- * hop, and the inner flow's hash for the UDP source port and the IPv6 flow label).
+ * vxlan_parse6, vtep_map_find(6), nd_parse, nd_decide, nd_mld_parse) on the same
+ * immutable tables, for the VTEP's underlay family: on an IPv6 underlay, ICMPv6 is
+ * neighbour discovery's, DAD's and MLD's (nd_input: what it answers, refuses, makes
+ * duplicate or defends, from the state of the VTEP's addresses as each frame of the
+ * burst finds it) and a refused frame's outer headers are shown beside the exact reason.
+ * The encapsulation is described when the frame is queued on the tunnel port, from the
+ * tunnel state vxlan_encap reads when it flushes that queue in the same worker loop
+ * (the IPv6 VTEP address's state, template, next hop, and the inner flow's hash for the
+ * UDP source port and the IPv6 flow label).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -384,6 +387,13 @@ static const char *ipf_s(char buf[INET6_ADDRSTRLEN], bool v6, const void *a)
 	return inet_ntop(v6 ? AF_INET6 : AF_INET, a, buf, INET6_ADDRSTRLEN) != NULL ? buf : "?";
 }
 
+/* Why an address of the VTEP is not used: its state, said for a person. */
+static const char *nd_not_ready_s(unsigned int st)
+{
+	return st == ND_ADDR_DUPLICATE ? "duplicate (another node on the underlay has it)"
+				       : "tentative (DAD running)";
+}
+
 /* The inner flow's hash as vxlan_encap computes it (UDP source port, IPv6 flow label):
  * on the frame as port_tx leaves it, with the 802.1Q tag put on (tag 1) or taken off
  * (tag 0). The tag's VID is not hashed (vxlan_entropy_hash stops at an ethertype it does
@@ -435,6 +445,22 @@ void trace_encap(struct trace_burst *tb, const struct rte_mbuf *m, const struct 
 		len += 4;
 	else if (tag == 0 && tagged)
 		len -= 4;
+	/* vxlan_encap's order: over IPv6 the address first (not preferred, it solicits no
+	 * next hop either, so the address is why nothing leaves) */
+	if (v6) {
+		unsigned int st =
+			atomic_load_explicit(&v->dad.state[ND_ADDR], memory_order_relaxed);
+		enum vsw_drop r = VSW_DROP_vxlan_addr_not_ready;
+
+		if (st != ND_ADDR_PREFERRED) {
+			trace_step(tb, m, !flood,
+				   "%sdrop %s (%s) at vxlan_encap on %s (VTEP %s address %s %s)",
+				   flood ? "encap: copy to " : "fate: ", vsw_drop_names[r],
+				   vsw_drop_help[r], out->name, v->name,
+				   ipf_s(a, true, v->local.ip6), nd_not_ready_s(st));
+			return;
+		}
+	}
 	if (!(nh & VTEP_NEIGH_VALID)) {
 		enum vsw_drop r = VSW_DROP_vxlan_no_neigh;
 
@@ -656,29 +682,154 @@ static const struct vtep_neigh *neigh_find6(const struct vtep *v, const uint8_t 
 	return NULL;
 }
 
-/* What nd_input will do with an ICMPv6 frame from the underlay of IPv6 VTEP v: the same
- * checks (nd_parse), the next hop it refreshes, the advertisement it answers with. */
-static void trace_nd(struct trace_burst *tb, const struct vtep *v, const struct rte_mbuf *m,
-		     const uint8_t *d, uint32_t len)
+/* The DAD and MLD state nd_input reads, frame after frame of a burst. trace_decap runs
+ * before the stage, so it starts from the VTEP's state and carries on what each frame of
+ * the burst changes (an address made duplicate, an MLDv1 query seen): each frame's trace
+ * sees the state the worker will see when it takes that frame. */
+struct nd_sim {
+	uint8_t state[3]; /* enum nd_which -> enum nd_addr_state */
+	uint8_t query;	  /* the MLD version the next tick answers with (dad.query) */
+};
+
+static const char *nd_which_s(unsigned int which)
 {
+	return which == ND_LL ? "this VTEP's link-local address" : "this VTEP's address";
+}
+
+static void trace_own(struct trace_burst *tb, const struct vtep *v, const struct rte_mbuf *m)
+{
+	char ma[18];
+
+	trace_step(tb, m, false,
+		   "nd: our own frame (Ethernet source %s is the VTEP's), back from the "
+		   "underlay: ignored",
+		   mac_s(ma, v->local.mac));
+}
+
+/* What mld_input will do with a frame behind a hop-by-hop header (nd_frame let it in):
+ * the same checks (nd_mld_parse), and the report the next tick sends for a query. */
+static void trace_mld(struct trace_burst *tb, const struct vtep *v, struct nd_sim *sim,
+		      const struct rte_mbuf *m, const uint8_t *d, uint32_t len)
+{
+	const uint8_t *ip = d + VXLAN_ETH_SIZE, *hbh = ip + VXLAN_IP6_SIZE;
+	const uint32_t msg_off = VXLAN_ETH_SIZE + VXLAN_IP6_SIZE + (hbh[1] + 1u) * 8;
+	const uint8_t *msg = d + msg_off;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], list[2 * INET6_ADDRSTRLEN + 2];
+	uint8_t sel[2][16], src[16] = {0};
+	struct nd_mld_rx q;
+	unsigned int k;
+	enum vsw_drop r;
+	int type = msg_off < len ? msg[0] : -1;
+
+	r = nd_mld_parse(d, len, &v->local, &q);
+	if (r != VSW_DROP_MAX) {
+		trace_step(tb, m, false,
+			   "mld: ICMPv6 %s > %s, type %d behind a hop-by-hop header, hop limit %u "
+			   "on VTEP %s%s",
+			   ipf_s(a, true, ip + 8), ipf_s(b, true, ip + 24), type, ip[7], v->name,
+			   type == ND_TYPE_MLD1_REPORT || type == ND_TYPE_MLD2_REPORT
+				   ? " (a report: not answered)"
+				   : "");
+		if (memcmp(d + 6, v->local.mac, 6) == 0)
+			trace_own(tb, v, m);
+		trace_step(tb, m, true, "fate: drop %s (%s) at vxlan_decap (MLD, nd_input)",
+			   vsw_drop_names[r], vsw_drop_help[r]);
+		return;
+	}
+	if (nd_ip6_is_unspecified(msg + 8))
+		trace_step(tb, m, false, "mld: MLDv%u general query from %s on VTEP %s", q.version,
+			   ipf_s(a, true, ip + 8), v->name);
+	else
+		trace_step(tb, m, false, "mld: MLDv%u query for group %s from %s on VTEP %s",
+			   q.version, ipf_s(b, true, msg + 8), ipf_s(a, true, ip + 8), v->name);
+	/* as mld_input: a version 1 query puts the next tick's answer in version 1 */
+	if (sim->query != 1)
+		sim->query = q.version;
+	k = nd_mld_groups(&v->local, q.groups, sel);
+	list[0] = '\0';
+	for (unsigned int i = 0; i < k; i++) {
+		if (i > 0)
+			strcat(list, ", ");
+		strcat(list, ipf_s(a, true, sel[i]));
+	}
+	/* as mld_report: from the link-local address once it is preferred */
+	if (sim->state[ND_LL] == ND_ADDR_PREFERRED)
+		nd_link_local(src, v->local.mac);
+	if (sim->query == 1)
+		trace_step(tb, m, false,
+			   "mld: answered at the next tick (within a second) with MLDv1 reports "
+			   "(one per group, to the group) from %s, for %s",
+			   ipf_s(a, true, src), list);
+	else
+		trace_step(tb, m, false,
+			   "mld: answered at the next tick (within a second) with an MLDv2 report "
+			   "(MODE_IS_EXCLUDE) to ff02::16 from %s, for %s",
+			   ipf_s(a, true, src), list);
+	trace_step(tb, m, true, "fate: consumed by MLD on VTEP %s (query taken)", v->name);
+}
+
+/* The neighbour entry that a solicitation's or an advertisement's link-layer address
+ * refreshes (nd_learn), if any. */
+static void trace_nd_learn(struct trace_burst *tb, const struct vtep *v, const struct rte_mbuf *m,
+			   const struct nd_rx *nd, const uint8_t *who, const uint8_t *mac)
+{
+	const struct vtep_neigh *nb = neigh_find6(v, who);
+	char a[INET6_ADDRSTRLEN], ma[18];
+
+	if (nb == NULL)
+		trace_step(tb, m, false, "nd: %s is not a next hop of VTEP %s: nothing learned",
+			   ipf_s(a, true, who), v->name);
+	else if (atomic_load_explicit(&nb->mac, memory_order_relaxed) & VTEP_NEIGH_STATIC)
+		trace_step(tb, m, false, "nd: next hop %s is static: not changed",
+			   ipf_s(a, true, who));
+	else if (nd->type == ND_TYPE_NS && nd->lladdr == NULL)
+		trace_step(tb, m, false,
+			   "nd: next hop %s: no link-layer address option, nothing learned",
+			   ipf_s(a, true, who));
+	else if (eth_addr_is_multicast(mac) || eth_addr_is_zero(mac))
+		trace_step(tb, m, false, "nd: next hop %s: link-layer address %s refused",
+			   ipf_s(a, true, who), mac_s(ma, mac));
+	else
+		trace_step(tb, m, false, "nd: next hop %s resolved to %s (refreshed)",
+			   ipf_s(a, true, who), mac_s(ma, mac));
+}
+
+/* What nd_input will do with an ICMPv6 frame from the underlay of IPv6 VTEP v: the same
+ * checks (nd_parse) and decision (nd_decide) on the state of the VTEP's address the
+ * message is about, the next hop it refreshes, the advertisement it answers with, the
+ * address it makes duplicate or defends; MLD behind a hop-by-hop header (trace_mld). */
+static void trace_nd(struct trace_burst *tb, const struct vtep *v, struct nd_sim *sim,
+		     const struct rte_mbuf *m, const uint8_t *d, uint32_t len)
+{
+	static const char at[] = "at vxlan_decap (neighbour discovery, nd_input)";
+	const enum vsw_drop nfu = VSW_DROP_vxlan_not_for_us;
 	const uint8_t *ip = d + VXLAN_ETH_SIZE;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], ma[18];
-	const struct vtep_neigh *nb;
 	const uint8_t *who, *mac;
+	enum nd_verdict verdict;
 	struct nd_rx nd;
 	enum vsw_drop r;
+	unsigned int st;
 
+	/* the dispatch of nd_input */
+	if (len > VXLAN_ETH_SIZE + 6 && ip[6] == ND_IP6_HOPOPTS) {
+		trace_mld(tb, v, sim, m, d, len);
+		return;
+	}
 	r = nd_parse(d, len, &v->local, &nd);
 	if (r != VSW_DROP_MAX) {
 		trace_step(tb, m, false, "nd: ICMPv6 %s > %s, type %d, hop limit %u on VTEP %s",
 			   ipf_s(a, true, ip + 8), ipf_s(b, true, ip + 24),
 			   len > VXLAN_ETH_SIZE + VXLAN_IP6_SIZE ? ip[VXLAN_IP6_SIZE] : -1, ip[7],
 			   v->name);
-		trace_step(tb, m, true,
-			   "fate: drop %s (%s) at vxlan_decap (neighbour discovery, nd_input)",
-			   vsw_drop_names[r], vsw_drop_help[r]);
+		if (memcmp(d + 6, v->local.mac, 6) == 0)
+			trace_own(tb, v, m);
+		trace_step(tb, m, true, "fate: drop %s (%s) %s", vsw_drop_names[r],
+			   vsw_drop_help[r], at);
 		return;
 	}
+	st = sim->state[nd.ours];
+	verdict = nd_decide(d, &v->local, &nd, st);
 	/* the address whose link-layer address the message tells, and that address */
 	who = nd.type == ND_TYPE_NA ? nd.target : nd.src_ip;
 	mac = nd.lladdr != NULL ? nd.lladdr : d + 6;
@@ -689,53 +840,89 @@ static void trace_nd(struct trace_burst *tb, const struct vtep *v, const struct 
 			   nd.flags & 0x80 ? "router " : "",
 			   nd.flags & ND_NA_FLAG_S ? "solicited" : "unsolicited",
 			   nd.flags & ND_NA_FLAG_O ? ", override" : "", v->name);
-	else
-		trace_step(
-			tb, m, false,
-			"nd: neighbour solicitation from %s (mac %s) for %s (this VTEP's address) "
-			"on VTEP %s",
-			ipf_s(a, true, nd.src_ip), mac_s(ma, mac), ipf_s(b, true, nd.target),
-			v->name);
-	if (nd.type == ND_TYPE_NS && nd_ip6_is_unspecified(nd.src_ip)) {
-		trace_step(tb, m, true,
-			   "fate: drop vxlan_not_for_us (%s) at vxlan_decap (neighbour discovery, "
-			   "nd_input): a duplicate address probe for this VTEP's address",
-			   vsw_drop_help[VSW_DROP_vxlan_not_for_us]);
-		return;
-	}
-	nb = neigh_find6(v, who);
-	if (nb == NULL)
-		trace_step(tb, m, false, "nd: %s is not a next hop of VTEP %s: nothing learned",
-			   ipf_s(a, true, who), v->name);
-	else if (atomic_load_explicit(&nb->mac, memory_order_relaxed) & VTEP_NEIGH_STATIC)
-		trace_step(tb, m, false, "nd: next hop %s is static: not changed",
-			   ipf_s(a, true, who));
-	else if (nd.type == ND_TYPE_NS && nd.lladdr == NULL)
+	else if (nd_ip6_is_unspecified(nd.src_ip))
 		trace_step(tb, m, false,
-			   "nd: next hop %s: no link-layer address option, nothing learned",
-			   ipf_s(a, true, who));
-	else if (eth_addr_is_multicast(mac) || eth_addr_is_zero(mac))
-		trace_step(tb, m, false, "nd: next hop %s: link-layer address %s refused",
-			   ipf_s(a, true, who), mac_s(ma, mac));
+			   "nd: duplicate address probe (neighbour solicitation from ::, mac %s) "
+			   "for %s (%s, %s) on VTEP %s",
+			   mac_s(ma, d + 6), ipf_s(b, true, nd.target), nd_which_s(nd.ours),
+			   nd_addr_state_name(st), v->name);
 	else
-		trace_step(tb, m, false, "nd: next hop %s resolved to %s (refreshed)",
-			   ipf_s(a, true, who), mac_s(ma, mac));
-	if (nd.type == ND_TYPE_NA)
+		trace_step(tb, m, false,
+			   "nd: neighbour solicitation from %s (mac %s) for %s (%s) on VTEP %s",
+			   ipf_s(a, true, nd.src_ip), mac_s(ma, mac), ipf_s(b, true, nd.target),
+			   nd_which_s(nd.ours), v->name);
+	switch (verdict) {
+	case ND_V_OWN:
+		trace_own(tb, v, m);
+		trace_step(tb, m, true, "fate: drop %s (%s) %s: our own frame", vsw_drop_names[nfu],
+			   vsw_drop_help[nfu], at);
+		return;
+	case ND_V_NOT_READY:
+		trace_step(tb, m, true, "fate: drop %s (%s) %s: not answered: address %s",
+			   vsw_drop_names[nfu], vsw_drop_help[nfu], at, nd_not_ready_s(st));
+		return;
+	case ND_V_PROBE_CONFLICT:
+		/* as nd_conflict */
+		sim->state[nd.ours] = ND_ADDR_DUPLICATE;
+		trace_step(tb, m, false,
+			   "nd: another node probes %s while this VTEP's own DAD runs: neither may "
+			   "have it: marked duplicate (dad_conflict counted)",
+			   ipf_s(b, true, nd.target));
+		trace_step(tb, m, true, "fate: drop %s (%s) %s: address now duplicate",
+			   vsw_drop_names[nfu], vsw_drop_help[nfu], at);
+		return;
+	case ND_V_CONFLICT:
+		if (st == ND_ADDR_TENTATIVE) {
+			sim->state[nd.ours] = ND_ADDR_DUPLICATE;
+			trace_step(tb, m, false,
+				   "nd: %s is %s, tentative: another node has it: marked duplicate "
+				   "(dad_conflict counted)",
+				   ipf_s(b, true, nd.target), nd_which_s(nd.ours));
+		} else if (st == ND_ADDR_PREFERRED) {
+			trace_step(
+				tb, m, false,
+				"nd: %s is %s, preferred: another node claims it: kept (RFC 4862 "
+				"5.4.4), conflict counted (dad_conflict) and logged",
+				ipf_s(b, true, nd.target), nd_which_s(nd.ours));
+		} else {
+			trace_step(tb, m, false,
+				   "nd: %s is %s, already duplicate: conflict counted "
+				   "(dad_conflict)",
+				   ipf_s(b, true, nd.target), nd_which_s(nd.ours));
+		}
 		trace_step(tb, m, true, "fate: consumed by ND on VTEP %s (advertisement taken)",
 			   v->name);
-	else
+		return;
+	case ND_V_LEARN:
+		trace_nd_learn(tb, v, m, &nd, who, mac);
+		trace_step(tb, m, true, "fate: consumed by ND on VTEP %s (advertisement taken)",
+			   v->name);
+		return;
+	case ND_V_ANSWER:
+		trace_nd_learn(tb, v, m, &nd, who, mac);
 		trace_step(tb, m, true,
 			   "fate: consumed by ND on VTEP %s: answered with a neighbour "
 			   "advertisement to %s (mac %s) on %s",
 			   v->name, ipf_s(a, true, nd.src_ip), mac_s(ma, mac), v->port->name);
+		return;
+	case ND_V_DEFEND:
+		trace_step(tb, m, true,
+			   "fate: consumed by ND on VTEP %s: address defended: answered with a "
+			   "neighbour advertisement to all nodes (ff02::1) on %s",
+			   v->name, v->port->name);
+		return;
+	}
 }
 
 void trace_decap(struct trace_burst *tb, struct dp *dp, const struct vtep *v,
 		 const struct vtep_map *map, struct rte_mbuf *const *pkts, uint16_t n)
 {
 	const bool v6 = v->v6;
+	struct nd_sim sim = {{0}, v->dad.query}; /* dad.query: this worker's own */
 
 	(void)dp;
+	for (unsigned int w = ND_ADDR; v6 && w <= ND_LL; w++)
+		sim.state[w] = atomic_load_explicit(&v->dad.state[w], memory_order_relaxed);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -753,10 +940,8 @@ void trace_decap(struct trace_burst *tb, struct dp *dp, const struct vtep *v,
 				   v->name);
 			continue;
 		}
-		if (v6 && len >= VXLAN_ETH_SIZE + VXLAN_IP6_SIZE &&
-		    vxlan_rd16(d + 12) == VXLAN_ETHERTYPE_IPV6 &&
-		    d[VXLAN_ETH_SIZE + 6] == VXLAN_PROTO_ICMP6) {
-			trace_nd(tb, v, m, d, len);
+		if (v6 && nd_frame(d, len)) {
+			trace_nd(tb, v, &sim, m, d, len);
 			continue;
 		}
 		r = v6 ? vxlan_parse6(d, len, &v->local, &rx) : vxlan_parse(d, len, &v->local, &rx);

@@ -141,35 +141,37 @@ void nd_input(struct worker *w, struct vtep *v, struct rte_mbuf *m, uint32_t now
 		return;
 	}
 	r = nd_parse(d, rte_pktmbuf_data_len(m), &v->local, &nd);
-	if (r == VSW_DROP_MAX && memcmp(d + 6, v->local.mac, 6) == 0)
-		r = VSW_DROP_vxlan_not_for_us; /* our own, back */
 	if (r != VSW_DROP_MAX) {
 		nd_drop(w, v, m, r);
 		return;
 	}
-	if (nd.type == ND_TYPE_NA) {
-		if (nd.ours != ND_NOT_OURS) {
-			nd_conflict(v, nd.ours);
-		} else {
-			/* without the option (allowed in answer to a unicast solicitation),
-			 * the frame's source is the advertiser's MAC */
-			nd_learn(v, nd.target, nd.lladdr != NULL ? nd.lladdr : d + 6, now_s);
-		}
-		v->cnt.arp_reply_rx++;
-		rte_pktmbuf_free(m);
+	switch (nd_decide(d, &v->local, &nd, nd_state(v, nd.ours))) {
+	case ND_V_OWN:
+	case ND_V_NOT_READY:
+		/* our own, back; or for an address not answered for: tentative (RFC 4862
+		 * section 5.4.3) or duplicate (never) */
+		nd_drop(w, v, m, VSW_DROP_vxlan_not_for_us);
 		return;
-	}
-	if (nd_ip6_is_unspecified(nd.src_ip) && nd_state(v, nd.ours) == ND_ADDR_TENTATIVE) {
+	case ND_V_PROBE_CONFLICT:
 		/* someone else probes the address we probe: neither may have it */
 		nd_conflict(v, nd.ours);
 		nd_drop(w, v, m, VSW_DROP_vxlan_not_for_us);
 		return;
-	}
-	if (nd_state(v, nd.ours) != ND_ADDR_PREFERRED) {
-		/* a tentative address is not answered for (RFC 4862 section 5.4.3), a
-		 * duplicate one never */
-		nd_drop(w, v, m, VSW_DROP_vxlan_not_for_us);
+	case ND_V_CONFLICT:
+		nd_conflict(v, nd.ours);
+		v->cnt.arp_reply_rx++;
+		rte_pktmbuf_free(m);
 		return;
+	case ND_V_LEARN:
+		/* without the option (allowed in answer to a unicast solicitation), the
+		 * frame's source is the advertiser's MAC */
+		nd_learn(v, nd.target, nd.lladdr != NULL ? nd.lladdr : d + 6, now_s);
+		v->cnt.arp_reply_rx++;
+		rte_pktmbuf_free(m);
+		return;
+	case ND_V_ANSWER:
+	case ND_V_DEFEND:
+		break;
 	}
 	v->cnt.arp_req_rx++;
 	if (nd.lladdr != NULL)
@@ -217,16 +219,13 @@ static void nd_solicit(struct worker *w, struct vtep *v, const uint8_t *target,
 static void mld_report(struct worker *w, struct vtep *v, unsigned int version, uint8_t rtype,
 		       uint8_t groups)
 {
-	uint8_t all[2][16], which[2], sel[2][16], src[16] = {0};
-	unsigned int n = nd_groups(&v->local, all, which), k = 0;
+	uint8_t sel[2][16], src[16] = {0};
+	unsigned int k = nd_mld_groups(&v->local, groups, sel);
 	struct rte_mbuf *m;
 	uint8_t *d;
 
 	if (nd_state(v, ND_LL) == ND_ADDR_PREFERRED)
 		nd_link_local(src, v->local.mac);
-	for (unsigned int i = 0; i < n; i++)
-		if ((groups & (1u << which[i])) != 0 || (n == 1 && groups != 0))
-			memcpy(sel[k++], all[i], 16);
 	if (k == 0)
 		return;
 	if (version == 1) {

@@ -254,6 +254,36 @@ static inline enum vsw_drop nd_parse(const uint8_t *d, uint32_t len, const struc
 	return VSW_DROP_MAX;
 }
 
+/* What nd_input does with a solicitation or advertisement that nd_parse accepted (nd, in
+ * frame d), the VTEP's address it is about being in state `state` (enum nd_addr_state;
+ * not looked at for an advertisement of another address). Shared by nd_input and the
+ * trace of the frame (dataplane/trace.c), so the trace says what the worker does. */
+enum nd_verdict {
+	ND_V_OWN,	     /* our own frame, back (same Ethernet source): vxlan_not_for_us */
+	ND_V_LEARN,	     /* an advertisement of another address: refreshes that next hop */
+	ND_V_CONFLICT,	     /* an advertisement of ours: tentative -> duplicate, else counted */
+	ND_V_PROBE_CONFLICT, /* another node probes our tentative address: duplicate; dropped */
+	ND_V_NOT_READY,	     /* a solicitation for a tentative or duplicate address: unanswered,
+			      * vxlan_not_for_us (RFC 4862 section 5.4.3) */
+	ND_V_ANSWER,	     /* a solicitation: a solicited advertisement to its sender */
+	ND_V_DEFEND,	     /* a probe (from ::) of a preferred address: an advertisement to all
+			      * nodes (RFC 4861 section 7.2.4) */
+};
+
+static inline enum nd_verdict nd_decide(const uint8_t *d, const struct vxlan_local *l,
+					const struct nd_rx *nd, unsigned int state)
+{
+	if (memcmp(d + 6, l->mac, 6) == 0)
+		return ND_V_OWN;
+	if (nd->type == ND_TYPE_NA)
+		return nd->ours != ND_NOT_OURS ? ND_V_CONFLICT : ND_V_LEARN;
+	if (nd_ip6_is_unspecified(nd->src_ip))
+		return state == ND_ADDR_TENTATIVE   ? ND_V_PROBE_CONFLICT
+		       : state == ND_ADDR_PREFERRED ? ND_V_DEFEND
+						    : ND_V_NOT_READY;
+	return state == ND_ADDR_PREFERRED ? ND_V_ANSWER : ND_V_NOT_READY;
+}
+
 /* An NS or NA of ND_FRAME_SIZE bytes into d: Ethernet to eth_dst from mac, IPv6 from src
  * to dst with hop limit 255, the message about target with one link-layer address
  * option carrying mac, and its checksum. */
@@ -358,6 +388,21 @@ static inline unsigned int nd_groups(const struct vxlan_local *l, uint8_t groups
 	nd_solicited_node(groups[1], ll);
 	which[1] = ND_LL;
 	return memcmp(groups[0], groups[1], 16) == 0 ? 1 : 2;
+}
+
+/* The groups of VTEP l that an MLD report for the bit set `groups` (bit ND_ADDR, bit
+ * ND_LL) carries, into sel: how many (0 to 2). When both addresses share one
+ * solicited-node group, either bit asks for it. */
+static inline unsigned int nd_mld_groups(const struct vxlan_local *l, unsigned int groups,
+					 uint8_t sel[2][16])
+{
+	uint8_t all[2][16], which[2];
+	unsigned int n = nd_groups(l, all, which), k = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		if ((groups & (1u << which[i])) != 0 || (n == 1 && groups != 0))
+			memcpy(sel[k++], all[i], 16);
+	return k;
 }
 
 /* Ethernet, IPv6 (hop limit 1, next header hop-by-hop) and the hop-by-hop header with a

@@ -5,7 +5,9 @@
  * link-local address, the duplicate address probe, the advertisement defending an
  * address, nd_parse on the link-local address and on probes, MLDv2 and MLDv1 reports
  * field by field with their checksums against an RFC 1071 reference over the pseudo
- * header, nd_frame's choice, and every nd_mld_parse outcome.
+ * header, nd_frame's choice, every nd_mld_parse outcome, every nd_decide verdict (what
+ * nd_input and its trace do with a message in each state of the address) and the groups
+ * nd_mld_groups puts in a report.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -352,12 +354,89 @@ static void test_mld_parse(void **state)
 	assert_int_equal(nd_mld_parse(g, n, &lb, &q), VSW_DROP_vxlan_not_for_us);
 }
 
+/* nd_decide, shared by nd_input and its trace: every verdict, from real frames. */
+static void test_nd_decide(void **state)
+{
+	struct vxlan_local la = local6(mac_a, "2001:2::2"), lb = local6(mac_b, "2001:2::1");
+	uint8_t f[ND_FRAME_SIZE], ll_b[16];
+	const uint8_t zero[16] = {0};
+	struct nd_rx nd = {0};
+
+	(void)state;
+	nd_link_local(ll_b, mac_b);
+	/* A solicits B's address: answered only once it is preferred */
+	nd_write_ns(f, &la, lb.ip6, NULL);
+	assert_int_equal(nd_parse(f, sizeof(f), &lb, &nd), VSW_DROP_MAX);
+	assert_int_equal(nd_decide(f, &lb, &nd, ND_ADDR_PREFERRED), ND_V_ANSWER);
+	assert_int_equal(nd_decide(f, &lb, &nd, ND_ADDR_TENTATIVE), ND_V_NOT_READY);
+	assert_int_equal(nd_decide(f, &lb, &nd, ND_ADDR_DUPLICATE), ND_V_NOT_READY);
+	/* the same solicitation with B's own MAC as its source: B's own frame, back */
+	memcpy(f + 6, mac_b, 6);
+	assert_int_equal(nd_decide(f, &lb, &nd, ND_ADDR_PREFERRED), ND_V_OWN);
+	/* A probes B's link-local address: defended, a conflict, or not answered */
+	nd_write_dad_ns(f, mac_a, ll_b);
+	assert_int_equal(nd_parse(f, ND_DAD_FRAME_SIZE, &lb, &nd), VSW_DROP_MAX);
+	assert_int_equal(nd.ours, ND_LL);
+	assert_int_equal(nd_decide(f, &lb, &nd, ND_ADDR_PREFERRED), ND_V_DEFEND);
+	assert_int_equal(nd_decide(f, &lb, &nd, ND_ADDR_TENTATIVE), ND_V_PROBE_CONFLICT);
+	assert_int_equal(nd_decide(f, &lb, &nd, ND_ADDR_DUPLICATE), ND_V_NOT_READY);
+	/* B's own probe, back: never a conflict */
+	nd_write_dad_ns(f, mac_b, lb.ip6);
+	assert_int_equal(nd_parse(f, ND_DAD_FRAME_SIZE, &lb, &nd), VSW_DROP_MAX);
+	assert_int_equal(nd_decide(f, &lb, &nd, ND_ADDR_TENTATIVE), ND_V_OWN);
+	/* A advertises its own address to B: a next hop to learn, whatever B's state */
+	nd_write_na(f, &la, mac_b, lb.ip6);
+	assert_int_equal(nd_parse(f, sizeof(f), &lb, &nd), VSW_DROP_MAX);
+	assert_int_equal(nd.ours, ND_NOT_OURS);
+	assert_int_equal(nd_decide(f, &lb, &nd, ND_ADDR_TENTATIVE), ND_V_LEARN);
+	/* A defends B's address (A has it too): a conflict in every state */
+	nd_write_na_for(f,
+			&(struct vxlan_local){.mac = {0x02, 0xaa, 0, 0, 0, 0x01},
+					      .ip6 = {0x20, 0x01, 0, 2, [15] = 1}},
+			ND_ADDR, mac_b, zero);
+	assert_int_equal(nd_parse(f, sizeof(f), &lb, &nd), VSW_DROP_MAX);
+	assert_int_equal(nd.ours, ND_ADDR);
+	assert_int_equal(nd_decide(f, &lb, &nd, ND_ADDR_TENTATIVE), ND_V_CONFLICT);
+	assert_int_equal(nd_decide(f, &lb, &nd, ND_ADDR_PREFERRED), ND_V_CONFLICT);
+	assert_int_equal(nd_decide(f, &lb, &nd, ND_ADDR_DUPLICATE), ND_V_CONFLICT);
+	memcpy(f + 6, mac_b, 6); /* B's own defence, back */
+	assert_int_equal(nd_decide(f, &lb, &nd, ND_ADDR_PREFERRED), ND_V_OWN);
+}
+
+/* nd_mld_groups: which groups a report for a query's groups carries. */
+static void test_mld_groups(void **state)
+{
+	struct vxlan_local lb = local6(mac_b, "2001:2::1");
+	uint8_t sel[2][16], sn[16], ll[16], snll[16];
+
+	(void)state;
+	ip6(sn, "ff02::1:ff00:1");
+	nd_link_local(ll, mac_b);
+	nd_solicited_node(snll, ll);
+	assert_int_equal(nd_mld_groups(&lb, 0, sel), 0);
+	assert_int_equal(nd_mld_groups(&lb, 1u << ND_ADDR, sel), 1);
+	assert_memory_equal(sel[0], sn, 16);
+	assert_int_equal(nd_mld_groups(&lb, 1u << ND_LL, sel), 1);
+	assert_memory_equal(sel[0], snll, 16);
+	assert_int_equal(nd_mld_groups(&lb, 1u << ND_ADDR | 1u << ND_LL, sel), 2);
+	assert_memory_equal(sel[0], sn, 16);
+	assert_memory_equal(sel[1], snll, 16);
+	/* an address ending like the MAC: one group for both, asked by either bit */
+	ip6(lb.ip6, "2001:2::12:3456");
+	nd_solicited_node(sn, lb.ip6);
+	assert_memory_equal(sn, snll, 16);
+	assert_int_equal(nd_mld_groups(&lb, 1u << ND_LL, sel), 1);
+	assert_memory_equal(sel[0], sn, 16);
+	assert_int_equal(nd_mld_groups(&lb, 1u << ND_ADDR | 1u << ND_LL, sel), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_link_local),    cmocka_unit_test(test_dad_probe),
 		cmocka_unit_test(test_nd_link_local), cmocka_unit_test(test_mld2_report),
 		cmocka_unit_test(test_mld1_report),   cmocka_unit_test(test_mld_parse),
+		cmocka_unit_test(test_nd_decide),     cmocka_unit_test(test_mld_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
