@@ -97,7 +97,9 @@ for p in 1 2 3 4; do
 done
 # 5 frames of each input port leave by out (its VLAN 10 frame and its runt die)
 wait_stat out tx_packets 20
-sleep 0.5 # let the control thread drain the rings into the files
+# the control thread drains the rings into the files: 7 + 1 + 1 + 1 + 1 frames and 8 drops
+drained() { (($(vsw -j capture list | jget "sum(c['written'] for c in r)") >= 19)); }
+wait_for 10 "the captures to write their 19 frames" drained
 vsw -j capture list >"$T/list.json"
 for c in all icmp vlan vxlan host drops; do
 	capture_stop $c
@@ -173,30 +175,44 @@ wait "$TRACE_PID" || fail "vswctl trace failed: $(cat "$T/trace.err")"
 grep -q "frames traced before" "$T/trace.err" && fail "trace ended early: $(cat "$T/trace.err")"
 # frame N's lines, without indentation
 frame() { awk -v n="frame $1:" '/^frame/ {on = ($0 == n); next} on {sub(/^  /, ""); print}' "$T/trace.out"; }
-expect_trace() { # N LINE...: frame N's steps are exactly these
-	local n=$1 want
+expect_trace() { # N PATTERN...: frame N's steps are exactly these, one glob pattern a step
+	local n=$1 want got pats i
 	shift
+	pats=("$@")
 	want=$(printf '%s\n' "$@")
-	[[ $(frame "$n") == "${want%$'\n'}" ]] || fail "trace of frame $n:
+	mapfile -t got < <(frame "$n")
+	if ((${#got[@]} == ${#pats[@]})); then
+		for ((i = 0; i < ${#pats[@]}; i++)); do
+			# shellcheck disable=SC2053
+			[[ ${got[i]} == ${pats[i]} ]] || break
+		done
+		((i < ${#pats[@]})) || return 0
+	fi
+	fail "trace of frame $n:
 $(frame "$n")
 expected:
 ${want%$'\n'}"
 }
+# Learning takes a try-lock that the once-a-second aging walk may hold (br0 has learned
+# MACs): the learn is then retried after the burst, and these 7 frames come in one burst.
+# Every other step is exact (none holds a * ? [ or a @( ).
+LEARNED="learn: source @(learned (new)|not learned now: table busy*)"
+KNOWN="learn: source @(already on this port (refreshed)|learned (new)|not learned now: table busy*)"
 expect_trace 1 "rx: 02:00:00:00:06:01 > 02:00:00:00:ff:02, IPv4 198.51.100.6 > 198.51.100.200 ICMP, 42 bytes" \
 	"bridge br0, vlan 1 (untagged on an access port)" \
-	"learn: source learned (new)" \
+	"$LEARNED" \
 	"fdb: destination on port out (static entry)" \
 	"fate: output to out, untagged"
 expect_trace 2 "rx: 02:00:00:00:06:01 > 02:00:00:00:ff:02, IPv4 198.51.100.6 > 198.51.100.200 UDP 40000 > 4789, 92 bytes" \
 	"bridge br0, vlan 1 (untagged on an access port)" \
-	"learn: source already on this port (refreshed)" \
+	"$KNOWN" \
 	"fdb: destination on port out (static entry)" \
 	"fate: output to out, untagged"
 expect_trace 4 "rx: 02:00:00:00:06:01 > 02:00:00:00:ff:02, 802.1Q vlan 10 pcp 0, IPv4 198.51.100.6 > 198.51.100.200 ICMP, 46 bytes" \
 	"fate: drop vlan_not_allowed (tagged VLAN not allowed on this port (trunk list or access VLAN)) at bridge_input"
 expect_trace 5 "rx: 02:00:00:00:06:01 > ff:ff:ff:ff:ff:ff, ARP request 198.51.100.6 > 198.51.100.200, 42 bytes" \
 	"bridge br0, vlan 1 (untagged on an access port)" \
-	"learn: source already on this port (refreshed)" \
+	"$KNOWN" \
 	"fdb: destination is multicast or broadcast: flood" \
 	"fate: flooded in vlan 1 to out in1 in2 in3 in4"
 expect_trace 7 "rx: 12 bytes: shorter than an Ethernet header" \

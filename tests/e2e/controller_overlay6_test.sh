@@ -80,13 +80,10 @@ vcb apply -f "$B"
 vsw vtep show
 
 log "the VTEPs resolve each other by neighbour discovery, hosts ping across"
-nh_state() { "$@" -j vtep show | jget "[n['state'] for n in r[0]['neighbours'] if n['ip'] == '$NH'][0]"; }
-a_ok() { NH=2001:2::2; [[ $(nh_state vsw) == resolved ]]; }
-b_ok() { NH=2001:2::1; [[ $(nh_state vswb) == resolved ]]; }
 ping_ok() { ip netns exec "$H1" ping -c 1 -W 1 198.51.100.2 >/dev/null 2>&1; }
 wait_for 15 "H1 to reach H2 over the overlay" ping_ok
-wait_for 5 "A to resolve 2001:2::2" a_ok
-wait_for 5 "B to resolve 2001:2::1" b_ok
+wait_for 5 "A to resolve 2001:2::2" nh_resolved 2001:2::2
+wait_for 5 "B to resolve 2001:2::1" nh_resolved 2001:2::1 vswb
 ip netns exec "$H1" ping -c 3 -i 0.2 -W 2 198.51.100.2 || fail "ping H1 -> H2 failed"
 ip netns exec "$H2" ping -c 3 -i 0.2 -W 2 198.51.100.1 || fail "ping H2 -> H1 failed"
 ip netns exec "$H1" ping -c 2 -i 0.2 -W 2 -M 'do' -s 1402 198.51.100.2 ||

@@ -25,16 +25,22 @@ has_mac() { [[ $(vsw -j fdb show br0 | jget "len([e for e in r if e['mac'] == '$
 gone_mac() { ! has_mac "$1"; }
 
 vsw_quiet fdb add br0 $S p2
+# Made beforehand: scapy takes half a second to start, and seconds on a loaded machine,
+# enough for A to age before it is looked at, or for B to age between its keepalives.
+mkpcap "$E2E_TMP/learn-a.pcap" "src=$A,id=learn-a"
+mkpcap "$E2E_TMP/learn-b.pcap" "src=$B,id=learn-b"
+mkpcap "$E2E_TMP/keepalive.pcap" "src=$B,dst=$S,id=keepalive"
 log "learn A on p1 and B on p2"
-send p1 "src=$A,id=learn-a"
+# before A is sent: the time it takes to age is then never taken for less than it was
 t0=$(date +%s.%N)
-send p2 "src=$B,id=learn-b"
+send_pcap p1 "$E2E_TMP/learn-a.pcap"
 has_mac $A || fail "A not learned"
+send_pcap p2 "$E2E_TMP/learn-b.pcap"
 vsw fdb show br0
 
 log "keep B alive with a frame every 0.5 s while A stays silent"
-for i in 1 2 3 4 5 6 7 8; do
-	send p2 "src=$B,dst=$S,id=keepalive-$i"
+for _ in 1 2 3 4 5 6 7 8; do
+	send_pcap p2 "$E2E_TMP/keepalive.pcap"
 	sleep 0.5
 	if gone_mac $A; then
 		break

@@ -351,12 +351,19 @@ E2E_SEQ=0
 # send PORT SPEC...: inject these frames through PORT and wait until PORT counted them
 # all as received (so the next phase starts only after this one was forwarded).
 send() {
-	local port=$1 f n
+	local port=$1 f
 	shift
 	f=$E2E_TMP/in.$((E2E_SEQ++)).pcap
 	mkpcap "$f" "$@"
-	n=$(pcap_count "$f")
-	inject "$port" "$f"
+	send_pcap "$port" "$f"
+}
+
+# send_pcap PORT PCAP [GAP_MS]: the same for the frames of a pcap made beforehand; with no
+# scapy to start, it takes a tenth of the time (for phases that are timed, as aging is).
+send_pcap() {
+	local port=$1 n
+	n=$(pcap_count "$2")
+	inject "$port" "$2" ${3:+"$3"}
 	E2E_RXN[$port]=$((${E2E_RXN[$port]:-0} + n))
 	wait_stat "$port" rx_packets "${E2E_RXN[$port]}"
 }
@@ -396,4 +403,45 @@ check_frames() {
 		pcap_expect "$(tx_file "$port")" "$E2E_TMP/$port.expected.pcap" "$port tx"
 		log "$port transmitted exactly the ${#specs[@]} expected frame specs"
 	done
+}
+
+# ---- traces: vswctl -j trace in the background, its frames' steps checked after ----
+
+declare -A TR_PID=()
+# n_traces: how many traces the dataplane runs; traces_are N: exactly N of them.
+n_traces() { vsw -j capture list | jget "len([c for c in r if c['trace']])"; }
+traces_are() { [[ $(n_traces) == "$1" ]]; }
+# trace_bg NAME ARGS...: `vswctl -j trace ARGS` in the background into $E2E_TMP/NAME.json;
+# returns once the dataplane runs it, so that what the test sends next is traced.
+trace_bg() {
+	local name=$1 before
+	shift
+	before=$(n_traces)
+	"$CTL_BIN" -s "$SOCK" -j trace "$@" >"$E2E_TMP/$name.json" 2>"$E2E_TMP/$name.err" &
+	TR_PID[$name]=$!
+	wait_for 10 "trace $name to start" traces_are $((before + 1))
+}
+# trace_wait NAME: it must end by itself (all its frames traced) with status 0.
+trace_wait() {
+	local rc=0
+	wait "${TR_PID[$1]}" || rc=$?
+	((rc == 0)) || fail "trace $1 exited $rc: $(cat "$E2E_TMP/$1.err")"
+}
+# steps NAME FRAME: the steps of frame FRAME (from 1) of trace NAME, one a line.
+steps() { jget "'\n'.join(r['frames'][$2 - 1]['steps'])" <"$E2E_TMP/$1.json"; }
+# has NAME FRAME GLOB: some step of that frame matches GLOB (@(a|b) for either), or fail.
+has() {
+	local s l
+	s=$(steps "$1" "$2")
+	while IFS= read -r l; do
+		# shellcheck disable=SC2053
+		[[ $l == $3 ]] && return 0
+	done <<<"$s"
+	fail "trace $1 frame $2: no step like '$3' in:"$'\n'"$s"
+}
+# step_like NAME FRAME TEXT: the first step of that frame holding TEXT, or fail.
+step_like() {
+	local s
+	s=$(steps "$1" "$2") # whole, not piped: grep -m1 would cut the writer short
+	grep -m1 -F -- "$3" <<<"$s" || fail "trace $1 frame $2: no '$3' step"
 }

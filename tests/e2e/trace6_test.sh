@@ -49,45 +49,10 @@ vsw_vtep_add "$UNDER" 2001:2::1/64 5001 2001:2::2
 vsw_quiet port add h1 af_packet "iface=${E2E_TAG}a1"
 vsw_quiet port attach h1 ov
 UMAC=$(vsw -j vtep show vt0 | jget "r[0]['mac']")
-resolved() {
-	[[ $(vsw -j vtep show vt0 |
-		jget "[n['state'] for n in r[0]['neighbours'] if n['ip'] == '2001:2::2'][0]") == resolved ]]
-}
-wait_for 10 "vsw to resolve 2001:2::2 by neighbour discovery" resolved
+wait_for 10 "vsw to resolve 2001:2::2 by neighbour discovery" nh_resolved 2001:2::2
 
-n_traces() { vsw -j capture list | jget "len([c for c in r if c['trace']])"; }
-traces_are() { [[ $(n_traces) == "$1" ]]; }
 n_caps() { vsw -j capture list | jget "len([c for c in r if not c['trace']])"; }
 caps_are() { [[ $(n_caps) == "$1" ]]; }
-declare -A TR_PID=()
-trace_bg() { # NAME ARGS...: vswctl -j trace in the background, once it is running
-	local name=$1 before
-	shift
-	before=$(n_traces)
-	"$CTL_BIN" -s "$SOCK" -j trace "$@" >"$T/$name.json" 2>"$T/$name.err" &
-	TR_PID[$name]=$!
-	wait_for 10 "trace $name to start" traces_are $((before + 1))
-}
-trace_wait() { # NAME: it must end by itself (all frames traced) with status 0
-	local rc=0
-	wait "${TR_PID[$1]}" || rc=$?
-	((rc == 0)) || fail "trace $1 exited $rc: $(cat "$T/$1.err")"
-}
-steps() { jget "'\n'.join(r['frames'][$2 - 1]['steps'])" <"$T/$1.json"; }
-has() { # NAME FRAME GLOB: some step of that frame matches GLOB
-	local s l
-	s=$(steps "$1" "$2")
-	while IFS= read -r l; do
-		# shellcheck disable=SC2053
-		[[ $l == $3 ]] && return 0
-	done <<<"$s"
-	fail "trace $1 frame $2: no step like '$3' in:"$'\n'"$s"
-}
-step_like() { # NAME FRAME PREFIX: the first step of that frame starting with PREFIX
-	local s
-	s=$(steps "$1" "$2") # whole, not piped: grep -m1 would cut the writer short
-	grep -m1 -F -- "$3" <<<"$s" || fail "trace $1 frame $2: no '$3' step"
-}
 
 # Inner headers of a VXLAN frame over IPv6 start at ip6[56] (IPv6 40, UDP 8, VXLAN 8):
 # the inner ethertype at ip6[68:2], the inner IPv4 protocol at ip6[79]. The kernel also

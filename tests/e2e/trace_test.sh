@@ -19,35 +19,6 @@ e2e_require scapy
 dp_start
 
 T=$E2E_TMP
-n_traces() { vsw -j capture list | jget "len([c for c in r if c['trace']])"; }
-traces_are() { [[ $(n_traces) == "$1" ]]; }
-# trace_bg NAME ARGS...: vswctl -j trace in the background, once it is running
-declare -A TR_PID=()
-trace_bg() {
-	local name=$1 before
-	shift
-	before=$(n_traces)
-	"$CTL_BIN" -s "$SOCK" -j trace "$@" >"$T/$name.json" 2>"$T/$name.err" &
-	TR_PID[$name]=$!
-	wait_for 10 "trace $name to start" traces_are $((before + 1))
-}
-trace_wait() { # NAME: it must end by itself (all frames traced) with status 0
-	local rc=0
-	wait "${TR_PID[$1]}" || rc=$?
-	((rc == 0)) || fail "trace $1 exited $rc: $(cat "$T/$1.err")"
-}
-# steps NAME FRAME: the steps of frame FRAME (from 1) of trace NAME, one per line
-steps() { jget "'\n'.join(r['frames'][$2 - 1]['steps'])" <"$T/$1.json"; }
-# has NAME FRAME GLOB: some step of that frame matches GLOB
-has() {
-	local s
-	s=$(steps "$1" "$2")
-	while IFS= read -r l; do
-		# shellcheck disable=SC2053
-		[[ $l == $3 ]] && return 0
-	done <<<"$s"
-	fail "trace $1 frame $2: no step like '$3' in:"$'\n'"$s"
-}
 
 log "flow rules: one drops, one redirects"
 vsw_quiet bridge add br0

@@ -47,11 +47,7 @@ vsw_quiet port attach h1 ov
 vsw vtep show vt0
 
 log "neighbour discovery on the underlay: vsw resolves 2001:2::2"
-nh_state() {
-	vsw -j vtep show vt0 | jget "[n['state'] for n in r[0]['neighbours'] if n['ip'] == '2001:2::2'][0]"
-}
-resolved() { [[ $(nh_state) == resolved ]]; }
-wait_for 10 "vsw to resolve 2001:2::2 by neighbour discovery" resolved
+wait_for 10 "vsw to resolve 2001:2::2 by neighbour discovery" nh_resolved 2001:2::2
 
 log "ping 198.51.100.2 (behind the kernel VTEP) from $H1"
 if ! ip netns exec "$H1" ping -c 3 -i 0.2 -W 2 198.51.100.2; then

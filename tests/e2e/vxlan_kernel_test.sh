@@ -39,11 +39,7 @@ vsw_quiet port add h1 af_packet "iface=${E2E_TAG}a1"
 vsw_quiet port attach h1 ov
 
 log "ARP on the underlay: vsw resolves 198.18.0.2"
-nh_state() {
-	vsw -j vtep show vt0 | jget "[n['state'] for n in r[0]['neighbours'] if n['ip'] == '198.18.0.2'][0]"
-}
-resolved() { [[ $(nh_state) == resolved ]]; }
-wait_for 10 "vsw to resolve 198.18.0.2 by ARP" resolved
+wait_for 10 "vsw to resolve 198.18.0.2 by ARP" nh_resolved 198.18.0.2
 
 log "ping 198.51.100.2 (behind the kernel VTEP) from $H1"
 if ! ip netns exec "$H1" ping -c 3 -i 0.2 -W 2 198.51.100.2; then

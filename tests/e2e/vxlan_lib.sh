@@ -74,6 +74,15 @@ vsw_vtep_add() {
 	[[ -z ${4:-} ]] || vsw_quiet vtep remote-add ov "$4"
 }
 
+# nh_state IP [VSWCTL]: the state of next hop IP ("" if it is none) at the first VTEP of
+# the dataplane that VSWCTL (vsw, or a wrapper of vswctl for another dataplane) speaks to;
+# nh_resolved IP [VSWCTL]: it is resolved (by ARP or neighbour discovery), for wait_for.
+nh_state() {
+	"${2:-vsw}" -j vtep show |
+		jget "([n['state'] for n in r[0]['neighbours'] if n['ip'] == '$1'] + [''])[0]"
+}
+nh_resolved() { [[ $(nh_state "$@") == resolved ]]; }
+
 # The second dataplane B (and its controller): lib.sh and controller_lib.sh know one each.
 B_SOCK=
 B_PID=

@@ -56,11 +56,8 @@ vswb port add h2 pcap "rx_iface_in=${E2E_TAG}a2" "tx_iface=${E2E_TAG}a2" >/dev/n
 vswb port attach h2 ov >/dev/null
 
 log "the VTEPs resolve each other by ARP"
-state_of() { "$@" -j vtep show vt0 | jget "[n['state'] for n in r[0]['neighbours'] if n['ip'] == '$NH'][0]"; }
-a_ok() { NH=198.18.0.2; [[ $(state_of vsw) == resolved ]]; }
-b_ok() { NH=198.18.0.1; [[ $(state_of vswb) == resolved ]]; }
-wait_for 10 "A to resolve 198.18.0.2" a_ok
-wait_for 10 "B to resolve 198.18.0.1" b_ok
+wait_for 10 "A to resolve 198.18.0.2" nh_resolved 198.18.0.2
+wait_for 10 "B to resolve 198.18.0.1" nh_resolved 198.18.0.1 vswb
 asked=$(vsw -j vtep show vt0 | jget "r[0]['counters']['arp_req_tx'] + 0")
 askedb=$(vswb -j vtep show vt0 | jget "r[0]['counters']['arp_req_tx'] + 0")
 ((asked + askedb >= 1)) || fail "neither VTEP sent an ARP request"
