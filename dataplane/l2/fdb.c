@@ -46,7 +46,8 @@
  * Who writes. Workers learn inline (as VPP and grout do, not through a ring to the control
  * thread as OVS does): a new MAC is forwardable from its next frame and nothing queues
  * under a MAC flood. Writers are serialised by f->writer: a worker only tries it and gives
- * up (FDB_LEARN_BUSY, it learns on a later frame) so the fast path never waits; control
+ * up (FDB_LEARN_BUSY; it keeps the learn in its fdb_retry list and does it at the end of its
+ * loop, so one frame is enough to learn a station) so the fast path never waits; control
  * spins on it, holding it for at most FDB_CHUNK buckets at a time during long walks so
  * workers are not shut out for a whole table scan. Readers never lock.
  *

@@ -103,7 +103,7 @@ enum fdb_learn_result {
 	FDB_LEARN_STATIC,    /* a static entry for this key exists on another port: unchanged */
 	FDB_LEARN_DAMPED,    /* MAC is frozen (flapping) on another port: caller drops */
 	FDB_LEARN_LIMIT,     /* bridge or port limit reached, or both buckets full */
-	FDB_LEARN_BUSY,	     /* another writer holds the table: try on a later frame */
+	FDB_LEARN_BUSY,	     /* another writer holds the table: retry (fdb_retry) */
 };
 
 /*
